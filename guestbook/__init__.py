@@ -1,0 +1,49 @@
+"""Guestbook: guest recognition for hotels and restaurants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config, secret_key_for
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the Flask app: load config, bind extensions, register blueprints, CLI and errors.
+
+    No side effects beyond reading configuration: no migrations, no scheduler, no network.
+    (In development only, a missing secret key is generated once into the instance folder.)
+    """
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key_for(app.instance_path, app.config["GUESTBOOK_ENV"])
+
+    from . import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
+    from .access import register_access_control
+    from .cli import register_cli
+    from .errors import register_error_handlers
+    from .extensions import csrf, db, login_manager, migrate
+    from .web import register_blueprints
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_blueprints(app)
+    register_access_control(app)
+    register_error_handlers(app)
+    register_cli(app)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,83 @@
+"""Command-line interface: thin click commands over the same services the web uses."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .services import auth, demo
+
+users_cli = AppGroup("users", help="Staff accounts.")
+apikey_cli = AppGroup("apikey", help="API keys for other systems.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["floor", "concierge", "manager", "admin"]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account (asks for the password unless --password is given)."""
+    try:
+        user = auth.create_staff_user(email, name, role, password)
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@apikey_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["floor", "concierge", "manager", "admin"]))
+def apikey_create(name: str, role: str) -> None:
+    """Create an API key; the key is printed once, on the last line."""
+    try:
+        record, key = auth.create_api_key(name, role)
+    except auth.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"API key {record.name!r} ({record.role}) created; store it now, it is not shown again:")
+    click.echo(key)
+
+
+@click.command("demo")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--guests", default=500, show_default=True)
+def demo_command(seed: int, guests: int) -> None:
+    """Load the demo property, staff and guests (does nothing when already loaded)."""
+    if demo.load_demo(seed=seed, guests=guests):
+        click.echo(f"demo loaded: {guests} guests")
+    else:
+        click.echo("demo already loaded; nothing changed")
+    click.echo(demo_logins())
+
+
+def demo_logins() -> str:
+    """The demo sign-ins, for scripts/run to print."""
+    lines = [f"  {role:<10} {email:<28} password: {demo.DEMO_PASSWORD}" for _n, email, role in demo.DEMO_STAFF]
+    return "Demo sign-ins:\n" + "\n".join(lines)
+
+
+@click.command("demo-logins")
+def demo_logins_command() -> None:
+    """Print the demo sign-ins."""
+    click.echo(demo_logins())
+
+
+@click.command("has-data")
+def has_data_command() -> None:
+    """Exit 0 when the database has guests, 1 when it is empty (used by scripts/run)."""
+    from sqlalchemy import func, select
+
+    from .extensions import db
+    from .models import Guest
+
+    raise SystemExit(0 if db.session.scalar(select(func.count(Guest.id))) else 1)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to ``flask --app wsgi``."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(apikey_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(demo_logins_command)
+    app.cli.add_command(has_data_command)

@@ -1,0 +1,77 @@
+"""Configuration: every environment variable Guestbook reads is read here, and only here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "GUESTBOOK_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def secret_key_for(instance_path: str, env: str) -> str:
+    """Return the secret key: from the environment, or (development only) a key kept in the instance folder.
+
+    Production never falls back to a generated key: a missing key is a configuration error.
+    """
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise RuntimeError("GUESTBOOK_SECRET_KEY must be set in production")
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: str) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    env = (_env("ENV", "development") or "development").lower()
+    database_url = _env("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'guestbook.sqlite3'}"
+    production = env == "production"
+    return {
+        "GUESTBOOK_ENV": env,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "GUESTBOOK_TIMEZONE": _env("TIMEZONE", "Asia/Bangkok"),
+        "GUESTBOOK_CURRENCY": _env("CURRENCY", "THB"),
+        "IDLE_LOCK_SECONDS": _env_int("IDLE_LOCK_SECONDS", 15 * 60),
+        "LOGIN_MAX_FAILURES": _env_int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 15 * 60),
+        "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 10_000),
+        "PAPER_SIZE": _env("PAPER_SIZE", "A4"),
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _env_int("SMTP_PORT", 25),
+        "SMTP_SENDER": _env("SMTP_SENDER", "guestbook@localhost"),
+        # The CSRF token lives as long as the session: a tablet left open on a form must still save.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in access.enforce_rules, after the role rule
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 12)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,133 @@
+"""Guest profiles, their allergies and their preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Base
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .visit import Visit
+
+PREFERENCE_CATEGORIES = ("seating", "food", "drink", "room", "amenity", "service", "other")
+PREFERENCE_SOURCES = ("stated", "observed", "derived")
+ALLERGY_SEVERITIES = ("intolerance", "mild", "severe", "anaphylaxis", "dietary")
+
+
+class Guest(Base):
+    """One guest's profile: the memory staff use to recognise them."""
+
+    __tablename__ = "guest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(120), default="")
+    family_name: Mapped[str] = mapped_column(String(120), default="")
+    preferred_name: Mapped[str] = mapped_column(String(120), default="")
+    pronunciation: Mapped[str] = mapped_column(String(200), default="")
+    salutation: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(40), index=True)
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    address_city: Mapped[str] = mapped_column(String(120), default="")
+    address_region: Mapped[str] = mapped_column(String(120), default="")
+    address_postal_code: Mapped[str] = mapped_column(String(20), default="")
+    address_country: Mapped[str] = mapped_column(String(2), default="")
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_year: Mapped[int | None] = mapped_column(SmallInteger)
+    anniversary_month: Mapped[int | None] = mapped_column(SmallInteger)
+    anniversary_day: Mapped[int | None] = mapped_column(SmallInteger)
+    anniversary_year: Mapped[int | None] = mapped_column(SmallInteger)
+    company: Mapped[str] = mapped_column(String(200), default="")
+    vip_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    visit_count: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    allergies: Mapped[list[Allergy]] = relationship(
+        back_populates="guest", cascade="all, delete-orphan", order_by="Allergy.id"
+    )
+    preferences: Mapped[list[Preference]] = relationship(
+        back_populates="guest", cascade="all, delete-orphan", order_by="Preference.id"
+    )
+    visits: Mapped[list[Visit]] = relationship(back_populates="guest", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def full_name(self) -> str:
+        """Name in the order the guest's script uses (family first for CJK names)."""
+        if _is_cjk(self.family_name) or _is_cjk(self.given_name):
+            return f"{self.family_name}{self.given_name}"
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    @property
+    def display_name(self) -> str:
+        """How staff address the guest: salutation and family name, or the preferred name."""
+        return self.preferred_name or self.full_name
+
+
+def _is_cjk(text: str) -> bool:
+    return any(
+        "\u3040" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+        for ch in text
+    )
+
+
+class Allergy(Base):
+    """An allergy or dietary restriction, kept apart from preferences so it is always shown first."""
+
+    __tablename__ = "allergy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
+    allergen: Mapped[str] = mapped_column(String(120))
+    severity: Mapped[str] = mapped_column(String(20), default="severe")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    guest: Mapped[Guest] = relationship(back_populates="allergies")
+
+
+class Preference(Base):
+    """Something the guest likes, with where it came from and when."""
+
+    __tablename__ = "preference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(200))
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlet.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    source: Mapped[str] = mapped_column(String(20), default="observed")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    guest: Mapped[Guest] = relationship(back_populates="preferences")
+
+
+class GuestNote(Base):
+    """A dated note about a guest, written by a member of staff."""
+
+    __tablename__ = "guest_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

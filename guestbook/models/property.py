@@ -1,0 +1,43 @@
+"""Property (a hotel or restaurant group) and its outlets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Base
+from .base import UTCDateTime, utcnow
+
+OUTLET_KINDS = ("restaurant", "bar", "cafe", "rooms", "spa", "other")
+
+
+class Property(Base):
+    """A hotel or a restaurant group: the owner of outlets, guests' letters and briefings."""
+
+    __tablename__ = "property"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="THB")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    outlets: Mapped[list[Outlet]] = relationship(back_populates="property", order_by="Outlet.name")
+
+
+class Outlet(Base):
+    """A place where guests are served: restaurant, bar, café, rooms, spa."""
+
+    __tablename__ = "outlet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="restaurant")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    property: Mapped[Property] = relationship(back_populates="outlets")

@@ -1,0 +1,40 @@
+"""Search index tables, kept up to date by ``services.search`` on every guest write."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import Base
+
+
+class GuestToken(Base):
+    """One normalised search token of a guest. The key orders a token's guests by recency of visit."""
+
+    __tablename__ = "guest_token"
+    __table_args__ = (Index("ix_guest_token_guest", "guest_id"), {"sqlite_with_rowid": False})
+
+    token: Mapped[str] = mapped_column(String(120), primary_key=True)
+    recency: Mapped[int] = mapped_column(Integer, primary_key=True)  # minus the last-visit epoch: newest first
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), primary_key=True)
+
+
+class GuestSearchKey(Base):
+    """A guest's normalised search forms: every token, and each full-name form for exact matches."""
+
+    __tablename__ = "guest_search_key"
+
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), primary_key=True)
+    tokens: Mapped[str] = mapped_column(Text)  # space-separated
+    name_forms: Mapped[str] = mapped_column(Text)  # "|"-separated, each a sorted space-joined token list
+    phone_digits: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SearchVocabVariant(Base):
+    """A one-letter deletion of a known token, for typo-tolerant lookup (symmetric delete)."""
+
+    __tablename__ = "search_vocab_variant"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    variant: Mapped[str] = mapped_column(String(120), primary_key=True)
+    token: Mapped[str] = mapped_column(String(120), primary_key=True)

@@ -1,0 +1,44 @@
+"""The audit trail: every view, edit and export of a guest is recorded."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AuditEvent
+from .actor import Actor
+
+
+def record(actor: Actor, action: str, guest_id: int | None = None, detail: str = "") -> AuditEvent:
+    """Add an audit event to the current unit of work (the caller commits)."""
+    event = AuditEvent(
+        actor=actor.label,
+        staff_user_id=actor.staff_user_id,
+        api_key_id=actor.api_key_id,
+        action=action,
+        guest_id=guest_id,
+        ip=actor.ip,
+        detail=detail[:2000],
+    )
+    db.session.add(event)
+    return event
+
+
+def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: str = "") -> None:
+    """Record an audit event in its own short transaction (for reads, which write nothing else)."""
+    from ..db import begin_write
+
+    begin_write()
+    record(actor, action, guest_id, detail)
+    db.session.commit()
+
+
+def events_for_guest(guest_id: int, limit: int = 50) -> list[AuditEvent]:
+    """The newest audit events about one guest."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.guest_id == guest_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,228 @@
+"""Staff accounts: password and PIN hashing, sign-in with lockout, account management."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import ROLES, ApiKey, StaffUser, utcnow
+from . import audit
+from .actor import Actor
+
+_hasher = PasswordHasher()  # Argon2id, OWASP's first choice
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A staff-account request that cannot be carried out; the message is for the operator."""
+
+
+def hash_secret(secret: str) -> str:
+    """Argon2id hash of a password or PIN."""
+    return _hasher.hash(secret)
+
+
+def verify_secret(stored_hash: str | None, secret: str) -> bool:
+    """Check a password or PIN against its stored hash without leaking why it failed."""
+    if not stored_hash:
+        return False
+    try:
+        return _hasher.verify(stored_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_staff_user(email: str, name: str, role: str, password: str, password_hash: str | None = None) -> StaffUser:
+    """Create a staff account; the email must be new and the password long enough."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if "@" not in email:
+        raise AccountError("email is not valid")
+    if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    begin_write()
+    if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
+        db.session.rollback()
+        raise AccountError(f"a staff account for {email} already exists")
+    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash or hash_secret(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_staff_user(user_id: int, *, name: str, role: str, active: bool, password: str | None, actor: Actor) -> StaffUser:
+    """Change a staff account; deactivating it ends all its open sessions."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if password and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    begin_write()
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        db.session.rollback()
+        raise AccountError("no such staff account")
+    if user.id == actor.staff_user_id and (not active or role != "admin"):
+        db.session.rollback()
+        raise AccountError("you cannot demote or deactivate your own account")
+    if user.active and not active or user.role != role or password:
+        user.session_epoch += 1
+    user.name, user.role, user.active = name.strip(), role, active
+    if password:
+        user.password_hash = hash_secret(password)
+        user.failed_logins, user.locked_until = 0, None
+    audit.record(actor, "staff_update", detail=f"staff {user.email}: role={role} active={active}")
+    db.session.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """Outcome of a sign-in attempt; ``message`` is safe to show."""
+
+    user: StaffUser | None
+    message: str = ""
+
+
+GENERIC_FAILURE = "Email or password is not correct."
+
+
+def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_seconds: int) -> SignInResult:
+    """Check credentials; after ``max_failures`` wrong passwords the account locks for ``lock_seconds``."""
+    email = email.strip().lower()
+    begin_write()
+    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
+    now = utcnow()
+    if user is None:
+        verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
+        audit.record(Actor(label=email[:200], role="", ip=ip), "login_failed", detail="unknown account")
+        db.session.commit()
+        return SignInResult(None, GENERIC_FAILURE)
+    actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
+    if user.locked_until and user.locked_until > now:
+        audit.record(actor, "login_refused_locked")
+        db.session.commit()
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return SignInResult(None, f"Too many failed attempts. This account is locked; try again in {minutes} minutes.")
+    if not verify_secret(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        audit.record(actor, "login_failed", detail=f"failure {user.failed_logins}")
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(seconds=lock_seconds)
+            user.failed_logins = 0
+            audit.record(actor, "account_locked", detail=f"locked until {user.locked_until.isoformat()}")
+        db.session.commit()
+        return SignInResult(None, GENERIC_FAILURE)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_secret(password)
+    audit.record(actor, "login")
+    db.session.commit()
+    return SignInResult(user)
+
+
+_DUMMY_HASH = hash_secret(secrets.token_hex(8))
+
+MAX_PIN_FAILURES = 5
+
+
+def set_pin(user_id: int, pin: str) -> None:
+    """Set the personal PIN a member of staff uses to unlock an idle tablet."""
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise AccountError("a PIN is 4 to 8 digits")
+    begin_write()
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        db.session.rollback()
+        raise AccountError("no such staff account")
+    user.pin_hash, user.failed_pins = hash_secret(pin), 0
+    db.session.commit()
+
+
+def unlock(user_id: int, secret: str, *, ip: str) -> tuple[bool, str]:
+    """Unlock an idle-locked session with the PIN or password; too many wrong PINs force a full sign-in."""
+    begin_write()
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active:
+        db.session.rollback()
+        return False, "signed out"
+    actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
+    if verify_secret(user.pin_hash, secret) or verify_secret(user.password_hash, secret):
+        user.failed_pins = 0
+        audit.record(actor, "unlock")
+        db.session.commit()
+        return True, ""
+    user.failed_pins += 1
+    audit.record(actor, "unlock_failed", detail=f"failure {user.failed_pins}")
+    if user.failed_pins >= MAX_PIN_FAILURES:
+        user.failed_pins = 0
+        user.session_epoch += 1  # every session of this user must sign in again
+        db.session.commit()
+        return False, "signed out"
+    db.session.commit()
+    return False, "That PIN or password is not correct."
+
+
+API_KEY_PREFIX = "gb_"
+
+
+def _key_hash(key: str) -> str:
+    # API keys are 256-bit random tokens, so a fast hash is enough (unlike passwords).
+    return sha256(key.encode()).hexdigest()
+
+
+def create_api_key(name: str, role: str) -> tuple[ApiKey, str]:
+    """Create an API key; returns the record and the key itself, which is never stored."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise AccountError("an API key needs a name")
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    begin_write()
+    record = ApiKey(name=name.strip(), role=role, prefix=key[:10], key_hash=_key_hash(key))
+    db.session.add(record)
+    db.session.commit()
+    return record, key
+
+
+def api_key_for(key: str) -> ApiKey | None:
+    """The live API key matching a presented bearer token, or None."""
+    if not key.startswith(API_KEY_PREFIX):
+        return None
+    record = db.session.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(key)))
+    if record is None or record.revoked_at is not None:
+        return None
+    return record
+
+
+def touch_api_key(key_id: int) -> None:
+    """Note when a key was last used (at most once a minute, to keep writes rare)."""
+    record = db.session.get(ApiKey, key_id)
+    now = utcnow()
+    if record is not None and (record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1)):
+        begin_write()
+        record = db.session.get(ApiKey, key_id)
+        if record is not None:
+            record.last_used_at = now
+        db.session.commit()
+
+
+def revoke_api_key(key_id: int, actor: Actor) -> None:
+    """Revoke an API key; it stops working at once."""
+    begin_write()
+    record = db.session.get(ApiKey, key_id)
+    if record is None:
+        db.session.rollback()
+        raise AccountError("no such API key")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        audit.record(actor, "apikey_revoke", detail=record.name)
+    db.session.commit()

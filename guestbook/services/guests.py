@@ -1,0 +1,225 @@
+"""Guest profiles: create, read (audited), change with optimistic locking, and present by role."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import Allergy, Guest, utcnow
+from ..security import role_at_least
+from . import audit, search
+from .actor import Actor
+from .schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
+
+SIMPLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronunciation",
+    "salutation",
+    "language",
+    "email",
+    "phone",
+    "company",
+    "vip_level",
+    "marketing_consent",
+    "do_not_contact",
+    "notes",
+)
+_CLEARED: dict[str, Any] = {"vip_level": 0, "marketing_consent": False, "do_not_contact": False, "language": "en"}
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+
+class GuestNotFound(LookupError):
+    """No guest has this id."""
+
+
+class VersionConflict(Exception):
+    """The client edited an old version; nothing was written. ``current`` is the stored guest."""
+
+    def __init__(self, current: Guest) -> None:
+        super().__init__(f"guest {current.id} is at version {current.version}")
+        self.current = current
+
+
+def digits_of(phone: str | None) -> str | None:
+    """The digits of a phone number, for searching by any run of digits."""
+    if not phone:
+        return None
+    return re.sub(r"\D", "", phone) or None
+
+
+def _apply(guest: Guest, fields: GuestFields) -> list[str]:
+    """Copy the fields that were sent onto the guest; return the names of the fields that changed."""
+    sent = fields.model_fields_set
+    changed: list[str] = []
+    for name in SIMPLE_FIELDS:
+        if name in sent:
+            value = getattr(fields, name)
+            if value is None and name not in ("email", "phone"):
+                value = _CLEARED.get(name, "")
+            if getattr(guest, name) != value:
+                setattr(guest, name, value)
+                changed.append(name)
+    if "phone" in sent:
+        guest.phone_digits = digits_of(guest.phone)
+    if "address" in sent:
+        address = fields.address.model_dump() if fields.address else dict.fromkeys(ADDRESS_FIELDS, "")
+        for key in ADDRESS_FIELDS:
+            if getattr(guest, f"address_{key}") != address[key]:
+                setattr(guest, f"address_{key}", address[key])
+                changed.append(f"address.{key}")
+    for kind in ("birthday", "anniversary"):
+        if kind in sent:
+            raw = getattr(fields, kind)
+            parsed = parse_partial_date(raw) if raw else None
+            old = (getattr(guest, f"{kind}_month"), getattr(guest, f"{kind}_day"), getattr(guest, f"{kind}_year"))
+            new = (parsed.month, parsed.day, parsed.year) if parsed else (None, None, None)
+            if old != new:
+                setattr(guest, f"{kind}_month", new[0])
+                setattr(guest, f"{kind}_day", new[1])
+                setattr(guest, f"{kind}_year", new[2])
+                changed.append(kind)
+    if "allergies" in sent:
+        new_allergies = [(a.allergen, a.severity, a.note) for a in fields.allergies or []]
+        if new_allergies != [(a.allergen, a.severity, a.note) for a in guest.allergies]:
+            guest.allergies = [Allergy(allergen=a, severity=s, note=n) for a, s, n in new_allergies]
+            changed.append("allergies")
+    return changed
+
+
+def create_guest(data: GuestCreate, actor: Actor) -> Guest:
+    """Create a guest profile and index it for search."""
+    begin_write()
+    guest = Guest()
+    db.session.add(guest)
+    _apply(guest, data)
+    db.session.flush()
+    search.index_guest(guest)
+    audit.record(actor, "guest_create", guest.id)
+    db.session.commit()
+    return guest
+
+
+def get_guest(guest_id: int) -> Guest:
+    """Load a guest or raise GuestNotFound (not audited: use ``view_guest`` for people looking)."""
+    guest = db.session.get(Guest, guest_id)
+    if guest is None:
+        raise GuestNotFound(guest_id)
+    return guest
+
+
+def view_guest(guest_id: int, actor: Actor, context: str = "") -> Guest:
+    """Load a guest for someone to look at, and record that they did."""
+    get_guest(guest_id)
+    audit.record_now(actor, "guest_view", guest_id, context)
+    return get_guest(guest_id)
+
+
+def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
+    """Apply a change made against ``patch.version``; a stale version raises VersionConflict and writes nothing."""
+    begin_write()
+    guest = db.session.get(Guest, guest_id)
+    if guest is None:
+        db.session.rollback()
+        raise GuestNotFound(guest_id)
+    if guest.version != patch.version:
+        db.session.rollback()
+        raise VersionConflict(get_guest(guest_id))
+    changed = _apply(guest, patch)
+    if changed:
+        guest.updated_at = utcnow()  # also bumps the version, even when only allergies changed
+        db.session.flush()
+        search.index_guest(guest)
+        audit.record(actor, "guest_edit", guest.id, "changed: " + ", ".join(changed))
+    db.session.commit()
+    return guest
+
+
+def partial_date(guest: Guest, kind: str) -> PartialDate | None:
+    """A guest's birthday or anniversary as a PartialDate."""
+    month, day = getattr(guest, f"{kind}_month"), getattr(guest, f"{kind}_day")
+    if not month or not day:
+        return None
+    return PartialDate(month=month, day=day, year=getattr(guest, f"{kind}_year"))
+
+
+def mask_email(email: str | None) -> str | None:
+    """``j•••@example.com``: enough to confirm, not enough to copy."""
+    if not email or "@" not in email:
+        return email
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}•••@{domain}"
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """Only the last three digits of a phone number."""
+    digits = digits_of(phone)
+    if not digits:
+        return None
+    return "••• " + digits[-3:]
+
+
+def can_see_contact(role: str) -> bool:
+    """Floor staff see masked contact details; concierge and above see them in full."""
+    return role_at_least(role, "concierge")
+
+
+def guest_to_dict(guest: Guest, role: str) -> dict[str, Any]:
+    """The guest as JSON for the API, with contact details masked for the floor role."""
+    full = can_see_contact(role)
+    birthday = partial_date(guest, "birthday")
+    anniversary = partial_date(guest, "anniversary")
+    if birthday and not full:
+        birthday = PartialDate(month=birthday.month, day=birthday.day)
+    return {
+        "id": guest.id,
+        "version": guest.version,
+        "given_name": guest.given_name,
+        "family_name": guest.family_name,
+        "full_name": guest.full_name,
+        "preferred_name": guest.preferred_name,
+        "pronunciation": guest.pronunciation,
+        "salutation": guest.salutation,
+        "language": guest.language,
+        "email": guest.email if full else mask_email(guest.email),
+        "phone": guest.phone if full else mask_phone(guest.phone),
+        "address": {key: getattr(guest, f"address_{key}") for key in ADDRESS_FIELDS} if full else None,
+        "birthday": birthday.iso() if birthday else None,
+        "anniversary": anniversary.iso() if anniversary else None,
+        "company": guest.company,
+        "vip_level": guest.vip_level,
+        "marketing_consent": guest.marketing_consent,
+        "do_not_contact": guest.do_not_contact,
+        "notes": guest.notes,
+        "allergies": [{"allergen": a.allergen, "severity": a.severity, "note": a.note} for a in guest.allergies],
+        "visit_count": guest.visit_count,
+        "last_visit_at": guest.last_visit_at.isoformat() if guest.last_visit_at else None,
+        "created_at": guest.created_at.isoformat(),
+        "updated_at": guest.updated_at.isoformat(),
+        "contact_masked": not full,
+    }
+
+
+def guest_summary(guest: Guest) -> dict[str, Any]:
+    """The short form used in search results."""
+    return {
+        "id": guest.id,
+        "full_name": guest.full_name,
+        "preferred_name": guest.preferred_name,
+        "company": guest.company,
+        "vip_level": guest.vip_level,
+        "visit_count": guest.visit_count,
+        "last_visit_at": guest.last_visit_at.isoformat() if guest.last_visit_at else None,
+        "allergies": [a.allergen for a in guest.allergies],
+    }
+
+
+def recent_guests(limit: int = 20) -> list[Guest]:
+    """Guests seen most recently (the list page before anyone types)."""
+    stmt = select(Guest).order_by(Guest.last_visit_at.desc().nulls_last(), Guest.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))

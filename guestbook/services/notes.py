@@ -1,0 +1,97 @@
+"""Notes, preferences and allergies added from the card, with the sensitive-word check."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import Allergy, Guest, GuestNote, Preference, utcnow
+from . import audit
+from .actor import Actor
+from .guests import GuestNotFound
+from .outlets import outlet_by_code
+from .schemas import AllergyIn, PreferenceCreate
+from .settings import get_setting
+
+
+def sensitive_words_in(text: str) -> list[str]:
+    """The words from the editable list that appear in ``text`` (whole words, any case)."""
+    words: list[str] = get_setting("sensitive_words")
+    found = []
+    for word in words:
+        if word and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE):
+            found.append(word)
+    return found
+
+
+class NeedsConfirmation(Exception):
+    """The note holds words the guest should not read; save again with ``confirmed=True``."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(", ".join(words))
+        self.words = words
+
+
+def _guest(guest_id: int) -> Guest:
+    guest = db.session.get(Guest, guest_id)
+    if guest is None:
+        db.session.rollback()
+        raise GuestNotFound(guest_id)
+    return guest
+
+
+def add_note(guest_id: int, body: str, actor: Actor, confirmed: bool = False) -> GuestNote:
+    """Add a note; one with sensitive words needs ``confirmed``."""
+    body = body.strip()
+    if not body:
+        raise ValueError("the note is empty")
+    words = sensitive_words_in(body)
+    if words and not confirmed:
+        raise NeedsConfirmation(words)
+    begin_write()
+    _guest(guest_id)
+    note = GuestNote(guest_id=guest_id, body=body[:5000], author_id=actor.staff_user_id, author_name=actor.label)
+    db.session.add(note)
+    audit.record(actor, "note_add", guest_id, "confirmed sensitive words" if words else "")
+    db.session.commit()
+    return note
+
+
+def notes_for(guest_id: int, limit: int = 50) -> list[GuestNote]:
+    """A guest's notes, newest first."""
+    stmt = select(GuestNote).where(GuestNote.guest_id == guest_id).order_by(GuestNote.created_at.desc()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Preference:
+    """Record a preference with its source (stated by the guest or observed by staff)."""
+    outlet_id = None
+    if data.outlet:
+        outlet = outlet_by_code(data.outlet)
+        if outlet is None:
+            raise ValueError(f"no outlet with code {data.outlet!r}")
+        outlet_id = outlet.id
+    begin_write()
+    _guest(guest_id)
+    pref = Preference(
+        guest_id=guest_id, category=data.category, value=data.value, outlet_id=outlet_id, note=data.note,
+        source=data.source, recorded_by_id=actor.staff_user_id, recorded_at=utcnow(),
+    )
+    db.session.add(pref)
+    audit.record(actor, "preference_add", guest_id, f"{data.category}: {data.value}")
+    db.session.commit()
+    return pref
+
+
+def add_allergy(guest_id: int, data: AllergyIn, actor: Actor) -> Allergy:
+    """Record an allergy or dietary restriction."""
+    begin_write()
+    _guest(guest_id)
+    allergy = Allergy(guest_id=guest_id, allergen=data.allergen, severity=data.severity, note=data.note)
+    db.session.add(allergy)
+    audit.record(actor, "allergy_add", guest_id, data.allergen)
+    db.session.commit()
+    return allergy

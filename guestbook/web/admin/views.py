@@ -1,0 +1,183 @@
+"""Admin pages: staff accounts, API keys, the property and its outlets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from pydantic import ValidationError
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ...access import current_actor
+from ...extensions import db
+from ...models import ROLES, ApiKey, OUTLET_KINDS, StaffUser
+from ...security import role_required
+from ...services import auth, outlets
+from ...services.schemas import OutletCreate, field_errors
+from ..choices import choices
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ROLE_CHOICES = [(r, r.capitalize()) for r in ROLES]
+
+
+class StaffForm(FlaskForm):
+    """Create or edit a staff account."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
+    role = SelectField("Role", choices=choices(ROLE_CHOICES))
+    active = BooleanField("Active", default=True)
+    password = PasswordField("Password (10+ characters; leave empty to keep)", validators=[Optional(), Length(min=10, max=200)])
+
+
+class ApiKeyForm(FlaskForm):
+    """Create an API key."""
+
+    name = StringField("Name (which system uses it)", validators=[DataRequired(), Length(max=120)])
+    role = SelectField("Role", choices=choices(ROLE_CHOICES))
+
+
+class PropertyForm(FlaskForm):
+    """The property's name, address, timezone and currency."""
+
+    name = StringField("Property name", validators=[DataRequired(), Length(max=200)])
+    address = StringField("Address", validators=[Length(max=500)])
+    timezone = StringField("Timezone", validators=[DataRequired()])
+    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+
+
+class OutletForm(FlaskForm):
+    """A new outlet."""
+
+    code = StringField("Code", validators=[DataRequired()])
+    name = StringField("Name", validators=[DataRequired()])
+    kind = SelectField("Kind", choices=choices([(k, k.capitalize()) for k in OUTLET_KINDS]))
+
+
+class EmptyForm(FlaskForm):
+    """CSRF only (buttons that post)."""
+
+
+@bp.route("/staff")
+@role_required("admin")
+def staff() -> str:
+    """Staff accounts."""
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    return render_template("admin/staff.html", users=users)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@role_required("admin")
+def staff_new() -> Response | str:
+    """Create a staff account."""
+    form = StaffForm()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = ["A new account needs a password."]
+        else:
+            try:
+                auth.create_staff_user(form.email.data or "", form.name.data or "", form.role.data or "", form.password.data)
+            except auth.AccountError as exc:
+                flash(str(exc), "error")
+            else:
+                flash("Account created.", "success")
+                return redirect(url_for("admin.staff"))
+    return render_template("admin/staff_form.html", form=form, user=None)
+
+
+@bp.route("/staff/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def staff_edit(user_id: int) -> Response | str:
+    """Change a staff account's name, role, status or password."""
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        abort(404)
+    form = StaffForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            auth.update_staff_user(
+                user_id,
+                name=form.name.data or "",
+                role=form.role.data or "",
+                active=bool(form.active.data),
+                password=form.password.data or None,
+                actor=current_actor(),
+            )
+        except auth.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("admin.staff"))
+    return render_template("admin/staff_form.html", form=form, user=user)
+
+
+@bp.route("/api-keys", methods=["GET", "POST"])
+@role_required("admin")
+def api_keys() -> str:
+    """API keys: create one (shown once) or revoke."""
+    form = ApiKeyForm()
+    new_key = None
+    if form.validate_on_submit():
+        try:
+            _record, new_key = auth.create_api_key(form.name.data or "", form.role.data or "")
+        except auth.AccountError as exc:
+            flash(str(exc), "error")
+    keys = db.session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all()
+    return render_template("admin/api_keys.html", form=form, keys=keys, new_key=new_key, revoke_form=EmptyForm())
+
+
+@bp.route("/api-keys/<int:key_id>/revoke", methods=["POST"])
+@role_required("admin")
+def api_key_revoke(key_id: int) -> Response:
+    """Revoke an API key."""
+    if EmptyForm().validate_on_submit():
+        try:
+            auth.revoke_api_key(key_id, current_actor())
+        except auth.AccountError:
+            abort(404)
+        flash("Key revoked.", "success")
+    return redirect(url_for("admin.api_keys"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("admin")
+def settings() -> Response | str:
+    """The property and its outlets."""
+    prop = outlets.default_property()
+    form = PropertyForm(obj=prop, prefix="p")
+    outlet_form = OutletForm(prefix="o")
+    if form.validate_on_submit():
+        try:
+            outlets.update_property(
+                form.name.data or "", form.address.data or "", form.timezone.data or "", form.currency.data or "", current_actor()
+            )
+        except outlets.OutletError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, outlet_form=outlet_form, outlets=outlets.list_outlets())
+
+
+@bp.route("/outlets", methods=["POST"])
+@role_required("admin")
+def outlet_create() -> Response | str:
+    """Add an outlet."""
+    form = OutletForm(prefix="o")
+    if form.validate_on_submit():
+        try:
+            outlets.create_outlet(
+                OutletCreate(code=form.code.data or "", name=form.name.data or "", kind=form.kind.data or ""),
+                current_actor(),
+            )
+        except ValidationError as exc:
+            for loc, message in field_errors(exc).items():
+                flash(f"{loc}: {message}", "error")
+        except outlets.OutletError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Outlet added.", "success")
+    return redirect(url_for("admin.settings"))

@@ -1,0 +1,142 @@
+"""Sign-in, sign-out, the idle lock screen and personal PINs."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from ...access import current_actor, force_logout
+from ...extensions import db, login_manager
+from ...models import StaffUser
+from ...security import is_safe_redirect, public, signed_in
+from ...services import auth
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> StaffUser | None:
+    """Load the signed-in user; a changed session epoch (deactivation, role change) signs them out."""
+    raw_id, _, epoch = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(StaffUser, int(raw_id))
+    if user is None or not user.active or str(user.session_epoch) != epoch:
+        return None
+    return user
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class UnlockForm(FlaskForm):
+    """PIN or password to resume a locked session."""
+
+    secret = PasswordField("PIN or password", validators=[DataRequired(), Length(max=200)])
+
+
+class PinForm(FlaskForm):
+    """Set a personal PIN."""
+
+    pin = PasswordField("New PIN (4–8 digits)", validators=[DataRequired(), Regexp(r"^\d{4,8}$", message="4 to 8 digits")])
+    password = PasswordField("Your password", validators=[DataRequired()])
+
+
+def _next_url(default: str) -> str:
+    target = request.args.get("next")
+    return target if target and is_safe_redirect(target) else default
+
+
+@bp.route("/")
+@public
+def index() -> Response:
+    """Home: the guest search for signed-in staff, else the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("guests.index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login() -> Response | str:
+    """Sign in with email and password; five failures lock the account for fifteen minutes."""
+    form = LoginForm()
+    error = ""
+    if form.validate_on_submit():
+        result = auth.authenticate(
+            form.email.data or "",
+            form.password.data or "",
+            ip=request.remote_addr or "",
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+        )
+        if result.user is not None:
+            session.clear()  # a fresh session on sign-in (no fixation)
+            login_user(result.user, remember=False)
+            session.permanent = True
+            session["last_seen"] = time.time()
+            return redirect(_next_url(url_for("guests.index")))
+        error = result.message
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout() -> Response:
+    """Sign out and forget the session."""
+    force_logout()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/unlock", methods=["GET", "POST"])
+@signed_in
+def unlock() -> Response | str:
+    """The idle lock screen: the same person unlocks with their PIN (or password)."""
+    form = UnlockForm()
+    error = ""
+    if request.method == "GET" and request.args.get("lock") == "1":
+        session["locked"] = True  # the tablet's own idle timer asks to lock now
+    if not session.get("locked"):
+        return redirect(_next_url(url_for("guests.index")))
+    if form.validate_on_submit():
+        ok, message = auth.unlock(current_user.id, form.secret.data or "", ip=request.remote_addr or "")
+        if ok:
+            session.pop("locked", None)
+            session["last_seen"] = time.time()
+            return redirect(_next_url(url_for("guests.index")))
+        if message == "signed out":
+            force_logout()
+            flash("Too many wrong attempts: sign in again with your password.", "error")
+            return redirect(url_for("auth.login"))
+        error = message
+    return render_template("auth/unlock.html", form=form, error=error, has_pin=bool(current_user.pin_hash))
+
+
+@bp.route("/account/pin", methods=["GET", "POST"])
+@signed_in
+def set_pin() -> Response | str:
+    """Set your own PIN for unlocking shared tablets."""
+    form = PinForm()
+    if form.validate_on_submit():
+        if not auth.verify_secret(current_user.password_hash, form.password.data or ""):
+            form.password.errors = ["Your password is not correct."]
+        else:
+            try:
+                auth.set_pin(current_actor().staff_user_id or 0, form.pin.data or "")
+            except auth.AccountError as exc:
+                form.pin.errors = [str(exc)]
+            else:
+                flash("Your PIN is set. Use it to unlock this tablet after the idle lock.", "success")
+                return redirect(url_for("guests.index"))
+    return render_template("auth/pin.html", form=form)

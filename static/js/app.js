@@ -1,0 +1,51 @@
+// Guestbook's only script: live search as you type, and the idle lock for shared tablets.
+// No build step, no inline scripts (the CSP forbids them).
+(function () {
+  "use strict";
+
+  function liveSearch(form) {
+    var input = form.querySelector("input[type=search]");
+    var target = document.getElementById("results");
+    var url = form.getAttribute("data-live-search");
+    var timer = null;
+    var seq = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        var q = input.value.trim();
+        fetch(url + "?q=" + encodeURIComponent(q), { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+          .then(function (r) {
+            if (r.redirected || !r.ok) { window.location.reload(); return null; }
+            return r.text();
+          })
+          .then(function (html) {
+            if (html !== null && mine === seq) {
+              target.innerHTML = html; // server-rendered, auto-escaped by Jinja
+              history.replaceState(null, "", "?q=" + encodeURIComponent(q));
+            }
+          });
+      }, 180);
+    });
+  }
+
+  function idleLock(seconds) {
+    // The server enforces the lock; this only moves the screen there so a guest never sees a card.
+    var last = Date.now();
+    ["pointerdown", "keydown", "touchstart", "scroll"].forEach(function (ev) {
+      window.addEventListener(ev, function () { last = Date.now(); }, { passive: true });
+    });
+    setInterval(function () {
+      if (Date.now() - last > seconds * 1000 && !/\/unlock/.test(location.pathname)) {
+        location.href = "/unlock?lock=1&next=" + encodeURIComponent(location.pathname + location.search);
+      }
+    }, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-live-search]");
+    if (form) { liveSearch(form); }
+    var meta = document.querySelector("meta[name=idle-lock-seconds]");
+    if (meta) { idleLock(parseFloat(meta.getAttribute("content"))); }
+  });
+})();

@@ -1,0 +1,154 @@
+"""Every route has a role rule; the role × route matrix holds for pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from guestbook.security import PUBLIC, ROLE_RANK, rule_for
+
+from .conftest import ROLES, AuthActions
+from .factories import make_guest
+
+# endpoint -> (method, path template, least role or "public"/"authenticated")
+MATRIX: dict[str, tuple[str, str, str]] = {
+    "static": ("GET", "/static/css/app.css", "public"),
+    "auth.index": ("GET", "/", "public"),
+    "auth.login": ("GET", "/login", "public"),
+    "auth.logout": ("POST", "/logout", "authenticated"),
+    "auth.unlock": ("GET", "/unlock", "authenticated"),
+    "auth.set_pin": ("GET", "/account/pin", "authenticated"),
+    "guests.index": ("GET", "/guests/", "floor"),
+    "guests.search_results": ("GET", "/guests/search?q=a", "floor"),
+    "guests.new": ("GET", "/guests/new", "floor"),
+    "guests.show": ("GET", "/guests/{gid}", "floor"),
+    "guests.edit": ("GET", "/guests/{gid}/edit", "floor"),
+    "guests.log_visit": ("POST", "/guests/{gid}/visits", "floor"),
+    "guests.add_note": ("POST", "/guests/{gid}/notes", "floor"),
+    "guests.add_preference": ("POST", "/guests/{gid}/preferences", "floor"),
+    "guests.add_allergy": ("POST", "/guests/{gid}/allergies", "floor"),
+    "guests.set_device": ("POST", "/guests/device", "floor"),
+    "admin.staff": ("GET", "/admin/staff", "admin"),
+    "admin.staff_new": ("GET", "/admin/staff/new", "admin"),
+    "admin.staff_edit": ("GET", "/admin/staff/1", "admin"),
+    "admin.api_keys": ("GET", "/admin/api-keys", "admin"),
+    "admin.api_key_revoke": ("POST", "/admin/api-keys/999/revoke", "admin"),
+    "admin.settings": ("GET", "/admin/settings", "admin"),
+    "admin.outlet_create": ("POST", "/admin/outlets", "admin"),
+    "api.health": ("GET", "/api/v1/health", "public"),
+    "api.openapi": ("GET", "/api/v1/openapi.json", "public"),
+    "api.create_guest": ("POST", "/api/v1/guests", "floor"),
+    "api.search_guests": ("GET", "/api/v1/guests?q=a", "floor"),
+    "api.get_guest": ("GET", "/api/v1/guests/{gid}", "floor"),
+    "api.patch_guest": ("PATCH", "/api/v1/guests/{gid}", "floor"),
+    "api.log_visit": ("POST", "/api/v1/guests/{gid}/visits", "floor"),
+    "api.list_outlets": ("GET", "/api/v1/outlets", "floor"),
+    "api.create_outlet": ("POST", "/api/v1/outlets", "admin"),
+}
+
+
+def test_every_route_declares_a_role_rule(app: Flask) -> None:
+    missing = [rule.endpoint for rule in app.url_map.iter_rules() if rule_for(app, rule.endpoint) is None]
+    assert missing == [], f"routes without a role rule: {missing}"
+
+
+def test_matrix_covers_every_route_and_matches_declared_rules(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), f"update MATRIX: {endpoints ^ set(MATRIX)}"
+    for endpoint, (_method, _path, least) in MATRIX.items():
+        assert rule_for(app, endpoint) == least, endpoint
+
+
+def test_a_view_without_a_rule_is_refused(app: Flask) -> None:
+    app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    response = app.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+def _allowed(role: str, least: str) -> bool:
+    if least in (PUBLIC, "authenticated"):
+        return True
+    return ROLE_RANK[role] >= ROLE_RANK[least]
+
+
+@dataclass
+class _Result:
+    status_code: int
+    is_json: bool
+    location: str
+
+
+def _call(client: FlaskClient, method: str, path: str, headers: dict[str, str] | None = None) -> _Result:
+    """One request, closed at once (static files hold a file open until then)."""
+    json_body = {} if path.startswith("/api/") and method != "GET" else None
+    response = client.open(path, method=method, headers=headers or {}, json=json_body)
+    result = _Result(response.status_code, response.is_json, response.headers.get("Location", ""))
+    response.close()
+    return result
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_web_role_matrix(app: Flask, client: FlaskClient, auth: AuthActions, role: str) -> None:
+    gid = make_guest(family_name="Matrix").id
+    auth.login(role)
+    for endpoint, (method, template, least) in MATRIX.items():
+        if template.startswith("/api/") or endpoint == "auth.logout":
+            continue
+        path = template.format(gid=gid)
+        response = _call(client, method, path)
+        if _allowed(role, least):
+            assert response.status_code != 403, f"{role} should reach {endpoint}"
+        else:
+            assert response.status_code == 403, f"{role} must be refused {endpoint} (got {response.status_code})"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_role_matrix(app: Flask, client: FlaskClient, api_key, role: str) -> None:  # type: ignore[no-untyped-def]
+    gid = make_guest(family_name="Matrix").id
+    headers = api_key(role)
+    for _endpoint, (method, template, least) in MATRIX.items():
+        if not template.startswith("/api/"):
+            continue
+        response = _call(client, method, template.format(gid=gid), headers)
+        if _allowed(role, least):
+            assert response.status_code != 403, f"{role} should reach {template}"
+        else:
+            assert response.status_code == 403, f"{role} must be refused {template}"
+            assert response.is_json
+
+
+def test_anonymous_is_sent_to_sign_in_or_refused(app: Flask, client: FlaskClient) -> None:
+    gid = make_guest(family_name="Anon").id
+    for endpoint, (method, template, least) in MATRIX.items():
+        if least == PUBLIC:
+            continue
+        response = _call(client, method, template.format(gid=gid))
+        if template.startswith("/api/"):
+            assert response.status_code == 401, endpoint
+        elif method == "GET":
+            assert response.status_code == 302 and "/login" in response.location, endpoint
+        else:
+            assert response.status_code == 302 and "/login" in response.location, endpoint
+
+
+def test_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_inline_scripts_in_pages(client: FlaskClient, auth: AuthActions, app: Flask) -> None:
+    gid = make_guest(family_name="Inline").id
+    auth.login("admin")
+    for path in ("/guests/", f"/guests/{gid}", f"/guests/{gid}/edit", "/admin/staff", "/admin/settings"):
+        html = client.get(path).get_data(as_text=True)
+        for tag in html.split("<script")[1:]:
+            assert tag.split(">")[0].strip().startswith("src="), f"inline script on {path}"
+        assert " onclick=" not in html and " onload=" not in html
