@@ -81,3 +81,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(has_data_command)
+    from .cli_letters import letters_cli
+
+    app.cli.add_command(letters_cli)
+    from .cli_briefing import register_briefing_cli
+
+    register_briefing_cli(app)

@@ -62,6 +62,10 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 15 * 60),
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 10_000),
         "PAPER_SIZE": _env("PAPER_SIZE", "A4"),
+        # The nightly briefing: built at BRIEFING_TIME (property time) for the day BRIEFING_DAY_OFFSET
+        # days ahead; e.g. 22:00 and 1 for the evening before.
+        "BRIEFING_TIME": _env("BRIEFING_TIME", "05:00"),
+        "BRIEFING_DAY_OFFSET": _env_int("BRIEFING_DAY_OFFSET", 0),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _env_int("SMTP_PORT", 25),
         "SMTP_SENDER": _env("SMTP_SENDER", "guestbook@localhost"),

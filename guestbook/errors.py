@@ -29,7 +29,11 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
         if _wants_json():
             return jsonify({"error": "CSRF token missing or invalid"}), 400
-        return render_template("errors/error.html", code=400, message="This form expired or was not sent from Guestbook. Go back, reload the page and try again."), 400
+        return render_template(
+            "errors/error.html",
+            code=400,
+            message="This form expired or was not sent from Guestbook. Go back, reload the page and try again.",
+        ), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -39,6 +39,8 @@ def add_visits(guest_id: int, outlet: str, rows: list[tuple[str, list[str]]], st
     for n, (table, items) in enumerate(rows):
         visits.log_visit(
             guest_id,
-            VisitCreate(outlet=outlet, visited_at=start - timedelta(days=7 * n), table=table, items=items, party_size=2),
+            VisitCreate(
+                outlet=outlet, visited_at=start - timedelta(days=7 * n), table=table, items=items, party_size=2
+            ),
             ACTOR,
         )

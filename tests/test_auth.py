@@ -82,7 +82,8 @@ def test_next_redirect_only_to_this_site(client: FlaskClient, auth: AuthActions)
     ):
         token = csrf_from(client.get("/login").get_data(as_text=True))
         response = client.post(
-            "/login", query_string={"next": target},
+            "/login",
+            query_string={"next": target},
             data={"email": "admin@example.test", "password": PASSWORD, "csrf_token": token},
         )
         assert response.headers["Location"] == expected, target
@@ -110,14 +111,18 @@ def test_idle_session_locks_and_unlocks_with_pin(app: Flask, client: FlaskClient
     assert client.get("/guests/").status_code == 200
 
 
-def test_form_saved_after_long_idle_still_has_a_valid_csrf_token(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+def test_form_saved_after_long_idle_still_has_a_valid_csrf_token(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
     auth.login("floor")
     page = client.get("/guests/new").get_data(as_text=True)
     token = csrf_from(page)
     with time_machine.travel(time.time() + 3 * 3600, tick=False):
         with client.session_transaction() as sess:
             sess["last_seen"] = time.time()
-        response = client.post("/guests/new", data={"csrf_token": token, "given_name": "Late", "family_name": "Saver", "language": "en"})
+        response = client.post(
+            "/guests/new", data={"csrf_token": token, "given_name": "Late", "family_name": "Saver", "language": "en"}
+        )
     assert response.status_code == 302, "a token must live as long as the session, not an hour"
 
 
@@ -142,7 +147,11 @@ def test_deactivated_staff_lose_their_open_session(app: Flask, client: FlaskClie
     from guestbook.services.actor import Actor
 
     auth_service.update_staff_user(
-        user.id, name=user.name, role="floor", active=False, password=None,
+        user.id,
+        name=user.name,
+        role="floor",
+        active=False,
+        password=None,
         actor=Actor(label=admin.email, role="admin", staff_user_id=admin.id),
     )
     assert client.get("/guests/").status_code == 302
@@ -168,12 +177,34 @@ def test_apikey_cli_prints_key_on_last_line(app: Flask, client: FlaskClient) -> 
 
 def test_users_cli_creates_an_account(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     result = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "new@example.test", "--name", "New", "--role", "concierge", "--password", "a long password"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "new@example.test",
+            "--name",
+            "New",
+            "--role",
+            "concierge",
+            "--password",
+            "a long password",
+        ]
     )
     assert result.exit_code == 0, result.output
     auth.login(email="new@example.test", password="a long password")
     assert client.get("/guests/").status_code == 200
     dup = app.test_cli_runner().invoke(
-        args=["users", "create", "--email", "new@example.test", "--name", "New", "--role", "floor", "--password", "a long password"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "new@example.test",
+            "--name",
+            "New",
+            "--role",
+            "floor",
+            "--password",
+            "a long password",
+        ]
     )
     assert dup.exit_code != 0 and "already exists" in dup.output

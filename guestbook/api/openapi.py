@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, VisitCreate
+from . import openapi_reservations
+from .openapi_letters import LETTER_PATHS, LETTER_SCHEMAS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 
@@ -44,7 +46,11 @@ GUEST = {
             "items": {
                 "type": "object",
                 "required": ["allergen", "severity", "note"],
-                "properties": {"allergen": {"type": "string"}, "severity": {"type": "string"}, "note": {"type": "string"}},
+                "properties": {
+                    "allergen": {"type": "string"},
+                    "severity": {"type": "string"},
+                    "note": {"type": "string"},
+                },
             },
         },
         "visit_count": {"type": "integer"},
@@ -123,7 +129,12 @@ VISIT = {
 OUTLET = {
     "type": "object",
     "required": ["id", "code", "name", "kind"],
-    "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}},
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"type": "string"},
+    },
     "additionalProperties": False,
 }
 
@@ -147,8 +158,14 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "Body is not a JSON object", 401: "Missing or invalid API key", 403: "Role not allowed",
-            404: "Unknown id", 409: "Version conflict or duplicate", 422: "Validation failed (each bad field named)"}
+    text = {
+        400: "Body is not a JSON object",
+        401: "Missing or invalid API key",
+        403: "Role not allowed",
+        404: "Unknown id",
+        409: "Version conflict or duplicate",
+        422: "Validation failed (each bad field named)",
+    }
     return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
 
@@ -175,36 +192,101 @@ def build_spec() -> dict[str, Any]:
     """The whole OpenAPI document."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Guestbook API", "version": "1.0.0", "description": "Guest recognition for hotels and restaurants."},
+        "info": {
+            "title": "Guestbook API",
+            "version": "1.0.0",
+            "description": "Guest recognition for hotels and restaurants.",
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": {
-            "/health": {"get": {"summary": "Liveness", "security": [], "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}}}, "OK")}}},
-            "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": _json({"type": "object"}, "OpenAPI document")}}},
+            "/health": {
+                "get": {
+                    "summary": "Liveness",
+                    "security": [],
+                    "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}}}, "OK")},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI document")},
+                }
+            },
             "/guests": {
                 "get": {
                     "summary": "Search guests (rank order)",
                     "parameters": [
                         {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-                        {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                        },
                     ],
-                    "responses": {"200": _json({"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": _ref("GuestSummary")}}}, "Results"), **_errors(401, 403, 422)},
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["results"],
+                                "properties": {"results": {"type": "array", "items": _ref("GuestSummary")}},
+                            },
+                            "Results",
+                        ),
+                        **_errors(401, 403, 422),
+                    },
                 },
-                "post": {"summary": "Create a guest", "requestBody": _body(GuestCreate), "responses": {"201": _json(_ref("Guest"), "Created"), **_errors(400, 401, 403, 422)}},
+                "post": {
+                    "summary": "Create a guest",
+                    "requestBody": _body(GuestCreate),
+                    "responses": {"201": _json(_ref("Guest"), "Created"), **_errors(400, 401, 403, 422)},
+                },
             },
             "/guests/{guest_id}": {
                 "parameters": [GUEST_ID],
-                "get": {"summary": "One guest with recognition facts", "responses": {"200": _json(_ref("Guest"), "The guest"), **_errors(401, 403, 404)}},
-                "patch": {"summary": "Change a guest (optimistic locking)", "requestBody": _body(GuestPatch), "responses": {"200": _json(_ref("Guest"), "Updated"), **_errors(400, 401, 403, 404, 409, 422)}},
+                "get": {
+                    "summary": "One guest with recognition facts",
+                    "responses": {"200": _json(_ref("Guest"), "The guest"), **_errors(401, 403, 404)},
+                },
+                "patch": {
+                    "summary": "Change a guest (optimistic locking)",
+                    "requestBody": _body(GuestPatch),
+                    "responses": {"200": _json(_ref("Guest"), "Updated"), **_errors(400, 401, 403, 404, 409, 422)},
+                },
             },
             "/guests/{guest_id}/visits": {
                 "parameters": [GUEST_ID],
-                "post": {"summary": "Log a visit", "requestBody": _body(VisitCreate), "responses": {"201": _json(_ref("Visit"), "Logged"), **_errors(400, 401, 403, 404, 422)}},
+                "post": {
+                    "summary": "Log a visit",
+                    "requestBody": _body(VisitCreate),
+                    "responses": {"201": _json(_ref("Visit"), "Logged"), **_errors(400, 401, 403, 404, 422)},
+                },
             },
             "/outlets": {
-                "get": {"summary": "List outlets", "responses": {"200": _json({"type": "object", "required": ["outlets"], "properties": {"outlets": {"type": "array", "items": _ref("Outlet")}}}, "Outlets"), **_errors(401, 403)}},
-                "post": {"summary": "Add an outlet (admin)", "requestBody": _body(OutletCreate), "responses": {"201": _json(_ref("Outlet"), "Created"), **_errors(400, 401, 403, 409, 422)}},
+                "get": {
+                    "summary": "List outlets",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["outlets"],
+                                "properties": {"outlets": {"type": "array", "items": _ref("Outlet")}},
+                            },
+                            "Outlets",
+                        ),
+                        **_errors(401, 403),
+                    },
+                },
+                "post": {
+                    "summary": "Add an outlet (admin)",
+                    "requestBody": _body(OutletCreate),
+                    "responses": {"201": _json(_ref("Outlet"), "Created"), **_errors(400, 401, 403, 409, 422)},
+                },
             },
+            **LETTER_PATHS,
+            **openapi_reservations.PATHS,
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -215,7 +297,9 @@ def build_spec() -> dict[str, Any]:
                 "Visit": VISIT,
                 "Outlet": OUTLET,
                 "Error": ERROR,
+                **LETTER_SCHEMAS,
                 **_input_schemas(),
+                **openapi_reservations.schemas(),
             },
         },
     }

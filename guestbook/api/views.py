@@ -141,7 +141,9 @@ def log_visit(guest_id: int) -> tuple[Response, int]:
     try:
         visit = visits.log_visit(guest_id, data, current_actor())
     except visits.UnknownOutlet:
-        raise ApiError(422, {"error": "validation failed", "fields": {"outlet": f"no outlet with code {data.outlet!r}"}}) from None
+        raise ApiError(
+            422, {"error": "validation failed", "fields": {"outlet": f"no outlet with code {data.outlet!r}"}}
+        ) from None
     return jsonify(visits.visit_to_dict(visit)), 201
 
 

@@ -10,30 +10,70 @@ from .guest import (
     GuestNote,
     Preference,
 )
+from .letter import (
+    KIND_FAMILY,
+    LETTER_KINDS,
+    LETTER_STATUSES,
+    SKIP_REASONS,
+    GuestAddressFlag,
+    Letter,
+    LetterBatch,
+    LetterTemplate,
+)
+from .property import OUTLET_KINDS, Outlet, Property
+from .reservation import (
+    BRIEFING_TRIGGERS,
+    MATCH_OUTCOMES,
+    POSSIBLE_MATCH_STATUSES,
+    RESERVATION_STATUSES,
+    BriefingArchive,
+    BriefingRead,
+    BriefingSubscription,
+    ImportMapping,
+    PossibleMatch,
+    Reservation,
+)
 from .search import GuestSearchKey, GuestToken, SearchVocabVariant
 from .settings import Setting
-from .property import OUTLET_KINDS, Outlet, Property
 from .staff import ROLES, ApiKey, AuditEvent, StaffUser
 from .visit import Visit
 
 __all__ = [
     "ALLERGY_SEVERITIES",
+    "BRIEFING_TRIGGERS",
+    "KIND_FAMILY",
+    "LETTER_KINDS",
+    "LETTER_STATUSES",
+    "MATCH_OUTCOMES",
     "OUTLET_KINDS",
+    "POSSIBLE_MATCH_STATUSES",
     "PREFERENCE_CATEGORIES",
     "PREFERENCE_SOURCES",
+    "RESERVATION_STATUSES",
     "ROLES",
+    "SKIP_REASONS",
     "Allergy",
     "ApiKey",
     "AuditEvent",
+    "BriefingArchive",
+    "BriefingRead",
+    "BriefingSubscription",
     "Guest",
+    "GuestAddressFlag",
     "GuestNote",
     "GuestSearchKey",
     "GuestToken",
-    "SearchVocabVariant",
-    "Setting",
+    "ImportMapping",
+    "Letter",
+    "LetterBatch",
+    "LetterTemplate",
     "Outlet",
+    "PossibleMatch",
     "Preference",
     "Property",
+    "Reservation",
+    "SearchVocabVariant",
+    "Setting",
     "StaffUser",
     "UTCDateTime",
     "Visit",

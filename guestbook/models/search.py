@@ -12,7 +12,7 @@ class GuestToken(Base):
     """One normalised search token of a guest. The key orders a token's guests by recency of visit."""
 
     __tablename__ = "guest_token"
-    __table_args__ = (Index("ix_guest_token_guest", "guest_id"), {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_guest_token_guest", "guest_id", "token"), {"sqlite_with_rowid": False})
 
     token: Mapped[str] = mapped_column(String(120), primary_key=True)
     recency: Mapped[int] = mapped_column(Integer, primary_key=True)  # minus the last-visit epoch: newest first

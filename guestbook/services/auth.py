@@ -59,7 +59,9 @@ def create_staff_user(email: str, name: str, role: str, password: str, password_
     return user
 
 
-def update_staff_user(user_id: int, *, name: str, role: str, active: bool, password: str | None, actor: Actor) -> StaffUser:
+def update_staff_user(
+    user_id: int, *, name: str, role: str, active: bool, password: str | None, actor: Actor
+) -> StaffUser:
     """Change a staff account; deactivating it ends all its open sessions."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
@@ -73,7 +75,7 @@ def update_staff_user(user_id: int, *, name: str, role: str, active: bool, passw
     if user.id == actor.staff_user_id and (not active or role != "admin"):
         db.session.rollback()
         raise AccountError("you cannot demote or deactivate your own account")
-    if user.active and not active or user.role != role or password:
+    if (user.active and not active) or user.role != role or password:
         user.session_epoch += 1
     user.name, user.role, user.active = name.strip(), role, active
     if password:

@@ -18,7 +18,7 @@ from .auth import hash_secret
 from .outlets import default_property
 from .visits import refresh_visit_stats
 
-DEMO_PASSWORD = "guestbook-demo"
+DEMO_PASSWORD = "guestbook-demo"  # noqa: S105  (printed by scripts/run on purpose: demo only)
 DEMO_STAFF = (
     ("Ploy Srisuk", "floor@demo.guestbook", "floor"),
     ("Anan Chaiyo", "concierge@demo.guestbook", "concierge"),
@@ -34,31 +34,99 @@ OUTLETS = (
 
 # (given, family, language, salutation) — names in every script staff meet.
 LATIN = [
-    ("Hans", "Müller", "de", "Mr"), ("José", "García", "es", "Mr"), ("Zoë", "Martin", "fr", "Ms"),
-    ("Siobhán", "O'Brien", "en", "Ms"), ("John", "Smith", "en", "Mr"), ("François", "Lefèvre", "fr", "Mr"),
-    ("Søren", "Kierkegaard", "da", "Mr"), ("Łukasz", "Nowak", "pl", "Mr"), ("Inês", "Gonçalves", "pt", "Ms"),
-    ("Chloé", "Dubois", "fr", "Ms"), ("Jürgen", "Schäfer", "de", "Mr"), ("María", "Núñez", "es", "Ms"),
-    ("Emma", "Johnson", "en", "Ms"), ("Oliver", "Brown", "en", "Mr"), ("Amélie", "Rousseau", "fr", "Ms"),
-    ("Björn", "Svensson", "sv", "Mr"), ("Ana", "Pérez", "es", "Ms"), ("Liam", "Walsh", "en", "Mr"),
-    ("Noémie", "Girard", "fr", "Ms"), ("Mateo", "Hernández", "es", "Mr"), ("Sophie", "Wagner", "de", "Ms"),
-    ("Somchai", "Jaidee", "th", "Khun"), ("Niran", "Thongchai", "th", "Khun"), ("Priya", "Sharma", "en", "Ms"),
+    ("Hans", "Müller", "de", "Mr"),
+    ("José", "García", "es", "Mr"),
+    ("Zoë", "Martin", "fr", "Ms"),
+    ("Siobhán", "O'Brien", "en", "Ms"),
+    ("John", "Smith", "en", "Mr"),
+    ("François", "Lefèvre", "fr", "Mr"),
+    ("Søren", "Kierkegaard", "da", "Mr"),
+    ("Łukasz", "Nowak", "pl", "Mr"),
+    ("Inês", "Gonçalves", "pt", "Ms"),
+    ("Chloé", "Dubois", "fr", "Ms"),
+    ("Jürgen", "Schäfer", "de", "Mr"),
+    ("María", "Núñez", "es", "Ms"),
+    ("Emma", "Johnson", "en", "Ms"),
+    ("Oliver", "Brown", "en", "Mr"),
+    ("Amélie", "Rousseau", "fr", "Ms"),
+    ("Björn", "Svensson", "sv", "Mr"),
+    ("Ana", "Pérez", "es", "Ms"),
+    ("Liam", "Walsh", "en", "Mr"),
+    ("Noémie", "Girard", "fr", "Ms"),
+    ("Mateo", "Hernández", "es", "Mr"),
+    ("Sophie", "Wagner", "de", "Ms"),
+    ("Somchai", "Jaidee", "th", "Khun"),
+    ("Niran", "Thongchai", "th", "Khun"),
+    ("Priya", "Sharma", "en", "Ms"),
 ]
-CHINESE = [("小明", "王"), ("娜", "李"), ("伟", "张"), ("静", "陈"), ("芳", "刘"), ("强", "杨"), ("秀英", "黄"), ("磊", "周")]
+CHINESE = [
+    ("小明", "王"),
+    ("娜", "李"),
+    ("伟", "张"),
+    ("静", "陈"),
+    ("芳", "刘"),
+    ("强", "杨"),
+    ("秀英", "黄"),
+    ("磊", "周"),
+]
 JAPANESE = [("太郎", "山田"), ("花子", "佐藤"), ("一郎", "鈴木"), ("さくら", "高橋"), ("健", "田中"), ("美咲", "伊藤")]
 KOREAN = [("민준", "김"), ("서연", "이"), ("지훈", "박"), ("수빈", "최"), ("예준", "정")]
-CYRILLIC = [("Иван", "Петров", "Mr"), ("Анна", "Смирнова", "Ms"), ("Дмитрий", "Иванов", "Mr"), ("Ольга", "Кузнецова", "Ms")]
-GREEK = [("Γιώργος", "Παπαδόπουλος", "Mr"), ("Ελένη", "Νικολάου", "Ms"), ("Νίκος", "Γεωργίου", "Mr"), ("Μαρία", "Οικονόμου", "Ms")]
+CYRILLIC = [
+    ("Иван", "Петров", "Mr"),
+    ("Анна", "Смирнова", "Ms"),
+    ("Дмитрий", "Иванов", "Mr"),
+    ("Ольга", "Кузнецова", "Ms"),
+]
+GREEK = [
+    ("Γιώργος", "Παπαδόπουλος", "Mr"),
+    ("Ελένη", "Νικολάου", "Ms"),
+    ("Νίκος", "Γεωργίου", "Mr"),
+    ("Μαρία", "Οικονόμου", "Ms"),
+]
 
 TABLES = ["Window 2", "Window 4", "Terrace 7", "Booth 3", "Bar 5", "Table 12", "Garden 1", "Corner 9", "Table 14"]
 DISHES = [
-    "club sandwich", "coffee", "fried egg", "pad thai", "tom yum goong", "green curry", "mango sticky rice",
-    "croissant", "eggs benedict", "fresh orange juice", "jasmine tea", "espresso", "Caesar salad",
-    "grilled sea bass", "massaman curry", "som tam", "Singha beer", "negroni", "dry martini", "sparkling water",
+    "club sandwich",
+    "coffee",
+    "fried egg",
+    "pad thai",
+    "tom yum goong",
+    "green curry",
+    "mango sticky rice",
+    "croissant",
+    "eggs benedict",
+    "fresh orange juice",
+    "jasmine tea",
+    "espresso",
+    "Caesar salad",
+    "grilled sea bass",
+    "massaman curry",
+    "som tam",
+    "Singha beer",
+    "negroni",
+    "dry martini",
+    "sparkling water",
 ]
-ALLERGENS = [("peanuts", "anaphylaxis"), ("shellfish", "severe"), ("gluten", "intolerance"), ("lactose", "intolerance"),
-             ("sesame", "severe"), ("vegetarian", "dietary"), ("tree nuts", "severe")]
-CITIES = [("Bangkok", "TH", "10330"), ("Singapore", "SG", "018956"), ("Hong Kong", "HK", ""), ("Tokyo", "JP", "100-0005"),
-          ("London", "GB", "SW1A 1AA"), ("München", "DE", "80331"), ("Paris", "FR", "75001"), ("Seoul", "KR", "04524")]
+ALLERGENS = [
+    ("peanuts", "anaphylaxis"),
+    ("shellfish", "severe"),
+    ("gluten", "intolerance"),
+    ("lactose", "intolerance"),
+    ("sesame", "severe"),
+    ("vegetarian", "dietary"),
+    ("tree nuts", "severe"),
+]
+STREETS = ["Sukhumvit Road", "Orchard Road", "High Street", "Rue de Rivoli"]
+CITIES = [
+    ("Bangkok", "TH", "10330"),
+    ("Singapore", "SG", "018956"),
+    ("Hong Kong", "HK", ""),
+    ("Tokyo", "JP", "100-0005"),
+    ("London", "GB", "SW1A 1AA"),
+    ("München", "DE", "80331"),
+    ("Paris", "FR", "75001"),
+    ("Seoul", "KR", "04524"),
+]
 
 
 @dataclass(frozen=True)
@@ -108,7 +176,10 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     prop = default_property()
     begin_write()
     prop.name, prop.address, prop.timezone, prop.currency = (
-        "The Riverside Bangkok", "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand", "Asia/Bangkok", "THB",
+        "The Riverside Bangkok",
+        "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand",
+        "Asia/Bangkok",
+        "THB",
     )
     password_hash = hash_secret(DEMO_PASSWORD)
     staff = []
@@ -131,6 +202,9 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
         refresh_visit_stats(guest.id)
         search.index_guest(guest)
     db.session.commit()
+    from .reservations_demo import load_demo_reservations
+
+    load_demo_reservations(today)
     return True
 
 
@@ -141,26 +215,50 @@ def _local(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
 def _story_guest(outlets: dict[str, Outlet], staff: list[StaffUser], today: date, tz: ZoneInfo) -> Guest:
     """Mr Yu, the guest from the story: window 2, club sandwich, coffee and egg; last here over a year ago."""
     guest = Guest(
-        given_name="Wei", family_name="Yu", preferred_name="Mr Yu", salutation="Mr", pronunciation="yoo",
-        language="en", email="wei.yu@example.com", phone="+65 6123 4567", phone_digits="6561234567", company="Straits Trading",
-        address_line1="12 Marina View", address_city="Singapore", address_postal_code="018961", address_country="SG",
-        birthday_month=(today + timedelta(days=9)).month, birthday_day=(today + timedelta(days=9)).day, birthday_year=1961,
-        vip_level=3, marketing_consent=True,
+        given_name="Wei",
+        family_name="Yu",
+        preferred_name="Mr Yu",
+        salutation="Mr",
+        pronunciation="yoo",
+        language="en",
+        email="wei.yu@example.com",
+        phone="+65 6123 4567",
+        phone_digits="6561234567",
+        company="Straits Trading",
+        address_line1="12 Marina View",
+        address_city="Singapore",
+        address_postal_code="018961",
+        address_country="SG",
+        birthday_month=(today + timedelta(days=9)).month,
+        birthday_day=(today + timedelta(days=9)).day,
+        birthday_year=1961,
+        vip_level=3,
+        marketing_consent=True,
     )
     db.session.add(guest)
     last = today - timedelta(days=400)
     for n in range(9):
         day = last - timedelta(days=3 * n)
-        db.session.add(Visit(
-            guest=guest, outlet=outlets["cafe"], visited_at=_local(day, 7, 30, tz), party_size=1,
-            table="Window 2" if n != 4 and n != 7 else "Window 4",
-            items=["club sandwich", "coffee", "fried egg"] if n % 3 else ["club sandwich", "coffee"],
-            spend=Decimal("420.00"), currency="THB", served_by_id=staff[0].id, served_by_name=staff[0].name,
-        ))
+        db.session.add(
+            Visit(
+                guest=guest,
+                outlet=outlets["cafe"],
+                visited_at=_local(day, 7, 30, tz),
+                party_size=1,
+                table="Window 2" if n != 4 and n != 7 else "Window 4",
+                items=["club sandwich", "coffee", "fried egg"] if n % 3 else ["club sandwich", "coffee"],
+                spend=Decimal("420.00"),
+                currency="THB",
+                served_by_id=staff[0].id,
+                served_by_name=staff[0].name,
+            )
+        )
     return guest
 
 
-def _random_guest(rng: random.Random, i: int, outlets: dict[str, Outlet], staff: list[StaffUser], today: date, tz: ZoneInfo) -> Guest:
+def _random_guest(
+    rng: random.Random, i: int, outlets: dict[str, Outlet], staff: list[StaffUser], today: date, tz: ZoneInfo
+) -> Guest:
     name = random_name(rng) if i >= len(LATIN) else DemoName(LATIN[i][0], LATIN[i][1], LATIN[i][2], LATIN[i][3])
     if i == len(LATIN):
         name = DemoName("小明", "王", "zh-Hans", "Mr")
@@ -170,14 +268,22 @@ def _random_guest(rng: random.Random, i: int, outlets: dict[str, Outlet], staff:
         birthday = today + timedelta(days=rng.randint(1, 13))  # several birthdays in the coming two weeks
     ascii_local = f"guest{i:04d}"
     guest = Guest(
-        given_name=name.given, family_name=name.family, salutation=name.salutation, language=name.language,
-        email=f"{ascii_local}@example.com", phone=f"+66 8{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        given_name=name.given,
+        family_name=name.family,
+        salutation=name.salutation,
+        language=name.language,
+        email=f"{ascii_local}@example.com",
+        phone=f"+66 8{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
         company=rng.choice(["", "", "", "Siam Cement", "Acme Travel", "Mitsui & Co.", "Deutsche Bank"]),
-        address_line1=f"{rng.randint(1, 200)} {rng.choice(['Sukhumvit Road', 'Orchard Road', 'High Street', 'Rue de Rivoli'])}",
-        address_city=city, address_postal_code=postcode, address_country=country,
-        birthday_month=birthday.month, birthday_day=birthday.day,
+        address_line1=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
+        address_city=city,
+        address_postal_code=postcode,
+        address_country=country,
+        birthday_month=birthday.month,
+        birthday_day=birthday.day,
         birthday_year=rng.choice([None, rng.randint(1950, 2000)]),
-        vip_level=rng.choice([0] * 8 + [1, 2, 3]), marketing_consent=rng.random() < 0.7,
+        vip_level=rng.choice([0] * 8 + [1, 2, 3]),
+        marketing_consent=rng.random() < 0.7,
         do_not_contact=rng.random() < 0.03,
     )
     guest.phone_digits = "".join(ch for ch in guest.phone or "" if ch.isdigit())
@@ -208,15 +314,29 @@ def _random_guest(rng: random.Random, i: int, outlets: dict[str, Outlet], staff:
         if rng.random() < 0.3:
             items.append(rng.choice(DISHES))
         served = rng.choice(staff[:3])
-        db.session.add(Visit(
-            guest=guest, outlet=outlet, visited_at=_local(day, rng.choice([8, 12, 19, 20]), rng.choice([0, 15, 30, 45]), tz),
-            party_size=rng.choice([1, 2, 2, 2, 3, 4]), table=table if table and rng.random() < 0.8 else rng.choice(TABLES),
-            items=items, spend=Decimal(rng.randint(300, 6000)), currency="THB",
-            served_by_id=served.id, served_by_name=served.name,
-        ))
+        db.session.add(
+            Visit(
+                guest=guest,
+                outlet=outlet,
+                visited_at=_local(day, rng.choice([8, 12, 19, 20]), rng.choice([0, 15, 30, 45]), tz),
+                party_size=rng.choice([1, 2, 2, 2, 3, 4]),
+                table=table if table and rng.random() < 0.8 else rng.choice(TABLES),
+                items=items,
+                spend=Decimal(rng.randint(300, 6000)),
+                currency="THB",
+                served_by_id=served.id,
+                served_by_name=served.name,
+            )
+        )
         day -= timedelta(days=max(1, int(rng.gauss(gap, gap / 4))))
     if rng.random() < 0.2:
-        db.session.add(Preference(guest=guest, category=rng.choice(["drink", "food", "room", "service"]),
-                                  value=rng.choice(["still water, no ice", "quiet table", "high floor", "no coriander", "extra pillows"]),
-                                  source=rng.choice(["stated", "observed"]), recorded_by_id=staff[0].id))
+        db.session.add(
+            Preference(
+                guest=guest,
+                category=rng.choice(["drink", "food", "room", "service"]),
+                value=rng.choice(["still water, no ice", "quiet table", "high floor", "no coriander", "extra pillows"]),
+                source=rng.choice(["stated", "observed"]),
+                recorded_by_id=staff[0].id,
+            )
+        )
     return guest

@@ -77,8 +77,14 @@ def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Prefe
     begin_write()
     _guest(guest_id)
     pref = Preference(
-        guest_id=guest_id, category=data.category, value=data.value, outlet_id=outlet_id, note=data.note,
-        source=data.source, recorded_by_id=actor.staff_user_id, recorded_at=utcnow(),
+        guest_id=guest_id,
+        category=data.category,
+        value=data.value,
+        outlet_id=outlet_id,
+        note=data.note,
+        source=data.source,
+        recorded_by_id=actor.staff_user_id,
+        recorded_at=utcnow(),
     )
     db.session.add(pref)
     audit.record(actor, "preference_add", guest_id, f"{data.category}: {data.value}")

@@ -71,7 +71,12 @@ def update_property(name: str, address: str, timezone: str, currency: str, actor
     prop = default_property()
     begin_write()
     prop = db.session.get(Property, prop.id) or prop
-    prop.name, prop.address, prop.timezone, prop.currency = name.strip(), address.strip(), timezone, currency.upper()[:3]
+    prop.name, prop.address, prop.timezone, prop.currency = (
+        name.strip(),
+        address.strip(),
+        timezone,
+        currency.upper()[:3],
+    )
     audit.record(actor, "settings_update", detail="property")
     db.session.commit()
     return prop

@@ -132,7 +132,12 @@ def recognition_dict(guest: Guest) -> dict[str, Any]:
     return {
         "visit_count": rec.visit_count,
         "usual_seat": (
-            {"value": rec.usual_seat.value, "count": rec.usual_seat.count, "of": rec.usual_seat.of, "source": rec.usual_seat.source}
+            {
+                "value": rec.usual_seat.value,
+                "count": rec.usual_seat.count,
+                "of": rec.usual_seat.of,
+                "source": rec.usual_seat.source,
+            }
             if rec.usual_seat
             else None
         ),

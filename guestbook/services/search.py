@@ -23,7 +23,8 @@ from ..extensions import db
 from ..models import Guest
 from ..models.search import GuestSearchKey, GuestToken, SearchVocabVariant
 
-CANDIDATE_CAP = 4000
+CANDIDATE_CAP = 400
+PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty
 FUZZY_MIN_LENGTH = 4
 _SPLIT = re.compile(r"[\s,./;:()\[\]{}<>!?\"_+=*&^%$#@~`|\\]+")
 _CAMEL = re.compile(r"[A-Z][a-z]*|[a-z]+|[0-9]+")
@@ -222,12 +223,19 @@ class _Word:
 
 
 def _query_words(q: str) -> list[_Word]:
+    q = q.strip()
+    if re.fullmatch(r"[^@\s]+@[^@\s]*", q):  # an email address (or the start of one) is one word
+        return [_Word(q.lower(), frozenset({q.lower()}))]
     out = []
     for w in words_of(q):
         if w.isdigit():
             out.append(_Word(w, frozenset({w})))
         else:
-            out.append(_Word(w, frozenset(word_forms(w))))
+            # The index holds every form of a name (romanised too); a query only needs its own spellings.
+            forms = {normalise(w)}
+            if any(ch in w for ch in "äöüÄÖÜ"):
+                forms.add(normalise(w.translate(_GERMAN)))
+            out.append(_Word(w, frozenset(f for f in forms if f)))
     return out
 
 
@@ -235,48 +243,77 @@ def _prefix_upper(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
-def _match_word(word: _Word, tokens: list[str]) -> int | None:
-    """How one query word matches a guest's tokens: 1 exact, 2 prefix, 3 fuzzy, None no match."""
-    best: int | None = None
-    for form in word.forms:
-        for token in tokens:
-            if token == form:
-                return 1
-            if token.startswith(form):
-                best = 2
-            elif best is None and _fuzzy_eligible(form) and within_one_edit(form, token):
-                best = 3
-    return best
+def _match_word(word: _Word, tokens: list[str], token_set: set[str]) -> int | None:
+    """How one query word matches a guest's tokens: 1 exact, 2 prefix, 3 one edit, None no match."""
+    if word.forms & token_set:
+        return 1
+    if any(token.startswith(form) for form in word.forms for token in tokens):
+        return 2
+    if any(_fuzzy_eligible(form) and within_one_edit(form, token) for form in word.forms for token in tokens):
+        return 3
+    return None
 
 
-def _candidates(word: _Word) -> dict[int, int]:
-    """Guest ids (with recency) whose tokens start with, or are one edit from, a form of ``word``."""
-    found: dict[int, int] = {}
-    for form in word.forms:
-        stmt = (
-            select(GuestToken.guest_id, GuestToken.recency)
-            .where(GuestToken.token >= form, GuestToken.token < _prefix_upper(form))
-            .limit(CANDIDATE_CAP)
-        )
-        for gid, rec in db.session.execute(stmt):
-            found.setdefault(gid, rec)
-        if _fuzzy_eligible(form):
-            variants = deletions(form) | {form}
-            near = db.session.scalars(
-                select(SearchVocabVariant.token).where(SearchVocabVariant.variant.in_(variants)).distinct()
-            ).all()
-            near += db.session.scalars(
-                select(SearchVocabVariant.token).where(SearchVocabVariant.token.in_(variants)).distinct()
-            ).all()
-            typo_tokens = {t for t in near if t != form and within_one_edit(form, t)}
-            if typo_tokens:
-                stmt = (
-                    select(GuestToken.guest_id, GuestToken.recency)
-                    .where(GuestToken.token.in_(typo_tokens))
-                    .limit(CANDIDATE_CAP)
-                )
-                for gid, rec in db.session.execute(stmt):
-                    found.setdefault(gid, rec)
+def _typo_tokens(form: str) -> set[str]:
+    """Known tokens one edit away from ``form`` (symmetric-delete lookup in the vocabulary)."""
+    if not _fuzzy_eligible(form):
+        return set()
+    variants = deletions(form) | {form}
+    near = set(db.session.scalars(select(SearchVocabVariant.token).where(SearchVocabVariant.variant.in_(variants))))
+    near |= set(db.session.scalars(select(SearchVocabVariant.token).where(SearchVocabVariant.token.in_(variants))))
+    return {t for t in near if t != form and within_one_edit(form, t)}
+
+
+class _Sql:
+    """Builds one parameterised candidate query: the driver word scans, the others must EXIST."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, object] = {}
+
+    def bind(self, value: object) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return ":" + name
+
+    def word_clause(self, alias: str, word: _Word, typos: dict[str, set[str]] | None) -> str:
+        parts = [
+            f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
+            for form in sorted(word.forms)
+        ]
+        extra = set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
+        if extra:
+            parts.append(f"{alias}.token IN ({', '.join(self.bind(t) for t in sorted(extra))})")
+        return "(" + " OR ".join(parts) + ")"
+
+
+def _estimate(word: _Word, ceiling: int = 3000) -> int:
+    """How many index rows a word's prefix scan touches (counted up to ``ceiling``: cheap, covering index)."""
+    sql = _Sql()
+    clause = sql.word_clause("a", word, None)
+    stmt = text(f"SELECT count(*) FROM (SELECT 1 FROM guest_token a WHERE {clause} LIMIT {ceiling:d})")
+    return int(db.session.execute(stmt, sql.params).scalar_one())
+
+
+def _word_candidates(driver: _Word, others: list[_Word], fuzzy: bool, cap: int) -> dict[int, tuple[int, int]]:
+    """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit), capped.
+
+    Returns guest id → (recency, how the driver word matched: 1 exact, 2 prefix, 3 one edit).
+    Rows come in index order: exact tokens first, newest visit first within a token.
+    """
+    typos = {f: _typo_tokens(f) for w in (driver, *others) for f in w.forms} if fuzzy else None
+    sql = _Sql()
+    where = [sql.word_clause("a", driver, typos)]
+    for word in others:
+        clause = sql.word_clause("b", word, typos)
+        where.append(f"EXISTS (SELECT 1 FROM guest_token b WHERE b.guest_id = a.guest_id AND {clause})")
+    stmt = text(
+        "SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE " + " AND ".join(where) + f" LIMIT {cap:d}"
+    )
+    found: dict[int, tuple[int, int]] = {}
+    for gid, rec, token in db.session.execute(stmt, sql.params):
+        level = 1 if token in driver.forms else 2 if any(token.startswith(f) for f in driver.forms) else 3
+        if gid not in found or level < found[gid][1]:
+            found[gid] = (rec, level)
     return found
 
 
@@ -284,13 +321,17 @@ def _phone_candidates(digits: str) -> dict[int, int]:
     if _is_sqlite():
         rows = db.session.execute(
             text("SELECT rowid FROM guest_phone_fts WHERE digits MATCH :q LIMIT :cap"),
-            {"q": f'"{digits}"', "cap": CANDIDATE_CAP},
+            {"q": f'"{digits}"', "cap": PHONE_CAP},
         )
     else:
         rows = db.session.execute(
-            select(GuestSearchKey.guest_id).where(GuestSearchKey.phone_digits.contains(digits)).limit(CANDIDATE_CAP)
+            select(GuestSearchKey.guest_id).where(GuestSearchKey.phone_digits.contains(digits)).limit(PHONE_CAP)
         )
-    ids = [r[0] for r in rows]
+    return _with_recency([r[0] for r in rows])
+
+
+def _with_recency(ids: list[int]) -> dict[int, int]:
+    """Guest id → minus the last-visit epoch (the same recency key the token index holds)."""
     if not ids:
         return {}
     recs = db.session.execute(select(Guest.id, Guest.last_visit_at).where(Guest.id.in_(ids)))
@@ -304,35 +345,51 @@ def search_hits(q: str, limit: int = 20) -> list[SearchHit]:
         return []
     phone_words = [w for w in words if w.raw.isdigit() and len(w.raw) >= 4]
     name_words = [w for w in words if w not in phone_words]
-    # Drive the scan with the most selective word: phone digits, then the longest word.
+    # guest id -> (recency, provisional match level)
+    candidates: dict[int, tuple[int, int]]
     if phone_words:
-        candidates = _phone_candidates(max(phone_words, key=lambda w: len(w.raw)).raw)
+        found = _phone_candidates(max(phone_words, key=lambda w: len(w.raw)).raw)
         for extra in phone_words[1:]:
-            candidates = {g: r for g, r in candidates.items() if g in _phone_candidates(extra.raw)}
+            also = _phone_candidates(extra.raw)
+            found = {g: r for g, r in found.items() if g in also}
+        candidates = {g: (r, 1) for g, r in found.items()}
     else:
-        driver = max(name_words, key=lambda w: max(len(f) for f in w.forms))
-        candidates = _candidates(driver)
+        # The most selective word drives the index scan; the others are checked per guest (EXISTS).
+        if len(name_words) > 1:
+            driver = min(name_words, key=lambda w: (_estimate(w), -max(len(f) for f in w.forms)))
+        else:
+            driver = name_words[0]
+        others = [w for w in name_words if w is not driver]
+        # Every extra word filters, so fewer rows are needed to fill and rank a page.
+        cap = CANDIDATE_CAP if not others else max(limit * 5, 100)
+        candidates = _word_candidates(driver, others, fuzzy=False, cap=cap)
+        if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
+            fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap)
+            candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
     arriving = set().union(*(p() for p in arrivals_today_provider)) if arrivals_today_provider else set()
+    candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
     if not candidates:
         return []
-    keys = {
-        gid: (tokens.split(" "), set(forms.split("|")))
-        for gid, tokens, forms in _fetch_keys(list(candidates))
-    }
+    # With one word the driver's token already tells exact from prefix: only the head of the list
+    # needs its stored keys (to promote exact full names and settle typos). With more words, all do.
+    order = sorted(candidates, key=lambda g: (candidates[g][1], g not in arriving, candidates[g][0], g))
+    to_check = order if len(name_words) > 1 or (phone_words and name_words) else order[: limit * 3]
+    keys = {gid: (tokens.split(" "), set(forms.split("|"))) for gid, tokens, forms in _fetch_keys(to_check)}
     query_forms = _query_name_forms(name_words)
     hits: list[SearchHit] = []
-    for gid, rec in candidates.items():
+    for gid in to_check:
         if gid not in keys:
             continue
         tokens, name_forms = keys[gid]
-        levels = [_match_word(w, tokens) for w in name_words]
+        token_set = set(tokens)
+        levels = [_match_word(w, tokens, token_set) for w in name_words]
         if any(level is None for level in levels):
             continue
         if name_words and query_forms & name_forms:
             match = 0
         else:
             match = max((level for level in levels if level is not None), default=1)
-        hits.append(SearchHit(gid, match, gid in arriving, rec))
+        hits.append(SearchHit(gid, match, gid in arriving, candidates[gid][0]))
     hits.sort(key=lambda h: (h.match, not h.arriving_today, h.recency, h.guest_id))
     return hits[:limit]
 
@@ -351,10 +408,10 @@ def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str]]:
     rows: list[tuple[int, str, str]] = []
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        stmt = select(GuestSearchKey.guest_id, GuestSearchKey.tokens, GuestSearchKey.name_forms).where(
-            GuestSearchKey.guest_id.in_(chunk)
-        )
-        rows.extend((gid, toks, forms) for gid, toks, forms in db.session.execute(stmt))
+        marks = ", ".join(f":k{i}" for i in range(len(chunk)))
+        stmt = text(f"SELECT guest_id, tokens, name_forms FROM guest_search_key WHERE guest_id IN ({marks})")
+        result = db.session.execute(stmt, {f"k{i}": gid for i, gid in enumerate(chunk)})
+        rows.extend((gid, toks, forms) for gid, toks, forms in result)
     return rows
 
 

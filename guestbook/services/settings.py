@@ -12,7 +12,36 @@ from .actor import Actor
 
 DEFAULTS: dict[str, Any] = {
     # Words that could hurt if a guest read the screen: a note containing one asks for confirmation.
-    "sensitive_words": ["rude", "drunk", "cheap", "fat", "ugly", "stupid", "annoying", "difficult", "stingy", "smelly", "old"],
+    "sensitive_words": [
+        "rude",
+        "drunk",
+        "cheap",
+        "fat",
+        "ugly",
+        "stupid",
+        "annoying",
+        "difficult",
+        "stingy",
+        "smelly",
+        "old",
+    ],
+    # Letters (issue 5): when each kind falls due and who is left out.
+    "letters_birthday_days_before": 10,  # the birthday letter goes into the batch this many days before
+    "letters_birthday_min_lead_days": 4,  # a missed day is caught up while at least this many days remain
+    "letters_anniversary_days_before": 10,
+    "letters_lapse_rule": "fixed_months",  # name of the lapse predicate (segments add a per-guest rhythm rule)
+    "letters_lapse_months": 12,
+    "letters_lapse_min_visits": 2,
+    "letters_cool_down_days": 60,  # no letter when one was sent in the last N days
+    "letters_inactive_years": 5,  # stop spending stamps on guests away longer than this
+    "letters_thank_you_delay_days": 3,  # the thank-you for a first visit: a few days after it
+    "letters_thank_you_window_days": 14,  # ... and never later than this after the visit
+    "letters_default_language": "en",
+    "letters_concierge_name": "Guest Relations",
+    "letters_label_layout": "auto",  # "auto" (3x8 on A4, 3x10 on US Letter) or "COLUMNSxROWS"
+    "letters_duplex_blank_backs": False,
+    "letters_logo_path": "",
+    "letters_home_country": "",  # ISO code of the property's country: its name is left off domestic addresses
 }
 
 

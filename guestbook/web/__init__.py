@@ -9,15 +9,23 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (web pages and the JSON API)."""
     from ..api import bp as api_bp
     from ..extensions import csrf
+    from ..services.reservations import register_search_ranking
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .briefing.views import bp as briefing_bp
     from .filters import register_filters
     from .guests.views import bp as guests_bp
+    from .letters.views import bp as letters_bp
+    from .reservations.views import bp as reservations_bp
 
     register_filters(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(guests_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(letters_bp)
+    app.register_blueprint(reservations_bp)
+    app.register_blueprint(briefing_bp)
+    register_search_ranking()
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

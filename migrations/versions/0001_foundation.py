@@ -176,7 +176,7 @@ def upgrade():
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('guest_token', schema=None) as batch_op:
-        batch_op.create_index('ix_guest_token_guest', ['guest_id'], unique=False)
+        batch_op.create_index('ix_guest_token_guest', ['guest_id', 'token'], unique=False)
 
     op.create_table('outlet',
     sa.Column('id', sa.Integer(), nullable=False),

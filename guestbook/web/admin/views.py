@@ -7,14 +7,15 @@ from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ...access import current_actor
 from ...extensions import db
-from ...models import ROLES, ApiKey, OUTLET_KINDS, StaffUser
+from ...models import OUTLET_KINDS, ROLES, ApiKey, StaffUser
 from ...security import role_required
 from ...services import auth, outlets
+from ...services import settings as settings_service
 from ...services.schemas import OutletCreate, field_errors
 from ..choices import choices
 
@@ -30,7 +31,9 @@ class StaffForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
     role = SelectField("Role", choices=choices(ROLE_CHOICES))
     active = BooleanField("Active", default=True)
-    password = PasswordField("Password (10+ characters; leave empty to keep)", validators=[Optional(), Length(min=10, max=200)])
+    password = PasswordField(
+        "Password (10+ characters; leave empty to keep)", validators=[Optional(), Length(min=10, max=200)]
+    )
 
 
 class ApiKeyForm(FlaskForm):
@@ -57,6 +60,14 @@ class OutletForm(FlaskForm):
     kind = SelectField("Kind", choices=choices([(k, k.capitalize()) for k in OUTLET_KINDS]))
 
 
+class SensitiveWordsForm(FlaskForm):
+    """The words that make a note ask for confirmation."""
+
+    words = TextAreaField(
+        "Words that could hurt if a guest read the screen (one per line)", validators=[Length(max=5000)]
+    )
+
+
 class EmptyForm(FlaskForm):
     """CSRF only (buttons that post)."""
 
@@ -79,7 +90,9 @@ def staff_new() -> Response | str:
             form.password.errors = ["A new account needs a password."]
         else:
             try:
-                auth.create_staff_user(form.email.data or "", form.name.data or "", form.role.data or "", form.password.data)
+                auth.create_staff_user(
+                    form.email.data or "", form.name.data or "", form.role.data or "", form.password.data
+                )
             except auth.AccountError as exc:
                 flash(str(exc), "error")
             else:
@@ -152,14 +165,34 @@ def settings() -> Response | str:
     if form.validate_on_submit():
         try:
             outlets.update_property(
-                form.name.data or "", form.address.data or "", form.timezone.data or "", form.currency.data or "", current_actor()
+                form.name.data or "",
+                form.address.data or "",
+                form.timezone.data or "",
+                form.currency.data or "",
+                current_actor(),
             )
         except outlets.OutletError as exc:
             flash(str(exc), "error")
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form, outlet_form=outlet_form, outlets=outlets.list_outlets())
+    words_form = SensitiveWordsForm(prefix="w", formdata=None)
+    words_form.words.data = "\n".join(settings_service.get_setting("sensitive_words"))
+    return render_template(
+        "admin/settings.html", form=form, outlet_form=outlet_form, outlets=outlets.list_outlets(), words_form=words_form
+    )
+
+
+@bp.route("/settings/sensitive-words", methods=["POST"])
+@role_required("admin")
+def sensitive_words() -> Response:
+    """Save the sensitive-word list."""
+    form = SensitiveWordsForm(prefix="w")
+    if form.validate_on_submit():
+        words = sorted({w.strip().lower() for w in (form.words.data or "").splitlines() if w.strip()})
+        settings_service.set_setting("sensitive_words", words, current_actor())
+        flash(f"{len(words)} sensitive words saved.", "success")
+    return redirect(url_for("admin.settings"))
 
 
 @bp.route("/outlets", methods=["POST"])

@@ -48,7 +48,9 @@ class UnlockForm(FlaskForm):
 class PinForm(FlaskForm):
     """Set a personal PIN."""
 
-    pin = PasswordField("New PIN (4–8 digits)", validators=[DataRequired(), Regexp(r"^\d{4,8}$", message="4 to 8 digits")])
+    pin = PasswordField(
+        "New PIN (4–8 digits)", validators=[DataRequired(), Regexp(r"^\d{4,8}$", message="4 to 8 digits")]
+    )
     password = PasswordField("Your password", validators=[DataRequired()])
 
 

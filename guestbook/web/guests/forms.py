@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -38,10 +39,31 @@ LANGUAGES = [
 ]
 
 
+EDITABLE = (
+    "salutation",
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "pronunciation",
+    "language",
+    "email",
+    "phone",
+    "company",
+    "birthday",
+    "anniversary",
+    "vip_level",
+    "marketing_consent",
+    "do_not_contact",
+    "notes",
+    *(f"address_{key}" for key in ADDRESS_FIELDS),
+)
+
+
 class GuestForm(FlaskForm):
     """Create or edit a guest profile."""
 
     version = HiddenField()
+    base = HiddenField()  # the values this form was loaded with, so only real changes are sent
     salutation = StringField("Salutation")
     given_name = StringField("Given name")
     family_name = StringField("Family name")
@@ -90,6 +112,25 @@ class GuestForm(FlaskForm):
             data["address"] = {key: (getattr(self, f"address_{key}").data or "").strip() for key in ADDRESS_FIELDS}
         return data
 
+    def snapshot(self) -> dict[str, str]:
+        """Every editable value as text, for comparing what this tablet changed."""
+        out = {}
+        for name in EDITABLE:
+            value = getattr(self, name).data
+            out[name] = str(bool(value)) if isinstance(value, bool) else ("" if value is None else str(value).strip())
+        return out
+
+    def changed_since_loaded(self) -> set[str]:
+        """The fields this tablet changed, compared with the values it was loaded with."""
+        try:
+            base = json.loads(self.base.data or "{}")
+        except ValueError:
+            base = {}
+        if not isinstance(base, dict) or not base:
+            return set(EDITABLE)
+        mine = self.snapshot()
+        return {name for name in EDITABLE if mine[name] != base.get(name)}
+
     def fill_from(self, guest: Guest) -> None:
         """Prefill the form with a stored guest."""
         for name in (
@@ -114,6 +155,10 @@ class GuestForm(FlaskForm):
             value = partial_date(guest, kind)
             getattr(self, kind).data = value.iso() if value else ""
         self.version.data = str(guest.version)
+
+    def remember_base(self) -> None:
+        """Record the values as loaded (after any masking), so a save can send only real changes."""
+        self.base.data = json.dumps(self.snapshot())
 
 
 class VisitForm(FlaskForm):
@@ -141,7 +186,9 @@ class PreferenceForm(FlaskForm):
 
     category = SelectField("Category", choices=choices([(c, c.capitalize()) for c in PREFERENCE_CATEGORIES]))
     value = StringField("Preference", validators=[DataRequired(), Length(max=200)])
-    source = SelectField("Source", choices=choices([("stated", "Stated by the guest"), ("observed", "Observed by staff")]))
+    source = SelectField(
+        "Source", choices=choices([("stated", "Stated by the guest"), ("observed", "Observed by staff")])
+    )
     outlet = SelectField("Outlet (optional)", choices=choices([]))
 
 

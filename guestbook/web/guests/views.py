@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,15 +10,15 @@ from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from ...access import current_actor
-from ...models import Outlet
+from ...models import Guest, Outlet
 from ...security import is_safe_redirect, role_at_least, role_required
 from ...services import guests as guest_service
 from ...services import notes as notes_service
 from ...services import outlets as outlet_service
 from ...services import recognition, search, visits
 from ...services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate, field_errors
-from .forms import AllergyForm, DeviceForm, GuestForm, NoteForm, PreferenceForm, VisitForm
 from ..choices import choices
+from .forms import EDITABLE, AllergyForm, DeviceForm, GuestForm, NoteForm, PreferenceForm, VisitForm
 
 bp = Blueprint("guests", __name__, url_prefix="/guests")
 
@@ -78,8 +79,15 @@ def _device_outlet() -> Outlet | None:
     return outlet_service.outlet_by_code(code) if code else None
 
 
-def _card(guest_id: int, *, visit_form: VisitForm | None = None, note_form: NoteForm | None = None,
-          note_warning: list[str] | None = None, visit_warning: list[str] | None = None, status: int = 200) -> tuple[str, int]:
+def _card(
+    guest_id: int,
+    *,
+    visit_form: VisitForm | None = None,
+    note_form: NoteForm | None = None,
+    note_warning: list[str] | None = None,
+    visit_warning: list[str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     """Render the recognition card (also after a form error, with that form's state)."""
     actor = current_actor()
     try:
@@ -192,7 +200,9 @@ def add_note(guest_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _card(guest_id, note_form=form, status=422)
     try:
-        notes_service.add_note(guest_id, form.body.data or "", current_actor(), confirmed=bool(form.confirm_sensitive.data))
+        notes_service.add_note(
+            guest_id, form.body.data or "", current_actor(), confirmed=bool(form.confirm_sensitive.data)
+        )
     except notes_service.NeedsConfirmation as exc:
         return _card(guest_id, note_form=form, note_warning=exc.words, status=422)
     except guest_service.GuestNotFound:
@@ -209,8 +219,12 @@ def add_preference(guest_id: int) -> Response:
     form.outlet.choices = choices([("", "Any outlet"), *[(o.code, o.name) for o in outlet_service.list_outlets()]])
     if form.validate_on_submit():
         try:
-            data = PreferenceCreate(category=form.category.data or "", value=form.value.data or "",
-                                    source=form.source.data or "observed", outlet=form.outlet.data or None)
+            data = PreferenceCreate(
+                category=form.category.data or "",
+                value=form.value.data or "",
+                source=form.source.data or "observed",
+                outlet=form.outlet.data or None,
+            )
             notes_service.add_preference(guest_id, data, current_actor())
         except (ValidationError, ValueError) as exc:
             flash(f"Preference not saved: {exc}", "error")
@@ -230,7 +244,9 @@ def add_allergy(guest_id: int) -> Response:
     form = AllergyForm()
     if form.validate_on_submit():
         try:
-            data = AllergyIn(allergen=form.allergen.data or "", severity=form.severity.data or "severe", note=form.note.data or "")
+            data = AllergyIn(
+                allergen=form.allergen.data or "", severity=form.severity.data or "severe", note=form.note.data or ""
+            )
             notes_service.add_allergy(guest_id, data, current_actor())
         except ValidationError as exc:
             flash(f"Allergy not saved: {'; '.join(field_errors(exc).values())}", "error")
@@ -253,8 +269,14 @@ def set_device() -> Response:
     response = redirect(target if is_safe_redirect(target) else url_for("guests.index"))
     if form.validate_on_submit():
         if form.outlet.data:
-            response.set_cookie(DEVICE_COOKIE, form.outlet.data, max_age=365 * 86400, httponly=True, samesite="Lax",
-                                secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+            response.set_cookie(
+                DEVICE_COOKIE,
+                form.outlet.data,
+                max_age=365 * 86400,
+                httponly=True,
+                samesite="Lax",
+                secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+            )
         else:
             response.delete_cookie(DEVICE_COOKIE)
     return response
@@ -272,16 +294,20 @@ def edit(guest_id: int) -> Response | str:
         abort(404)
     form = GuestForm()
     conflict = None
+    conflicting: list[str] = []
     if request.method == "GET":
         form.fill_from(guest)
-        if not guest_service.can_see_contact(actor.role):
-            form.email.data, form.phone.data = "", ""
+        _hide_contact(form, actor.role)
+        form.remember_base()
     elif form.validate_on_submit():
+        changed = form.changed_since_loaded()
         payload = form.payload(show_address)
+        wanted = {"address" if name.startswith("address_") else name for name in changed}
         if not guest_service.can_see_contact(actor.role):
             # Floor staff never saw the full contact details, so they cannot change them either.
-            payload.pop("email"), payload.pop("phone")
-            payload.pop("birthday")
+            wanted -= {"email", "phone", "birthday", "address"}
+        # Send only what this tablet changed: a save never writes back stale copies of other fields.
+        payload = {key: value for key, value in payload.items() if key in wanted}
         try:
             patch = GuestPatch.model_validate({**payload, "version": int(form.version.data or 0)})
             guest = guest_service.update_guest(guest_id, patch, actor)
@@ -289,10 +315,44 @@ def edit(guest_id: int) -> Response | str:
             _show_errors(form, field_errors(exc))
         except guest_service.VersionConflict as exc:
             conflict = guest_service.guest_to_dict(exc.current, actor.role)
-            form.version.data = str(exc.current.version)
+            conflicting = _merge_after_conflict(form, exc.current, changed, actor.role)
         else:
             flash("Saved.", "success")
             return redirect(url_for("guests.show", guest_id=guest.id))
     return render_template(
-        "guests/form.html", form=form, guest=guest, show_address=show_address, conflict=conflict
+        "guests/form.html",
+        form=form,
+        guest=guest,
+        show_address=show_address,
+        conflict=conflict,
+        conflicting=conflicting,
     )
+
+
+def _hide_contact(form: GuestForm, role: str) -> None:
+    if not guest_service.can_see_contact(role):
+        form.email.data, form.phone.data, form.birthday.data = "", "", ""
+
+
+def _merge_after_conflict(form: GuestForm, current: Guest, changed: set[str], role: str) -> list[str]:
+    """After a refused save: keep this tablet's changes, take the other tablet's values everywhere else.
+
+    Returns the fields both tablets changed differently (shown side by side). The form's version and
+    base move to the stored version, so saving again sends only this tablet's own changes.
+    """
+    mine = form.snapshot()
+    try:
+        base = json.loads(form.base.data or "{}")
+    except ValueError:
+        base = {}
+    stored = GuestForm(formdata=None)
+    stored.fill_from(current)
+    _hide_contact(stored, role)
+    stored.remember_base()
+    theirs = stored.snapshot()
+    both = [n for n in sorted(changed) if theirs[n] != base.get(n, theirs[n]) and theirs[n] != mine[n]]
+    for name in EDITABLE:
+        if name not in changed:
+            getattr(form, name).data = getattr(stored, name).data
+    form.version.data, form.base.data = stored.version.data, stored.base.data
+    return both

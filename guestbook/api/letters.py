@@ -1,0 +1,38 @@
+"""Letter batches in the JSON API: the batch with its letters, and the approved letters as a PDF."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, jsonify, send_file
+
+from ..access import current_actor
+from ..security import role_required
+from ..services import letter_batches
+from .views import ApiError, bp
+
+
+def _batch_or_404(batch_id: int) -> None:
+    try:
+        letter_batches.get_batch(batch_id)
+    except letter_batches.LetterError:
+        raise ApiError(404, {"error": f"no letter batch with id {batch_id}"}) from None
+
+
+@bp.get("/letter-batches/<int:batch_id>")
+@role_required("concierge")
+def get_letter_batch(batch_id: int) -> Response:
+    """A letter batch with every letter: guest, kind, status and, for skipped ones, the reason."""
+    _batch_or_404(batch_id)
+    return jsonify(letter_batches.batch_to_dict(letter_batches.get_batch(batch_id)))
+
+
+@bp.get("/letter-batches/<int:batch_id>.pdf")
+@role_required("concierge")
+def get_letter_batch_pdf(batch_id: int) -> Response:
+    """The batch's approved letters as one print-ready PDF."""
+    _batch_or_404(batch_id)
+    buffer = io.BytesIO()
+    letter_batches.export_pdf(batch_id, current_actor(), buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", download_name=f"letters-batch-{batch_id}.pdf")

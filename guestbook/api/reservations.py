@@ -1,0 +1,70 @@
+"""Reservation and briefing endpoints of the JSON API (registered on the /api/v1 blueprint)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, jsonify, request
+
+from ..access import current_actor
+from ..security import role_required
+from ..services import briefing as briefing_service
+from ..services import reservations
+from ..services.briefing_archive import export_pdf, filename_for
+from .views import ApiError, _body, bp
+
+
+def _date_or_422(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(422, {"error": "validation failed", "fields": {"date": "use YYYY-MM-DD"}}) from None
+
+
+@bp.put("/reservations/<source>/<external_id>")
+@role_required("floor")
+def put_reservation(source: str, external_id: str) -> tuple[Response, int]:
+    """Create or update a reservation by its source and external id (idempotent upsert)."""
+    data = _body(reservations.ReservationIn)
+    try:
+        reservation, created = reservations.upsert_reservation(source, external_id, data, current_actor())
+    except reservations.ReservationError as exc:
+        raise ApiError(422, {"error": "validation failed", "fields": {exc.field: exc.message}}) from None
+    body = reservations.reservation_to_dict(reservation)
+    body["created"] = created
+    return jsonify(body), 201 if created else 200
+
+
+def _briefing_args() -> tuple[str | None, str | None]:
+    return request.args.get("outlet") or None, request.args.get("period") or None
+
+
+@bp.get("/briefings/<day>")
+@role_required("manager")
+def get_briefing(day: str) -> Response:
+    """The arrival briefing for a date as JSON: ``summary`` and ``arrivals``."""
+    when = _date_or_422(day)
+    outlet, period = _briefing_args()
+    actor = current_actor()
+    try:
+        result = briefing_service.build_briefing(when, outlet, period, actor.role)
+    except briefing_service.BriefingError as exc:
+        raise ApiError(422, {"error": "validation failed", "fields": {exc.field: exc.message}}) from None
+    briefing_service.audit_briefing(result, actor, "briefing_view")
+    return jsonify(briefing_service.briefing_to_dict(result))
+
+
+@bp.get("/briefings/<day>.pdf")
+@role_required("manager")
+def get_briefing_pdf(day: str) -> Response:
+    """The arrival briefing for a date as a print-ready PDF."""
+    when = _date_or_422(day)
+    outlet, period = _briefing_args()
+    try:
+        result, pdf = export_pdf(when, outlet, period, current_actor())
+    except briefing_service.BriefingError as exc:
+        raise ApiError(422, {"error": "validation failed", "fields": {exc.field: exc.message}}) from None
+    response = Response(pdf, mimetype="application/pdf")
+    name = filename_for(when, result.outlet_code)
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

@@ -1,0 +1,52 @@
+"""Briefing and scheduler commands: ``flask --app wsgi briefing`` and ``flask --app wsgi scheduler``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+
+@click.command("briefing")
+@click.option("--date", "day", required=True, help="YYYY-MM-DD (the property's date)")
+@click.option("--outlet", default=None, help="outlet code (default: every outlet)")
+@click.option("--period", default=None, type=click.Choice(["breakfast", "lunch", "dinner"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.pdf")
+def briefing_command(day: str, outlet: str | None, period: str | None, out: str) -> None:
+    """Write the arrival briefing for a date as a PDF."""
+    from .services.actor import Actor
+    from .services.briefing import BriefingError
+    from .services.briefing_archive import export_pdf
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+    try:
+        briefing, pdf = export_pdf(when, outlet, period, Actor.system("cli"))
+    except BriefingError as exc:
+        raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
+    Path(out).write_bytes(pdf)
+    click.echo(f"wrote {out}: {briefing.summary.arrivals} arrivals, {briefing.summary.covers} covers, {len(pdf)} bytes")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process in the foreground (nightly briefing; catches up missed runs at start)."""
+    from .scheduler import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    scheduler = build_scheduler(None, current_app.instance_path, blocking=True)
+    click.echo("scheduler running (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+def register_briefing_cli(app: Flask) -> None:
+    """Attach the briefing and scheduler commands."""
+    app.cli.add_command(briefing_command)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,81 @@
+"""``flask --app wsgi letters ...``: the daily run, approval and print files, over the letters services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from .services import letter_batches, letters
+from .services.actor import Actor
+from .services.outlets import default_property
+
+letters_cli = AppGroup("letters", help="Birthday, we-miss-you, thank-you and anniversary letters.")
+
+
+def _parse_date(value: str | None) -> date:
+    if not value:
+        return datetime.now(letters.property_zone(default_property())).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
+
+
+@letters_cli.command("run")
+@click.option("--date", "run_date", help="The run date, YYYY-MM-DD (default: today at the property).")
+def run_command(run_date: str | None) -> None:
+    """Put the letters due on a date into that day's batch; the batch id is printed on the last line."""
+    day = _parse_date(run_date)
+    batch = letters.run_daily(day, Actor.system("cli:letters run"))
+    tally = letter_batches.counts(letter_batches.get_batch(batch.id))
+    drafted = sum(tally["kind"].values())
+    skipped = tally["status"].get("skipped", 0)
+    click.echo(f"letters for {day.isoformat()}: {drafted} to send, {skipped} left out")
+    click.echo(str(batch.id))
+
+
+@letters_cli.command("approve")
+@click.option("--batch", "batch_id", required=True, type=int)
+def approve_command(batch_id: int) -> None:
+    """Approve every drafted letter in a batch."""
+    try:
+        count = letter_batches.approve_batch(batch_id, Actor.system("cli:letters approve"))
+    except letter_batches.LetterError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"approved {count} letters in batch {batch_id}")
+
+
+@letters_cli.command("pdf")
+@click.option("--batch", "batch_id", required=True, type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Letters PDF to write.")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Address labels PDF to write.")
+def pdf_command(batch_id: int, out: Path | None, labels: Path | None) -> None:
+    """Write the approved letters and/or their address labels (same order) as print-ready PDFs."""
+    if out is None and labels is None:
+        raise click.UsageError("give --out FILE.pdf and/or --labels FILE.pdf")
+    actor = Actor.system("cli:letters pdf")
+    try:
+        if out is not None:
+            count = letter_batches.export_pdf(batch_id, actor, out)
+            click.echo(f"wrote {count} letters to {out}")
+        if labels is not None:
+            count = letter_batches.export_pdf(batch_id, actor, labels, labels=True)
+            click.echo(f"wrote {count} labels to {labels}")
+    except letter_batches.LetterError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@letters_cli.command("csv")
+@click.option("--batch", "batch_id", required=True, type=int)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def csv_command(batch_id: int, out: Path) -> None:
+    """Write the batch as CSV for a mailing house."""
+    try:
+        text = letter_batches.export_csv(batch_id, Actor.system("cli:letters csv"))
+    except letter_batches.LetterError as exc:
+        raise click.ClickException(str(exc)) from None
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}")

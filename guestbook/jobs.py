@@ -1,0 +1,53 @@
+"""Scheduled jobs: each opens its own app context, calls one service and is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+    """Archive (and mail) every scheduled briefing that is due and missing; returns how many were made.
+
+    Safe to run any number of times, from any number of processes: the archive's unique key makes
+    each date and outlet happen exactly once. Also the catch-up run when the scheduler starts.
+    """
+    from . import create_app
+    from .extensions import db
+    from .services import briefing_archive
+
+    app = create_app(config, instance_path=instance_path)
+    with app.app_context():
+        try:
+            made = briefing_archive.catch_up(datetime.now(UTC))
+            for row in made:
+                log.info("archived %s (%d arrivals)", row.filename, row.arrivals_count)
+            return len(made)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def daily_letters(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+    """Select today's letters into today's batch; returns the batch id.
+
+    Idempotent: the batch per date and each letter's (guest, kind family, period) key are unique, so
+    a second run (or a second scheduler) adds nothing twice; a missed day is caught up by the next run.
+    """
+    from . import create_app
+    from .extensions import db
+    from .services import letters
+    from .services.actor import Actor
+
+    app = create_app(config, instance_path=instance_path)
+    with app.app_context():
+        try:
+            batch = letters.run_today(Actor.system("scheduler:daily-letters"))
+            log.info("letters batch %d for %s", batch.id, batch.run_date.isoformat())
+            return batch.id
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -1,0 +1,144 @@
+"""Reservations, the possible-match queue, import mappings, archived briefings and who read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Base
+from .base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from .guest import Guest
+    from .property import Outlet
+
+RESERVATION_STATUSES = ("booked", "arrived", "cancelled", "no-show")
+MATCH_OUTCOMES = ("linked", "possible", "new")
+POSSIBLE_MATCH_STATUSES = ("open", "linked", "rejected")
+BRIEFING_TRIGGERS = ("scheduled", "manual")
+
+
+class Reservation(Base):
+    """One booking from any door (API, import, manual form); ``(source, external_id)`` is its identity."""
+
+    __tablename__ = "reservation"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_reservation_day", "arrival_date", "outlet_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str] = mapped_column(String(120))
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlet.id"))
+    arrival_date: Mapped[date] = mapped_column(Date)  # in the property's timezone
+    arrival_time: Mapped[time | None] = mapped_column(Time)  # local wall-clock time, None for "any time"
+    party_size: Mapped[int] = mapped_column(Integer, default=1)
+    table: Mapped[str] = mapped_column(String(40), default="")  # table or room
+    nights: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="booked")
+    occasion: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    match: Mapped[str] = mapped_column(String(10), default="new")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    guest: Mapped[Guest] = relationship()
+    outlet: Mapped[Outlet] = relationship()
+
+
+class PossibleMatch(Base):
+    """A reservation whose guest matched an existing profile by name only: a person decides."""
+
+    __tablename__ = "possible_match"
+    __table_args__ = (UniqueConstraint("reservation_id", "candidate_guest_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("reservation.id", ondelete="CASCADE"), index=True)
+    new_guest_id: Mapped[int | None] = mapped_column(ForeignKey("guest.id", ondelete="SET NULL"))
+    candidate_guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+
+    reservation: Mapped[Reservation] = relationship()
+    new_guest: Mapped[Guest | None] = relationship(foreign_keys=[new_guest_id])
+    candidate: Mapped[Guest] = relationship(foreign_keys=[candidate_guest_id])
+
+
+class ImportMapping(Base):
+    """The saved column mapping of one import source: reservation field → column header."""
+
+    __tablename__ = "import_mapping"
+
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class BriefingArchive(Base):
+    """One archived briefing PDF. A scheduled run is unique per date and outlet; manual runs add versions."""
+
+    __tablename__ = "briefing_archive"
+    __table_args__ = (
+        # ``scheduled`` is True for the nightly run and NULL otherwise: NULLs never collide, so
+        # regenerations add versions while a second scheduled run for the same day fails to insert.
+        UniqueConstraint("briefing_date", "outlet_code", "scheduled"),
+        UniqueConstraint("briefing_date", "outlet_code", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_date: Mapped[date] = mapped_column(Date)
+    outlet_code: Mapped[str] = mapped_column(String(32), default="")  # "" = every outlet
+    version: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(String(20))
+    scheduled: Mapped[bool | None] = mapped_column(Boolean)
+    filename: Mapped[str] = mapped_column(String(200))
+    checksum: Mapped[str] = mapped_column(String(64))  # sha256 hex of the PDF
+    size: Mapped[int] = mapped_column(Integer)
+    arrivals_count: Mapped[int] = mapped_column(Integer)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    generated_by: Mapped[str] = mapped_column(String(200), default="")
+    mailed_to: Mapped[int] = mapped_column(Integer, default=0)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class BriefingRead(Base):
+    """A member of staff opened the briefing for a date (first and last time, how often)."""
+
+    __tablename__ = "briefing_read"
+    __table_args__ = (UniqueConstraint("briefing_date", "outlet_code", "staff_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_date: Mapped[date] = mapped_column(Date, index=True)
+    outlet_code: Mapped[str] = mapped_column(String(32), default="")
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    first_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BriefingSubscription(Base):
+    """A manager who opted in to receive the nightly briefing PDF by email."""
+
+    __tablename__ = "briefing_subscription"
+
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""ReportLab rendering: fonts, briefing and letters PDFs from plain data."""

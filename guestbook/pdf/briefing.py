@@ -1,0 +1,347 @@
+"""The arrival briefing as a print-ready PDF: one block per arrival, never split across pages.
+
+Input is a ``services.briefing.Briefing`` (plain data); output is PDF bytes. Each arrival is a
+one-row table (a row never splits), the column header is drawn on every page, the footer says
+"page X of Y" and every piece of text goes through ``pdf.fonts`` so any script renders embedded.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import fonts
+
+if TYPE_CHECKING:
+    from ..services.briefing import Arrival, Briefing
+
+INK = colors.HexColor("#1d232b")
+MUTED = colors.HexColor("#5b6673")
+LINE = colors.HexColor("#c9d0d8")
+ACCENT = colors.HexColor("#0f5c4d")
+ALLERGY_BG = colors.HexColor("#fde8e6")
+ALLERGY_INK = colors.HexColor("#a11919")
+WARN_BG = colors.HexColor("#fff4d6")
+WARN_LINE = colors.HexColor("#d9a400")
+WELCOME_BG = colors.HexColor("#e8f3ef")
+
+MARGIN = 14 * mm
+HEADER_H = 16 * mm
+FOOTER_H = 10 * mm
+COLUMN_HEADER_H = 7 * mm
+COLUMNS = ("Arrival", "Guest", "Their usual", "Tonight")
+COLUMN_SHARE = (0.13, 0.27, 0.28, 0.32)
+
+BODY = ParagraphStyle("body", fontName=fonts.SANS, fontSize=9.5, leading=12, textColor=INK)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=9, leading=11, textColor=MUTED)
+NAME = ParagraphStyle("name", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=12, leading=15)
+TIME = ParagraphStyle("time", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=13, leading=16)
+ALLERGY = ParagraphStyle(
+    "allergy", parent=BODY, fontName=fonts.SANS_BOLD, textColor=ALLERGY_INK, fontSize=10, leading=12.5
+)
+TITLE = ParagraphStyle("title", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=15, leading=19)
+SUMMARY_NUM = ParagraphStyle("num", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=15, leading=18, alignment=1)
+SUMMARY_LABEL = ParagraphStyle("lab", parent=SMALL, alignment=1)
+
+
+def page_size(name: str) -> tuple[float, float]:
+    """A4 or US Letter from the PAPER_SIZE setting."""
+    size: tuple[float, float] = (
+        LETTER if name.strip().lower() in ("letter", "us letter", "us-letter", "usletter") else A4
+    )
+    return size
+
+
+def _p(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
+    """A paragraph of plain text in mixed scripts (escaped, one font per run)."""
+    if fonts.needs_cjk_wrap(text):
+        style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(fonts.markup(text, bold or style.fontName == fonts.SANS_BOLD), style)
+
+
+def _labelled(label: str, text: str, style: ParagraphStyle = BODY) -> Paragraph:
+    """``Label: text`` with the label in bold."""
+    markup = f'<font name="{fonts.SANS_BOLD}">{label}</font> ' + fonts.markup(text)
+    if fonts.needs_cjk_wrap(text):
+        style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(markup, style)
+
+
+def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A TableStyle whose cells use the embedded font (a table otherwise sets Helvetica, never embedded)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.SANS), *commands])
+
+
+def _box(flowables: list[Any], width: float, background: Any, border: Any) -> Table:
+    """A highlighted box (allergies, complaints, first visit) inside a cell."""
+    box = Table([[flowables]], colWidths=[width])
+    box.setStyle(
+        _style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), background),
+                ("BOX", (0, 0), (-1, -1), 1.2, border),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return box
+
+
+class _Layout:
+    """Column widths and formatting shared by the blocks of one document."""
+
+    def __init__(self, width: float, tz: ZoneInfo, all_outlets: bool) -> None:
+        self.widths = [width * share for share in COLUMN_SHARE]
+        self.tz = tz
+        self.all_outlets = all_outlets
+
+    def arrival_row(self, a: Arrival) -> Table:
+        """One arrival as a one-row table: a row is never split across pages."""
+        inner = [w - 8 for w in self.widths]
+        when = [_p(a.time_label, TIME), _p(f"party of {a.party_size}", BODY)]
+        if a.table:
+            when.append(_p(a.table, BODY, bold=True))
+        if a.nights:
+            when.append(_p(f"{a.nights} night{'s' if a.nights != 1 else ''}", SMALL))
+        if self.all_outlets:
+            when.append(_p(a.outlet_name, SMALL))
+        if a.status != "booked":
+            when.append(_p(a.status.upper(), SMALL, bold=True))
+
+        who: list[Any] = [_p(a.name, NAME)]
+        if a.pronunciation:
+            who.append(_labelled("Say:", a.pronunciation))
+        greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
+        if greet and greet != a.name:
+            who.append(_labelled("Greet:", greet))
+        if a.vip_level:
+            who.append(_p(f"VIP {a.vip_level}", BODY, bold=True))
+        if a.company:
+            who.append(_p(a.company, SMALL))
+
+        usual: list[Any] = []
+        if a.first_visit:
+            usual.append(_box([_p("First visit — welcome them", BODY, bold=True)], inner[2], WELCOME_BG, ACCENT))
+        else:
+            last = a.last_visit_at.astimezone(self.tz).strftime("%d %b %Y") if a.last_visit_at else "—"
+            visits = f"{a.visit_count} visit{'s' if a.visit_count != 1 else ''}"
+            where = f" ({a.last_visit_outlet})" if a.last_visit_outlet else ""
+            usual.append(_labelled("Returning:", f"{visits}, last {last}{where}"))
+            if a.usual_seat:
+                evidence = f" — {a.usual_seat_evidence}" if a.usual_seat_evidence else ""
+                usual.append(_labelled("Seat:", a.usual_seat + evidence))
+            if a.usual_order:
+                usual.append(_labelled("Usual:", ", ".join(a.usual_order)))
+            if not a.usual_seat and not a.usual_order:
+                usual.append(_p("No usual seat or order yet.", SMALL))
+
+        tonight: list[Any] = []
+        if a.allergies:
+            lines = [
+                _p("ALLERGY: " + allergen + f" ({severity})" + (f" — {note}" if note else ""), ALLERGY)
+                for allergen, severity, note in a.allergies
+            ]
+            tonight.append(_box(lines, inner[3], ALLERGY_BG, ALLERGY_INK))
+        for occasion in a.occasions:
+            tonight.append(_labelled("Occasion:", occasion))
+        for complaint in a.complaints:
+            text = complaint.summary + (f" — promised: {complaint.promised}" if complaint.promised else "")
+            tonight.append(_box([_labelled("Last time:", text)], inner[3], WARN_BG, WARN_LINE))
+        if a.notes:
+            tonight.append(_labelled("Notes:", a.notes))
+        if not tonight:
+            tonight.append(_p("—", SMALL))
+
+        row = Table([[when, who, usual, tonight]], colWidths=self.widths)
+        row.setStyle(
+            _style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.6, LINE),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        return row
+
+
+def _summary_table(briefing: Briefing, width: float) -> Table:
+    s = briefing.summary
+    cells = [
+        ("Arrivals", s.arrivals),
+        ("Covers", s.covers),
+        ("Returning", s.returning),
+        ("First time", s.first_time),
+        ("VIPs", s.vips),
+        ("Occasions", s.occasions),
+        ("Allergies", s.allergies),
+        ("Open complaints", s.open_complaints),
+    ]
+    table = Table(
+        [[_p(str(v), SUMMARY_NUM) for _l, v in cells], [_p(label, SUMMARY_LABEL) for label, _v in cells]],
+        colWidths=[width / len(cells)] * len(cells),
+    )
+    table.setStyle(
+        _style(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, LINE),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f1ec")),
+                ("BACKGROUND", (6, 0), (6, -1), ALLERGY_BG if s.allergies else colors.HexColor("#f4f1ec")),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
+    """A canvas that writes "page X of Y" once the page count is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts.SANS  # not a non-embedded Helvetica
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            width = self._pagesize[0]
+            self.setFillColor(MUTED)
+            label = f"page {self._pageNumber} of {total}"
+            fonts.draw_string(self, width - MARGIN, MARGIN - 4 * mm, label, 9, align="right")
+            super().showPage()
+        super().save()
+
+
+def render_briefing(briefing: Briefing, paper: str = "A4", tz: ZoneInfo | None = None) -> bytes:
+    """Render the briefing to PDF bytes."""
+    fonts.register_fonts()
+    tz = tz or ZoneInfo("UTC")
+    size = page_size(paper)
+    width, height = size
+    content_w = width - 2 * MARGIN
+    layout = _Layout(content_w, tz, all_outlets=not briefing.outlet_code)
+    title_date = briefing.day.strftime("%A %d %B %Y")
+    scope = briefing.outlet_name + (f" · {briefing.period}" if briefing.period else "")
+    generated = briefing.generated_at.astimezone(tz).strftime("%d %b %Y %H:%M")
+
+    def header(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        top = height - MARGIN
+        canvas.setFillColor(INK)
+        fonts.draw_string(canvas, MARGIN, top - 12, briefing.property_name, 12, bold=True)
+        fonts.draw_string(canvas, MARGIN, top - 26, f"Arrival briefing — {title_date} — {scope}", 10)
+        canvas.setFillColor(MUTED)
+        fonts.draw_string(canvas, width - MARGIN, top - 12, f"generated {generated}", 9, align="right")
+        fonts.draw_string(canvas, MARGIN, MARGIN - 4 * mm, f"{briefing.property_name} · {title_date}", 9)
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(1.2)
+        canvas.line(MARGIN, top - HEADER_H + 8, width - MARGIN, top - HEADER_H + 8)
+        canvas.restoreState()
+
+    def header_with_columns(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        header(canvas, doc)
+        canvas.saveState()
+        y = height - MARGIN - HEADER_H - COLUMN_HEADER_H
+        _draw_column_header(canvas, MARGIN, y, layout.widths)
+        canvas.restoreState()
+
+    body_top = height - MARGIN - HEADER_H
+    body_bottom = MARGIN + FOOTER_H - 4 * mm
+    first = Frame(MARGIN, body_bottom, content_w, body_top - body_bottom, 0, 0, 0, 0, id="first")
+    later = Frame(MARGIN, body_bottom, content_w, body_top - COLUMN_HEADER_H - body_bottom, 0, 0, 0, 0, id="later")
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"Arrival briefing {briefing.day.isoformat()} {briefing.outlet_name}",
+        author=briefing.property_name,
+        subject="Arrival briefing",
+        creator="Guestbook",
+        invariant=True,
+        initialFontName=fonts.SANS,
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate(id="first", frames=[first], onPage=header),
+            PageTemplate(id="later", frames=[later], onPage=header_with_columns),
+        ]
+    )
+    story: list[Any] = [
+        NextPageTemplate("later"),
+        _summary_table(briefing, content_w),
+        Spacer(1, 4 * mm),
+        _ColumnHeader(layout.widths),
+    ]
+    if not briefing.arrivals:
+        story.append(Spacer(1, 6 * mm))
+        story.append(_p("No arrivals booked.", BODY))
+    story.extend(layout.arrival_row(a) for a in briefing.arrivals)
+    doc.build(story, canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
+
+
+def _draw_column_header(canvas: Canvas, x: float, y: float, widths: list[float]) -> None:
+    """The table header: drawn on the first page by a flowable and on later pages by the page template."""
+    canvas.setFillColor(ACCENT)
+    canvas.rect(x, y, sum(widths), COLUMN_HEADER_H, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    for label, w in zip(COLUMNS, widths, strict=True):
+        fonts.draw_string(canvas, x + 4, y + 2.2 * mm, label, 9.5, bold=True)
+        x += w
+
+
+class _ColumnHeader(Table):  # type: ignore[misc]
+    """The column header as a flowable (first page); later pages draw it in the page template."""
+
+    def __init__(self, widths: list[float]) -> None:
+        cells = [[_p(label, BODY, bold=True) for label in COLUMNS]]
+        super().__init__(cells, colWidths=widths, rowHeights=[COLUMN_HEADER_H])
+        self.setStyle(
+            _style(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), ACCENT),
+                    ("TEXTCOLOR", (0, 0), (-1, -1), colors.white),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        self.widths = widths
+
+    def draw(self) -> None:
+        """Draw like the page-template header so both look the same."""
+        _draw_column_header(self.canv, 0, 0, self.widths)

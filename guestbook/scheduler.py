@@ -1,0 +1,64 @@
+"""The one scheduler process (``flask --app wsgi scheduler``); web workers and create_app never start it.
+
+APScheduler 3.x with an in-memory job store (never shared between processes), fixed job ids,
+``replace_existing=True``, ``coalesce=True`` and a misfire grace of hours. The nightly job also runs
+once at start-up, so a briefing missed while the process was down is made at the next start;
+its unique archive key keeps that exactly once even with a second scheduler running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from . import jobs
+
+NIGHTLY_BRIEFING_JOB = "nightly-briefing"
+DAILY_LETTERS_JOB = "daily-letters"
+DAILY_LETTERS_AT = (6, 0)  # local time: the batch is ready when the concierge arrives
+MISFIRE_GRACE_SECONDS = 6 * 3600
+
+
+def build_scheduler(
+    config: dict[str, Any] | None = None, instance_path: str | None = None, blocking: bool = False
+) -> BaseScheduler:
+    """Build (not start) the scheduler with the nightly briefing job, due at once for the start-up catch-up."""
+    from . import create_app
+    from .extensions import db
+    from .services.briefing_archive import schedule
+    from .services.reservations import property_tz
+
+    app = create_app(config, instance_path=instance_path)
+    with app.app_context():
+        when = schedule()
+        tz = property_tz()
+        db.session.remove()
+        db.engine.dispose()
+    scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
+        timezone=tz,
+        job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
+    )
+    scheduler.add_job(
+        jobs.nightly_briefing,
+        CronTrigger(hour=when.at.hour, minute=when.at.minute, timezone=tz),
+        id=NIGHTLY_BRIEFING_JOB,
+        name="nightly arrival briefing",
+        replace_existing=True,
+        kwargs={"config": config, "instance_path": instance_path},
+        next_run_time=datetime.now(tz),  # catch up at start; idempotent
+    )
+    scheduler.add_job(
+        jobs.daily_letters,
+        CronTrigger(hour=DAILY_LETTERS_AT[0], minute=DAILY_LETTERS_AT[1], timezone=tz),
+        id=DAILY_LETTERS_JOB,
+        name="daily letters",
+        replace_existing=True,
+        kwargs={"config": config, "instance_path": instance_path},
+        next_run_time=datetime.now(tz),  # catch up at start; idempotent (unique batch date and letter keys)
+    )
+    return scheduler

@@ -1,0 +1,390 @@
+"""The arrival briefing: who comes on a date, and everything staff should know before they arrive.
+
+One builder feeds the screen, the JSON API, the PDF and the nightly archive. Complaints slot in
+through ``complaint_providers`` (the complaints feature appends a function returning, per guest id,
+the open complaints or recent bad experiences with what was promised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import Guest, Outlet, Reservation, StaffUser, utcnow
+from ..models.reservation import BriefingRead
+from . import audit, recognition
+from .actor import Actor
+from .guests import can_see_contact
+from .outlets import default_property, outlet_by_code
+from .reservations import property_tz
+
+PERIODS: dict[str, tuple[time, time]] = {
+    "breakfast": (time(5, 0), time(10, 59)),
+    "lunch": (time(11, 0), time(15, 59)),
+    "dinner": (time(16, 0), time(23, 59)),
+}
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """An open complaint or recent bad experience, with what was promised (from the complaints feature)."""
+
+    summary: str
+    promised: str = ""
+    raised_on: date | None = None
+
+
+# Extension point: each function takes guest ids and returns {guest_id: [Complaint, ...]}.
+complaint_providers: list[Callable[[list[int]], dict[int, list[Complaint]]]] = []
+
+
+class BriefingError(ValueError):
+    """A briefing request that cannot be answered (unknown outlet or period)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Arrival:
+    """One arrival block: the reservation and the recognition facts about its guest."""
+
+    reservation_id: int
+    guest_id: int
+    name: str
+    family_name: str
+    salutation: str
+    preferred_name: str
+    pronunciation: str
+    language: str
+    company: str
+    outlet_code: str
+    outlet_name: str
+    arrival_time: time | None
+    party_size: int
+    table: str
+    nights: int
+    status: str
+    booked_occasion: str
+    notes: str
+    vip_level: int
+    visit_count: int
+    last_visit_at: datetime | None
+    last_visit_outlet: str
+    usual_seat: str
+    usual_seat_evidence: str
+    usual_order: list[str]
+    allergies: list[tuple[str, str, str]]
+    occasions: list[str]
+    guest_notes: str
+    complaints: list[Complaint] = field(default_factory=list)
+
+    @property
+    def first_visit(self) -> bool:
+        """No visit on record: welcome them."""
+        return self.visit_count == 0
+
+    @property
+    def time_label(self) -> str:
+        """``19:30``, or ``any time`` for hotel arrivals without a time."""
+        return self.arrival_time.strftime("%H:%M") if self.arrival_time else "any time"
+
+
+@dataclass
+class Summary:
+    """The counts at the top of the briefing."""
+
+    arrivals: int = 0
+    covers: int = 0
+    returning: int = 0
+    first_time: int = 0
+    vips: int = 0
+    occasions: int = 0
+    allergies: int = 0
+    open_complaints: int = 0
+    cancelled: int = 0
+
+
+@dataclass
+class Briefing:
+    """The whole briefing for a date, an outlet (or every outlet) and optionally one service period."""
+
+    day: date
+    outlet_code: str
+    outlet_name: str
+    period: str
+    property_name: str
+    generated_at: datetime
+    summary: Summary
+    arrivals: list[Arrival]
+
+
+def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bool) -> list[str]:
+    """Birthday or anniversary today or during the stay, with the age when known and allowed."""
+    found: list[str] = []
+    last = start + timedelta(days=max(nights - 1, 0))
+    for kind in ("birthday", "anniversary"):
+        month, day, year = (getattr(guest, f"{kind}_{p}") for p in ("month", "day", "year"))
+        if not month or not day:
+            continue
+        for candidate_year in {start.year, last.year}:
+            try:
+                when = date(candidate_year, month, day)
+            except ValueError:
+                when = date(candidate_year, 2, 28)
+            if start <= when <= last:
+                label = "Birthday" if kind == "birthday" else "Anniversary"
+                label += " today" if when == start else f" on {when.strftime('%a %d %b')}"
+                if year and show_age:
+                    years = when.year - year
+                    label += f" (turns {years})" if kind == "birthday" else f" ({years} years)"
+                found.append(label)
+                break
+    if booked and not any(booked.lower() in f.lower() for f in found):
+        found.append(booked)
+    return found
+
+
+def _seat_evidence(seat: recognition.UsualSeat | None) -> str:
+    if seat is None:
+        return ""
+    if seat.source == "derived":
+        return f"{seat.count} of the last {seat.of} visits"
+    return "stated by the guest" if seat.source == "stated" else "observed by staff"
+
+
+def resolve_outlet(outlet_code: str | None) -> Outlet | None:
+    """The outlet for a code, None for every outlet; BriefingError for an unknown code."""
+    if not outlet_code:
+        return None
+    outlet = outlet_by_code(outlet_code)
+    if outlet is None:
+        raise BriefingError("outlet", f"no outlet with code {outlet_code!r}")
+    return outlet
+
+
+def build_briefing(
+    day: date, outlet_code: str | None = None, period: str | None = None, role: str = "manager"
+) -> Briefing:
+    """Assemble the briefing (read-only; the caller audits who saw it)."""
+    outlet = resolve_outlet(outlet_code)
+    if period and period not in PERIODS:
+        raise BriefingError("period", f"one of {', '.join(PERIODS)}")
+    stmt = (
+        select(Reservation)
+        .where(Reservation.arrival_date == day)
+        .options(
+            selectinload(Reservation.guest).selectinload(Guest.allergies),
+            selectinload(Reservation.guest).selectinload(Guest.preferences),
+            selectinload(Reservation.outlet),
+        )
+        .order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
+    )
+    if outlet is not None:
+        stmt = stmt.where(Reservation.outlet_id == outlet.id)
+    rows = list(db.session.scalars(stmt))
+    if period:
+        start, end = PERIODS[period]
+        rows = [r for r in rows if r.arrival_time is not None and start <= r.arrival_time <= end]
+    summary = Summary(cancelled=sum(1 for r in rows if r.status == "cancelled"))
+    live = [r for r in rows if r.status != "cancelled"]
+    complaints: dict[int, list[Complaint]] = {}
+    guest_ids = [r.guest_id for r in live]
+    for provider in complaint_providers:
+        for gid, items in provider(guest_ids).items():
+            complaints.setdefault(gid, []).extend(items)
+    show_age = can_see_contact(role)
+    arrivals = [_arrival(r, day, show_age, complaints.get(r.guest_id, [])) for r in live]
+    for a in arrivals:
+        summary.arrivals += 1
+        summary.covers += a.party_size
+        summary.returning += 0 if a.first_visit else 1
+        summary.first_time += 1 if a.first_visit else 0
+        summary.vips += 1 if a.vip_level else 0
+        summary.occasions += 1 if a.occasions else 0
+        summary.allergies += 1 if a.allergies else 0
+        summary.open_complaints += len(a.complaints)
+    return Briefing(
+        day=day,
+        outlet_code=outlet.code if outlet else "",
+        outlet_name=outlet.name if outlet else "All outlets",
+        period=period or "",
+        property_name=default_property().name,
+        generated_at=utcnow(),
+        summary=summary,
+        arrivals=arrivals,
+    )
+
+
+def _arrival(r: Reservation, day: date, show_age: bool, complaints: list[Complaint]) -> Arrival:
+    guest = r.guest
+    rec = recognition.recognise(guest, r.outlet_id, today=day)
+    last = rec.last_visit
+    return Arrival(
+        reservation_id=r.id,
+        guest_id=guest.id,
+        name=guest.full_name,
+        family_name=guest.family_name,
+        salutation=guest.salutation,
+        preferred_name=guest.preferred_name,
+        pronunciation=guest.pronunciation,
+        language=guest.language,
+        company=guest.company,
+        outlet_code=r.outlet.code,
+        outlet_name=r.outlet.name,
+        arrival_time=r.arrival_time,
+        party_size=r.party_size,
+        table=r.table,
+        nights=r.nights,
+        status=r.status,
+        booked_occasion=r.occasion,
+        notes=r.notes,
+        vip_level=guest.vip_level,
+        visit_count=rec.visit_count,
+        last_visit_at=last.visited_at if last else None,
+        last_visit_outlet=last.outlet.name if last else "",
+        usual_seat=rec.usual_seat.value if rec.usual_seat else "",
+        usual_seat_evidence=_seat_evidence(rec.usual_seat),
+        usual_order=[i.item for i in rec.usual_order],
+        allergies=[(a.allergen, a.severity, a.note) for a in guest.allergies],
+        occasions=_occasions(guest, r.occasion, day, r.nights, show_age),
+        guest_notes=guest.notes,
+        complaints=complaints,
+    )
+
+
+def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
+    """The briefing as JSON: ``summary`` with the counts and one ``arrivals`` object per live reservation."""
+    tz = property_tz()
+    return {
+        "date": briefing.day.isoformat(),
+        "outlet": briefing.outlet_code or None,
+        "period": briefing.period or None,
+        "property": briefing.property_name,
+        "generated_at": briefing.generated_at.isoformat(),
+        "summary": {
+            "arrivals": briefing.summary.arrivals,
+            "covers": briefing.summary.covers,
+            "returning": briefing.summary.returning,
+            "first_time": briefing.summary.first_time,
+            "vips": briefing.summary.vips,
+            "occasions": briefing.summary.occasions,
+            "allergies": briefing.summary.allergies,
+            "open_complaints": briefing.summary.open_complaints,
+            "cancelled": briefing.summary.cancelled,
+        },
+        "arrivals": [
+            {
+                "reservation_id": a.reservation_id,
+                "guest_id": a.guest_id,
+                "name": a.name,
+                "preferred_name": a.preferred_name,
+                "salutation": a.salutation,
+                "pronunciation": a.pronunciation,
+                "language": a.language,
+                "company": a.company,
+                "outlet": a.outlet_code,
+                "arrival_time": a.arrival_time.strftime("%H:%M") if a.arrival_time else None,
+                "party_size": a.party_size,
+                "table": a.table,
+                "nights": a.nights,
+                "status": a.status,
+                "vip_level": a.vip_level,
+                "first_visit": a.first_visit,
+                "visit_count": a.visit_count,
+                "last_visit": a.last_visit_at.astimezone(tz).date().isoformat() if a.last_visit_at else None,
+                "last_visit_outlet": a.last_visit_outlet or None,
+                "usual_seat": a.usual_seat or None,
+                "usual_seat_evidence": a.usual_seat_evidence or None,
+                "usual_order": a.usual_order,
+                "allergies": [{"allergen": x, "severity": s, "note": n} for x, s, n in a.allergies],
+                "occasions": a.occasions,
+                "complaints": [
+                    {
+                        "summary": c.summary,
+                        "promised": c.promised,
+                        "raised_on": c.raised_on.isoformat() if c.raised_on else None,
+                    }
+                    for c in a.complaints
+                ],
+                "notes": a.notes,
+            }
+            for a in briefing.arrivals
+        ],
+    }
+
+
+def audit_briefing(briefing: Briefing, actor: Actor, action: str) -> None:
+    """Record one audit event per arriving guest (viewing or exporting the briefing reads their data)."""
+    begin_write()
+    detail = f"{briefing.day.isoformat()} {briefing.outlet_code or 'all'}"
+    for guest_id in sorted({a.guest_id for a in briefing.arrivals}):
+        audit.record(actor, action, guest_id, detail)
+    if actor.staff_user_id is not None:
+        _record_read(briefing.day, briefing.outlet_code, actor.staff_user_id)
+    db.session.commit()
+
+
+def _record_read(day: date, outlet_code: str, staff_user_id: int) -> None:
+    """Note that this member of staff opened the briefing (inside a write)."""
+    read = db.session.scalar(
+        select(BriefingRead).where(
+            BriefingRead.briefing_date == day,
+            BriefingRead.outlet_code == outlet_code,
+            BriefingRead.staff_user_id == staff_user_id,
+        )
+    )
+    now = utcnow()
+    if read is None:
+        db.session.add(
+            BriefingRead(
+                briefing_date=day,
+                outlet_code=outlet_code,
+                staff_user_id=staff_user_id,
+                first_opened_at=now,
+                last_opened_at=now,
+            )
+        )
+    else:
+        read.last_opened_at = now
+        read.opened_count += 1
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A member of staff who opened a briefing."""
+
+    name: str
+    role: str
+    outlet_code: str
+    first_opened_at: datetime
+    last_opened_at: datetime
+    opened_count: int
+
+
+def readers(day: date) -> list[Reader]:
+    """Who opened the briefing for a date (any outlet), first reader first."""
+    stmt = (
+        select(BriefingRead, StaffUser)
+        .join(StaffUser, StaffUser.id == BriefingRead.staff_user_id)
+        .where(BriefingRead.briefing_date == day)
+        .order_by(BriefingRead.first_opened_at)
+    )
+    return [
+        Reader(u.name, u.role, r.outlet_code, r.first_opened_at, r.last_opened_at, r.opened_count)
+        for r, u in db.session.execute(stmt)
+    ]
+
+
+def local_now() -> datetime:
+    """Now at the property."""
+    return datetime.now(UTC).astimezone(property_tz())

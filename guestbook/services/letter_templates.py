@@ -1,0 +1,303 @@
+"""Letter templates: a sandboxed Jinja language with a fixed set of merge fields, validated at save time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.lists import format_list
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
+from jinja2.meta import find_undeclared_variables
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import func, select
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import LETTER_KINDS, LetterTemplate
+from . import audit
+from .actor import Actor
+from .letter_defaults import DEFAULT_TEMPLATES, TemplateText
+
+PARTS = ("subject", "greeting", "body", "sign_off")
+MAX_OUTPUT = 8_000  # characters per part: a letter, not a novel (and no runaway output)
+
+MERGE_FIELDS: dict[str, str] = {
+    "preferred_name": "how we address the guest (e.g. Mr Yu, 王先生, 山田様)",
+    "salutation": "Mr, Ms, Dr … as recorded",
+    "given_name": "given name",
+    "family_name": "family name",
+    "full_name": "full name in the order of its script",
+    "last_visit_date": "date of the last visit, in the guest's language",
+    "years_since_last_visit": "whole years since the last visit (a number)",
+    "time_since_last_visit": "e.g. “three years”, in the guest's language",
+    "favourite_seat": "the usual seat (e.g. Window 2), or empty",
+    "usual_order": "the usual order as a list (e.g. club sandwich, coffee and fried egg), or empty",
+    "visit_count": "number of visits (a number)",
+    "first_visit_date": "date of the first visit",
+    "birthday_date": "the coming birthday (day and month)",
+    "anniversary_date": "the coming anniversary (day and month)",
+    "letter_date": "the date printed on the letter",
+    "property_name": "the hotel's name",
+    "concierge_name": "who signs the letter",
+}
+ALLOWED_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default"})
+# Only these template constructs are accepted: text, fields, if/else, comparisons and a few filters.
+ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+    nodes.Filter,
+    nodes.Test,
+)
+ALLOWED_TESTS = frozenset({"defined", "none", "number", "string"})
+
+
+class TemplateError(ValueError):
+    """A template that cannot be saved, with a message staff can act on."""
+
+
+@dataclass(frozen=True)
+class ChosenTemplate:
+    """The template used for a letter, and its version label (``builtin`` or the saved version number)."""
+
+    kind: str
+    language: str
+    version: str
+    text: TemplateText
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.globals.clear()  # no range, dict, lipsum, cycler, joiner or namespace
+    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
+    env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
+    return env
+
+
+ENV = _environment()
+
+
+def check_source(source: str, part: str = "body") -> None:
+    """Refuse a template part with a syntax error, an unknown field, or anything beyond text, fields and if."""
+    try:
+        tree = ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"{part}, line {exc.lineno}: {exc.message}") from None
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, ALLOWED_NODES):
+            what = type(node).__name__
+            hint = {"Getattr": "attribute access (a dot)", "Getitem": "indexing", "For": "loops", "Call": "calls"}
+            raise TemplateError(f"{part}: {hint.get(what, what)} is not allowed in letter templates")
+        if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+            raise TemplateError(
+                f"{part}: the filter {node.name!r} is not allowed (use {', '.join(sorted(ALLOWED_FILTERS))})"
+            )
+        if isinstance(node, nodes.Test) and node.name not in ALLOWED_TESTS:
+            raise TemplateError(f"{part}: the test {node.name!r} is not allowed")
+        if isinstance(node, nodes.Name) and node.ctx != "load":
+            raise TemplateError(f"{part}: assignments are not allowed")
+    names = {node.name for node in tree.find_all(nodes.Name)}  # also ``self`` and ``loop``, which Jinja resolves itself
+    unknown = (find_undeclared_variables(tree) | names) - set(MERGE_FIELDS)
+    if unknown:
+        raise TemplateError(
+            f"{part}: unknown field{'s' if len(unknown) > 1 else ''} {', '.join(sorted(unknown))}; "
+            f"use one of {', '.join(MERGE_FIELDS)}"
+        )
+
+
+def check_template(text: TemplateText) -> None:
+    """Check all four parts of a template."""
+    for part in PARTS:
+        check_source(getattr(text, part), part)
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """Check once, compile once: a batch renders the same few templates thousands of times."""
+    check_source(source)
+    return ENV.from_string(source)
+
+
+def render_part(source: str, fields: dict[str, Any]) -> str:
+    """Render one checked template part with the merge fields (sandboxed, output capped)."""
+    output = _compiled(source).render(**fields)
+    if len(output) > MAX_OUTPUT:
+        raise TemplateError(f"the text is longer than {MAX_OUTPUT} characters")
+    return output.strip()
+
+
+def render(text: TemplateText, fields: dict[str, Any]) -> TemplateText:
+    """Render the four parts of a template."""
+    return TemplateText(*(render_part(getattr(text, part), fields) for part in PARTS))
+
+
+@lru_cache(maxsize=256)
+def babel_locale(language: str) -> Locale:
+    """The Babel locale for a BCP-47 tag (bare ``en`` is written the British way: 5 March 2026)."""
+    tag = "en-GB" if language == "en" else language
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError):
+        try:
+            return Locale.parse(tag.split("-")[0])
+        except (UnknownLocaleError, ValueError):
+            return Locale.parse("en_GB")
+
+
+def long_date(day: date | None, language: str) -> str:
+    """``5 March 2026`` / ``2026年3月5日`` for the guest's language."""
+    return format_date(day, "long", locale=babel_locale(language)) if day else ""
+
+
+def day_month(day: date | None, language: str) -> str:
+    """``5 March`` / ``3月5日`` (the year of a birthday is nobody's business)."""
+    if day is None:
+        return ""
+    locale = babel_locale(language)
+    pattern = locale.date_formats["long"].pattern
+    skeleton = "MMMMd"
+    try:
+        return format_date(day, locale.datetime_skeletons[skeleton].pattern, locale=locale)
+    except KeyError:
+        return format_date(day, pattern, locale=locale)
+
+
+def join_list(items: list[str], language: str) -> str:
+    """``club sandwich, coffee and fried egg`` in the guest's language."""
+    return format_list(items, locale=babel_locale(language)) if items else ""
+
+
+_EN_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_DE_NUMBERS = ("", "ein", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn")
+_ZH_NUMBERS = ("", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+
+
+def time_since(months: int, language: str) -> str:
+    """``three years``, ``over a year``, ``eight months`` in the guest's language (a letter spells it out)."""
+    years, rest = divmod(max(months, 0), 12)
+    base = language.split("-")[0]
+    if base == "zh":
+        if years == 0:
+            return f"{months}个月"
+        word = _ZH_NUMBERS[years] if years <= 10 else str(years)
+        return f"{word}年多" if rest >= 3 else f"{word}年"
+    if base == "ja":
+        if years == 0:
+            return f"{months}か月"
+        return f"{years}年以上" if rest >= 3 else f"{years}年"
+    if base == "de":
+        if years == 0:
+            return f"{months} Monate"
+        if years == 1:
+            return "über ein Jahr" if rest >= 3 else "ein Jahr"
+        return f"{_DE_NUMBERS[years] if years <= 10 else years} Jahre"
+    if years == 0:
+        return f"{_EN_NUMBERS[months] if months <= 10 else months} months"
+    if years == 1:
+        return "over a year" if rest >= 3 else "a year"
+    return f"{_EN_NUMBERS[years] if years <= 10 else years} years"
+
+
+def polite_name(given: str, family: str, salutation: str, preferred: str, full: str, language: str) -> str:
+    """How a letter addresses the guest in their language: Mr Yu, 王先生, 山田様, Herr Müller."""
+    base = language.split("-")[0]
+    male = salutation.strip().rstrip(".").lower() in {"mr", "herr", "m", "monsieur", "先生", "khun"}
+    female = salutation.strip().rstrip(".").lower() in {"ms", "mrs", "miss", "frau", "mme", "madame", "女士"}
+    if base == "zh" and family:
+        return f"{family}{'先生' if male else '女士' if female else ''}" if (male or female) else f"{full}"
+    if base == "ja" and family:
+        return f"{family}様"
+    if preferred:
+        return preferred
+    if base == "de" and family and (male or female):
+        return f"{'Herr' if male else 'Frau'} {family}"
+    if salutation and family:
+        return f"{salutation} {family}"
+    return full or given
+
+
+def available_languages() -> list[str]:
+    """Languages with a default template, in menu order."""
+    return list(DEFAULT_TEMPLATES)
+
+
+def known_languages() -> frozenset[str]:
+    """Languages with a built-in or a saved template."""
+    return frozenset(DEFAULT_TEMPLATES) | frozenset(db.session.scalars(select(LetterTemplate.language).distinct()))
+
+
+def resolve_language(language: str, default_language: str, known: frozenset[str] | None = None) -> str:
+    """The template language for a guest: exact tag, then its base language, then the property default."""
+    known = known if known is not None else known_languages()
+    if language in known:
+        return language
+    base = language.split("-")[0]
+    for tag in sorted(known):
+        if tag.split("-")[0] == base and not (base == "zh" and language.lower() in ("zh-hant", "zh-tw", "zh-hk")):
+            return tag
+    return default_language if default_language in known else "en"
+
+
+def current_template(kind: str, language: str) -> ChosenTemplate:
+    """The newest saved template for a kind and language, or the built-in default."""
+    row = db.session.scalar(
+        select(LetterTemplate)
+        .where(LetterTemplate.kind == kind, LetterTemplate.language == language)
+        .order_by(LetterTemplate.version.desc())
+        .limit(1)
+    )
+    if row is not None:
+        return ChosenTemplate(
+            kind, language, str(row.version), TemplateText(row.subject, row.greeting, row.body, row.sign_off)
+        )
+    defaults = DEFAULT_TEMPLATES.get(language) or DEFAULT_TEMPLATES["en"]
+    return ChosenTemplate(kind, language, "builtin", defaults[kind])
+
+
+def save_template(kind: str, language: str, text: TemplateText, actor: Actor) -> LetterTemplate:
+    """Save a new version of a template after checking every part (raises TemplateError)."""
+    if kind not in LETTER_KINDS:
+        raise TemplateError(f"unknown letter kind {kind!r}")
+    check_template(text)
+    begin_write()
+    latest = db.session.scalar(
+        select(func.max(LetterTemplate.version)).where(LetterTemplate.kind == kind, LetterTemplate.language == language)
+    )
+    row = LetterTemplate(
+        kind=kind,
+        language=language,
+        version=(latest or 0) + 1,
+        created_by=actor.label,
+        subject=text.subject,
+        greeting=text.greeting,
+        body=text.body,
+        sign_off=text.sign_off,
+    )
+    db.session.add(row)
+    audit.record(actor, "letter_template_save", detail=f"{kind}/{language} v{row.version}")
+    db.session.commit()
+    return row
+
+
+def template_history(kind: str, language: str) -> list[LetterTemplate]:
+    """Saved versions of a template, newest first."""
+    stmt = (
+        select(LetterTemplate)
+        .where(LetterTemplate.kind == kind, LetterTemplate.language == language)
+        .order_by(LetterTemplate.version.desc())
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,370 @@
+"""Reservations from every door (API upsert, file import, manual form), guest matching and the possible-match queue.
+
+Matching a reservation's guest: an exact email, then exact phone digits, links the existing profile
+(``linked``); a name-only match creates a new profile for tonight and queues a PossibleMatch for a
+manager to link or reject (``possible``: never merged automatically); otherwise a new profile (``new``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import func, select
+
+from ..db import begin_write
+from ..extensions import db
+from ..models import RESERVATION_STATUSES, Guest, Outlet, PossibleMatch, Reservation, utcnow
+from . import audit, search
+from .actor import Actor
+from .guests import digits_of
+from .outlets import default_property, outlet_by_code
+from .schemas import GuestCreate, GuestFields, parse_partial_date
+
+SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
+POSSIBLE_CAP = 5
+
+
+class ReservationError(ValueError):
+    """A reservation request that cannot be carried out; ``field`` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class GuestRef(BaseModel):
+    """The guest of a reservation when the caller has no guest id: matched by email, phone, then name."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given_name: str = Field(default="", max_length=120)
+    family_name: str = Field(default="", max_length=120)
+    name: str = Field(default="", max_length=240, description="full name, when given and family names are not separate")
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    birthday: str | None = Field(default=None, description="YYYY-MM-DD, or --MM-DD when the year is unknown")
+    language: str | None = Field(default=None, max_length=35)
+    pronunciation: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _named(self) -> GuestRef:
+        if not (self.given_name or self.family_name or self.name):
+            raise ValueError("the guest needs a name (given_name/family_name or name)")
+        if self.name and not (self.given_name or self.family_name):
+            parts = self.name.rsplit(" ", 1)
+            self.given_name, self.family_name = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+        # Email, phone, birthday and language go through the guest schema's own rules.
+        GuestFields.model_validate(self.profile_fields())
+        return self
+
+    def profile_fields(self) -> dict[str, Any]:
+        """The fields as a guest-create payload."""
+        fields: dict[str, Any] = {"given_name": self.given_name, "family_name": self.family_name}
+        for key in ("email", "phone", "birthday", "language", "pronunciation"):
+            value = getattr(self, key)
+            if value:
+                fields[key] = value
+        return fields
+
+
+class ReservationIn(BaseModel):
+    """A reservation as sent to ``PUT /api/v1/reservations/<source>/<external_id>`` (and built by import/form)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    guest_id: int | None = Field(default=None, ge=1)
+    guest: GuestRef | None = None
+    outlet: str = Field(min_length=1, max_length=32, description="outlet code")
+    arrival_date: date = Field(description="YYYY-MM-DD, in the property's timezone")
+    arrival_time: time | None = Field(default=None, description="HH:MM local time; omit for hotel arrivals at any time")
+    party_size: int = Field(default=1, ge=1, le=500)
+    table: str = Field(default="", max_length=40, description="table or room")
+    nights: int = Field(default=0, ge=0, le=365)
+    status: str = Field(default="booked", json_schema_extra={"enum": list(RESERVATION_STATUSES)})
+    occasion: str = Field(default="", max_length=120)
+    notes: str = Field(default="", max_length=5000)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        if value not in RESERVATION_STATUSES:
+            raise ValueError(f"one of {', '.join(RESERVATION_STATUSES)}")
+        return value
+
+    @field_validator("arrival_time")
+    @classmethod
+    def _naive_time(cls, value: time | None) -> time | None:
+        return value.replace(tzinfo=None, second=0, microsecond=0) if value else value
+
+    @model_validator(mode="after")
+    def _one_guest(self) -> ReservationIn:
+        if (self.guest_id is None) == (self.guest is None):
+            raise ValueError("send either guest_id or guest, not both")
+        return self
+
+
+def property_tz() -> ZoneInfo:
+    """The property's timezone (reservation dates and times are local to it)."""
+    try:
+        return ZoneInfo(default_property().timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def property_today(now: datetime | None = None) -> date:
+    """Today's date at the property."""
+    return (now or datetime.now(UTC)).astimezone(property_tz()).date()
+
+
+def _name_candidates(ref: GuestRef) -> list[int]:
+    """Guests whose full name matches exactly (accents, case and word order aside)."""
+    query = " ".join(p for p in (ref.given_name, ref.family_name) if p)
+    return [hit.guest_id for hit in search.search_hits(query, 20) if hit.match == 0][:POSSIBLE_CAP]
+
+
+def _match_guest(ref: GuestRef, actor: Actor) -> tuple[Guest, str, list[int]]:
+    """Find or create the guest for ``ref`` (inside the caller's write transaction)."""
+    if ref.email:
+        guest = db.session.scalar(
+            select(Guest).where(func.lower(Guest.email) == ref.email.lower()).order_by(Guest.id).limit(1)
+        )
+        if guest is not None:
+            return guest, "linked", []
+    digits = digits_of(ref.phone)
+    if digits and len(digits) >= 6:
+        guest = db.session.scalar(select(Guest).where(Guest.phone_digits == digits).order_by(Guest.id).limit(1))
+        if guest is not None:
+            return guest, "linked", []
+    candidates = _name_candidates(ref)
+    guest = _new_guest(GuestCreate.model_validate(ref.profile_fields()))
+    db.session.add(guest)
+    db.session.flush()
+    search.index_guest(guest)
+    audit.record(actor, "guest_create", guest.id, "from a reservation")
+    return guest, ("possible" if candidates else "new"), candidates
+
+
+def _new_guest(data: GuestCreate) -> Guest:
+    """A profile from the reservation's guest fields (validated by the shared guest schema)."""
+    birthday = parse_partial_date(data.birthday) if data.birthday else None
+    return Guest(
+        given_name=data.given_name or "",
+        family_name=data.family_name or "",
+        pronunciation=data.pronunciation or "",
+        language=data.language or "en",
+        email=data.email,
+        phone=data.phone,
+        phone_digits=digits_of(data.phone),
+        birthday_month=birthday.month if birthday else None,
+        birthday_day=birthday.day if birthday else None,
+        birthday_year=birthday.year if birthday else None,
+    )
+
+
+def find_reservation(source: str, external_id: str) -> Reservation | None:
+    """The reservation with this identity."""
+    return db.session.scalar(
+        select(Reservation).where(Reservation.source == source, Reservation.external_id == external_id)
+    )
+
+
+def upsert_reservation(source: str, external_id: str, data: ReservationIn, actor: Actor) -> tuple[Reservation, bool]:
+    """Create or update the reservation ``(source, external_id)``; returns it and whether it was created.
+
+    Idempotent: the same call twice leaves one reservation and one guest. A later call updates the
+    booking; the guest is matched once, when the reservation is first seen (or when guest_id changes).
+    """
+    begin_write()
+    try:
+        reservation, created = _upsert(source, external_id, data, actor)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return reservation, created
+
+
+def _upsert(source: str, external_id: str, data: ReservationIn, actor: Actor) -> tuple[Reservation, bool]:
+    """The upsert inside an open write transaction (shared with the all-or-nothing import)."""
+    if not re.match(SOURCE_PATTERN, source):
+        raise ReservationError("source", "lower-case letters, digits, . _ - (up to 40)")
+    if not re.match(EXTERNAL_ID_PATTERN, external_id):
+        raise ReservationError("external_id", "letters, digits, . _ : - (up to 120)")
+    outlet = outlet_by_code(data.outlet)
+    if outlet is None:
+        raise ReservationError("outlet", f"no outlet with code {data.outlet!r}")
+    reservation = find_reservation(source, external_id)
+    created = reservation is None
+    candidates: list[int] = []
+    if data.guest_id is not None:
+        guest = db.session.get(Guest, data.guest_id)
+        if guest is None:
+            raise ReservationError("guest_id", f"no guest with id {data.guest_id}")
+        guest_id, match = guest.id, "linked"
+    elif reservation is not None:
+        guest_id, match = reservation.guest_id, reservation.match
+    else:
+        assert data.guest is not None
+        guest, match, candidates = _match_guest(data.guest, actor)
+        guest_id = guest.id
+    if reservation is None:
+        reservation = Reservation(source=source, external_id=external_id)
+        db.session.add(reservation)
+    reservation.guest_id = guest_id
+    reservation.match = match
+    reservation.outlet_id = outlet.id
+    reservation.arrival_date = data.arrival_date
+    reservation.arrival_time = data.arrival_time
+    reservation.party_size = data.party_size
+    reservation.table = data.table
+    reservation.nights = data.nights
+    reservation.status = data.status
+    reservation.occasion = data.occasion
+    reservation.notes = data.notes
+    if not created:
+        reservation.updated_at = utcnow()
+    db.session.flush()
+    for candidate in candidates:
+        db.session.add(
+            PossibleMatch(reservation_id=reservation.id, new_guest_id=guest_id, candidate_guest_id=candidate)
+        )
+    audit.record(
+        actor,
+        "reservation_create" if created else "reservation_update",
+        guest_id,
+        f"{source}/{external_id} {data.arrival_date.isoformat()} match={match}",
+    )
+    return reservation, created
+
+
+def create_manual(data: ReservationIn, actor: Actor) -> Reservation:
+    """A walk-in or phone booking entered by staff (source ``manual``, a generated external id)."""
+    reservation, _created = upsert_reservation("manual", uuid.uuid4().hex[:16], data, actor)
+    return reservation
+
+
+def reservation_to_dict(reservation: Reservation) -> dict[str, Any]:
+    """A reservation as JSON."""
+    return {
+        "id": reservation.id,
+        "source": reservation.source,
+        "external_id": reservation.external_id,
+        "guest_id": reservation.guest_id,
+        "outlet": reservation.outlet.code,
+        "arrival_date": reservation.arrival_date.isoformat(),
+        "arrival_time": reservation.arrival_time.strftime("%H:%M") if reservation.arrival_time else None,
+        "party_size": reservation.party_size,
+        "table": reservation.table,
+        "nights": reservation.nights,
+        "status": reservation.status,
+        "occasion": reservation.occasion,
+        "notes": reservation.notes,
+        "match": reservation.match,
+        "created_at": reservation.created_at.isoformat(),
+        "updated_at": reservation.updated_at.isoformat(),
+    }
+
+
+def reservations_on(day: date, outlet: Outlet | None = None) -> list[Reservation]:
+    """The day's reservations, in arrival order, cancelled ones included."""
+    stmt = select(Reservation).where(Reservation.arrival_date == day)
+    if outlet is not None:
+        stmt = stmt.where(Reservation.outlet_id == outlet.id)
+    stmt = stmt.order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
+    return list(db.session.scalars(stmt))
+
+
+def arriving_guest_ids(day: date | None = None) -> set[int]:
+    """Guests with a live reservation today (search ranks them first)."""
+    day = day or property_today()
+    stmt = select(Reservation.guest_id).where(
+        Reservation.arrival_date == day, Reservation.status.in_(("booked", "arrived"))
+    )
+    return set(db.session.scalars(stmt))
+
+
+# ----- the possible-match queue ------------------------------------------------------------
+
+
+class MatchNotFound(LookupError):
+    """No open possible match has this id."""
+
+
+def open_matches(limit: int = 200) -> list[PossibleMatch]:
+    """Possible matches waiting for a person, oldest first."""
+    stmt = select(PossibleMatch).where(PossibleMatch.status == "open").order_by(PossibleMatch.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def count_open_matches() -> int:
+    """How many possible matches wait for a decision."""
+    return db.session.scalar(select(func.count(PossibleMatch.id)).where(PossibleMatch.status == "open")) or 0
+
+
+def _open_match(match_id: int) -> PossibleMatch:
+    match = db.session.get(PossibleMatch, match_id)
+    if match is None or match.status != "open":
+        db.session.rollback()
+        raise MatchNotFound(match_id)
+    return match
+
+
+def link_match(match_id: int, actor: Actor) -> PossibleMatch:
+    """Confirm a possible match: the reservation moves to the existing guest.
+
+    The profile created for the reservation is removed when nothing else refers to it (no visits,
+    no other reservation); otherwise it stays, for the duplicate-merge tool.
+    """
+    begin_write()
+    match = _open_match(match_id)
+    reservation = match.reservation
+    provisional_id = reservation.guest_id
+    reservation.guest_id = match.candidate_guest_id
+    reservation.match = "linked"
+    match.status, match.decided_at, match.decided_by = "linked", utcnow(), actor.label
+    for sibling in db.session.scalars(
+        select(PossibleMatch).where(
+            PossibleMatch.reservation_id == reservation.id, PossibleMatch.id != match.id, PossibleMatch.status == "open"
+        )
+    ):
+        sibling.status, sibling.decided_at, sibling.decided_by = "rejected", utcnow(), actor.label
+    db.session.flush()
+    if provisional_id != match.candidate_guest_id and _is_orphan(provisional_id):
+        provisional = db.session.get(Guest, provisional_id)
+        if provisional is not None:
+            search.remove_guest(provisional_id)
+            db.session.delete(provisional)
+    audit.record(actor, "match_link", match.candidate_guest_id, f"reservation {reservation.id}")
+    db.session.commit()
+    return match
+
+
+def _is_orphan(guest_id: int) -> bool:
+    from ..models import Visit
+
+    visits = db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest_id)) or 0
+    bookings = db.session.scalar(select(func.count(Reservation.id)).where(Reservation.guest_id == guest_id)) or 0
+    return visits == 0 and bookings == 0
+
+
+def reject_match(match_id: int, actor: Actor) -> PossibleMatch:
+    """Decide that a possible match is a different person: the reservation keeps its new profile."""
+    begin_write()
+    match = _open_match(match_id)
+    match.status, match.decided_at, match.decided_by = "rejected", utcnow(), actor.label
+    audit.record(actor, "match_reject", match.new_guest_id, f"not guest {match.candidate_guest_id}")
+    db.session.commit()
+    return match
+
+
+def register_search_ranking() -> None:
+    """Let search rank today's arrivals first (idempotent)."""
+    if arriving_guest_ids not in search.arrivals_today_provider:
+        search.arrivals_today_provider.append(arriving_guest_ids)

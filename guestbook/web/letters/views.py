@@ -1,0 +1,274 @@
+"""Concierge pages: today's batch, one letter, approve, print, mark mailed or returned, templates, settings."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from ...access import current_actor
+from ...models import LETTER_KINDS, LetterBatch
+from ...security import role_required
+from ...services import letter_batches, letter_templates, letters
+from ...services import settings as settings_service
+from ...services.letter_defaults import TemplateText
+from ...services.outlets import default_property
+from .forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+KIND_LABELS = {
+    "birthday": "Birthday",
+    "we_miss_you": "We miss you",
+    "birthday_we_miss_you": "Birthday + we miss you",
+    "thank_you": "Thank you",
+    "anniversary": "Anniversary",
+}
+REASON_LABELS = {
+    "do_not_contact": "Do not contact",
+    "no_consent": "No marketing consent",
+    "no_address": "No usable postal address",
+    "erased": "Erased or anonymised",
+    "cool_down": "Had a letter recently (cool-down)",
+    "inactive": "Inactive for years",
+}
+
+
+def _today() -> date:
+    return datetime.now(letters.property_zone(default_property())).date()
+
+
+def _batch_or_404(batch_id: int) -> LetterBatch:
+    try:
+        return letter_batches.get_batch(batch_id)
+    except letter_batches.LetterError:
+        abort(404)
+
+
+@bp.context_processor
+def _labels() -> dict[str, object]:
+    return {"kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS}
+
+
+@bp.route("/")
+@role_required("concierge")
+def index() -> str:
+    """Today's batch at a glance, and the history of batches."""
+    today = _today()
+    batch = letters.batch_for_date(today)
+    return render_template(
+        "letters/index.html",
+        today=today,
+        batch=batch,
+        tally=letter_batches.counts(batch) if batch else None,
+        batches=letter_batches.recent_batches(),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/run", methods=["POST"])
+@role_required("concierge")
+def run() -> Response:
+    """Run today's selection now (safe to repeat: nothing is ever added twice)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    batch = letters.run_daily(_today(), current_actor())
+    flash("Today's letters are ready for review.", "success")
+    return redirect(url_for("letters.batch", batch_id=batch.id))
+
+
+@bp.route("/batches/<int:batch_id>")
+@role_required("concierge")
+def batch(batch_id: int) -> str:
+    """One batch: counts by kind, every letter and every guest left out with the reason."""
+    found = _batch_or_404(batch_id)
+    return render_template("letters/batch.html", batch=found, tally=letter_batches.counts(found), form=EmptyForm())
+
+
+@bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
+@role_required("concierge")
+def approve_all(batch_id: int) -> Response:
+    """Approve every drafted letter of the batch."""
+    _batch_or_404(batch_id)
+    if EmptyForm().validate_on_submit():
+        count = letter_batches.approve_batch(batch_id, current_actor())
+        flash(f"{count} letters approved.", "success")
+    return redirect(url_for("letters.batch", batch_id=batch_id))
+
+
+@bp.route("/batches/<int:batch_id>/mark", methods=["POST"])
+@role_required("concierge")
+def mark_batch(batch_id: int) -> Response:
+    """Mark the batch's letters printed or mailed."""
+    _batch_or_404(batch_id)
+    status = request.form.get("status", "")
+    if EmptyForm().validate_on_submit():
+        try:
+            count = letter_batches.mark_batch(batch_id, status, current_actor())
+        except letter_batches.LetterError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{count} letters marked {status}.", "success")
+    return redirect(url_for("letters.batch", batch_id=batch_id))
+
+
+def _pdf(batch_id: int, labels: bool) -> Response:
+    _batch_or_404(batch_id)
+    buffer = io.BytesIO()
+    letter_batches.export_pdf(batch_id, current_actor(), buffer, labels=labels)
+    buffer.seek(0)
+    name = f"{'labels' if labels else 'letters'}-batch-{batch_id}.pdf"
+    return send_file(buffer, mimetype="application/pdf", download_name=name)
+
+
+@bp.route("/batches/<int:batch_id>/letters.pdf")
+@role_required("concierge")
+def batch_pdf(batch_id: int) -> Response:
+    """The approved letters, one per page, ready to sign and fold."""
+    return _pdf(batch_id, labels=False)
+
+
+@bp.route("/batches/<int:batch_id>/labels.pdf")
+@role_required("concierge")
+def batch_labels(batch_id: int) -> Response:
+    """Address labels in the same order as the letters."""
+    return _pdf(batch_id, labels=True)
+
+
+@bp.route("/batches/<int:batch_id>/batch.csv")
+@role_required("concierge")
+def batch_csv(batch_id: int) -> Response:
+    """The batch as CSV for a mailing house."""
+    _batch_or_404(batch_id)
+    text = letter_batches.export_csv(batch_id, current_actor())
+    return send_file(
+        io.BytesIO(text.encode("utf-8-sig")), mimetype="text/csv", download_name=f"letters-batch-{batch_id}.csv"
+    )
+
+
+@bp.route("/<int:letter_id>", methods=["GET", "POST"])
+@role_required("concierge")
+def letter(letter_id: int) -> Response | str:
+    """One letter: read it, change its text for this guest only, approve, mark mailed or returned."""
+    try:
+        found = letter_batches.get_letter(letter_id)
+    except letter_batches.LetterError:
+        abort(404)
+    form = LetterTextForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            letter_batches.edit_letter(
+                letter_id,
+                form.subject.data or "",
+                form.greeting.data or "",
+                form.body.data or "",
+                form.sign_off.data or "",
+                current_actor(),
+            )
+        except letter_batches.LetterError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Letter saved; approve it again when it reads right.", "success")
+            return redirect(url_for("letters.letter", letter_id=letter_id))
+    return render_template(
+        "letters/letter.html",
+        letter=found,
+        form=form,
+        action_form=EmptyForm(),
+        recipient=letter_batches.recipient_block(found.guest),
+    )
+
+
+@bp.route("/<int:letter_id>/action", methods=["POST"])
+@role_required("concierge")
+def letter_action(letter_id: int) -> Response:
+    """Approve one letter, or mark it printed, mailed or returned to sender."""
+    action = request.form.get("action", "")
+    if EmptyForm().validate_on_submit():
+        try:
+            if action == "approve":
+                letter_batches.approve_letter(letter_id, current_actor())
+            else:
+                letter_batches.mark_letter(letter_id, action, current_actor())
+        except letter_batches.LetterError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Letter approved." if action == "approve" else f"Letter marked {action}.", "success")
+    return redirect(url_for("letters.letter", letter_id=letter_id))
+
+
+@bp.route("/needs-address")
+@role_required("concierge")
+def needs_address() -> str:
+    """Guests a letter could not reach: no usable address, or a letter came back."""
+    return render_template("letters/needs_address.html", rows=letter_batches.needs_address())
+
+
+@bp.route("/templates")
+@role_required("concierge")
+def templates() -> str:
+    """Every kind × language, with the version in use."""
+    languages = letter_templates.available_languages()
+    grid = {(k, lang): letter_templates.current_template(k, lang).version for k in LETTER_KINDS for lang in languages}
+    return render_template("letters/templates.html", kinds=LETTER_KINDS, languages=languages, grid=grid)
+
+
+@bp.route("/templates/<kind>/<language>", methods=["GET", "POST"])
+@role_required("concierge")
+def template_edit(kind: str, language: str) -> str | Response:
+    """Edit a template: preview it with a real guest, then save it as a new version."""
+    if kind not in LETTER_KINDS or language not in letter_templates.available_languages():
+        abort(404)
+    chosen = letter_templates.current_template(kind, language)
+    form = TemplateForm(data=chosen.text._asdict()) if request.method == "GET" else TemplateForm()
+    preview = None
+    if form.validate_on_submit():
+        text = TemplateText(
+            form.subject.data or "", form.greeting.data or "", form.body.data or "", form.sign_off.data or ""
+        )
+        try:
+            if request.form.get("action") == "save":
+                saved = letter_templates.save_template(kind, language, text, current_actor())
+                flash(f"Template saved as version {saved.version}.", "success")
+                return redirect(url_for("letters.template_edit", kind=kind, language=language))
+            if form.preview_guest_id.data:
+                preview = letters.preview(form.preview_guest_id.data, kind, language, text, _today())
+            else:
+                letter_templates.check_template(text)
+                flash("The template is valid. Enter a guest id to see it with a real guest.", "success")
+        except letter_templates.TemplateError as exc:
+            form.body.errors = [*list(form.body.errors or []), str(exc)]
+        except LookupError:
+            form.preview_guest_id.errors = ["No guest with this id."]
+    return render_template(
+        "letters/template_edit.html",
+        kind=kind,
+        language=language,
+        chosen=chosen,
+        form=form,
+        preview=preview,
+        fields=letter_templates.MERGE_FIELDS,
+        history=letter_templates.template_history(kind, language),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@role_required("manager")
+def settings() -> str | Response:
+    """The letter rules: when each kind goes out and who is left out."""
+    form = LetterSettingsForm()
+    names = [name for name in form.data if name.startswith("letters_")]
+    if request.method == "GET":
+        for name in names:
+            getattr(form, name).data = settings_service.get_setting(name)
+    elif form.validate_on_submit():
+        actor = current_actor()
+        for name in names:
+            value = getattr(form, name).data
+            if value != settings_service.get_setting(name):
+                settings_service.set_setting(name, value.upper() if name == "letters_home_country" else value, actor)
+        flash("Letter settings saved.", "success")
+        return redirect(url_for("letters.settings"))
+    return render_template("letters/settings.html", form=form)

@@ -1,0 +1,1 @@
+"""Reservation pages: the manual form, file import and the possible-match queue."""

@@ -1,0 +1,146 @@
+"""Search that forgives: accents, case, order, prefixes, typos, scripts; ranked; kept up to date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from guestbook.services import search
+from guestbook.services.search import normalise, within_one_edit
+
+from .factories import add_visits, make_guest
+
+GUESTS = [
+    {"given_name": "Hans", "family_name": "Müller"},
+    {"given_name": "Zoë", "family_name": "Laurent"},
+    {"given_name": "Siobhán", "family_name": "O'Brien"},
+    {"given_name": "José", "family_name": "García"},
+    {"given_name": "John", "family_name": "Smith"},
+    {"given_name": "小明", "family_name": "王", "language": "zh-Hans"},
+    {"given_name": "太郎", "family_name": "山田", "language": "ja"},
+    {"given_name": "민준", "family_name": "김", "language": "ko"},
+    {"given_name": "Иван", "family_name": "Петров", "language": "ru"},
+    {"given_name": "Γιώργος", "family_name": "Παπαδόπουλος", "language": "el"},
+    {
+        "given_name": "Mai",
+        "family_name": "Tanaka",
+        "company": "Mitsui & Co.",
+        "email": "mai.tanaka@mitsui.example",
+        "phone": "+81 3-1234-5678",
+    },
+    {"given_name": "Peter", "family_name": "Miller"},
+]
+
+CASES = [
+    ("muller", "Hans Müller"),
+    ("Mueller", "Hans Müller"),
+    ("MÜLLER", "Hans Müller"),
+    ("zoe", "Zoë Laurent"),
+    ("obrien", "Siobhán O'Brien"),
+    ("o'brien", "Siobhán O'Brien"),
+    ("garcia jos", "José García"),
+    ("jose garcia", "José García"),
+    ("Jonh", "John Smith"),
+    ("Smiht", "John Smith"),
+    ("smiht john", "John Smith"),
+    ("小明", "王小明"),
+    ("王小明", "王小明"),
+    ("wang xiaoming", "王小明"),
+    ("xiaoming", "王小明"),
+    ("山田", "山田太郎"),
+    ("太郎", "山田太郎"),
+    ("민준", "김민준"),
+    ("김민준", "김민준"),
+    ("Петров", "Иван Петров"),
+    ("петр", "Иван Петров"),
+    ("ivan petrov", "Иван Петров"),
+    ("Γιώργος", "Γιώργος Παπαδόπουλος"),
+    ("γιωργος", "Γιώργος Παπαδόπουλος"),
+    ("giorgos papadopoulos", "Γιώργος Παπαδόπουλος"),
+    ("mitsui", "Mai Tanaka"),
+    ("mai.tanaka@mitsui.example", "Mai Tanaka"),
+    ("5678", "Mai Tanaka"),
+    ("12345", "Mai Tanaka"),
+]
+
+
+@pytest.fixture
+def people(app: Flask) -> dict[str, int]:
+    return {g.full_name: g.id for g in (make_guest(**fields) for fields in GUESTS)}
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_service_finds(people: dict[str, int], query: str, expected: str) -> None:
+    results = search.search_guests(query, limit=5)
+    assert results, f"nothing for {query!r}"
+    assert results[0].full_name == expected, [g.full_name for g in results]
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_api_finds(people: dict[str, int], client: FlaskClient, api_key, query: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/guests", query_string={"q": query, "limit": 5}, headers=api_key("floor"))
+    names = [r["full_name"] for r in response.get_json()["results"]]
+    assert names and names[0] == expected, names
+
+
+def test_no_false_friends(people: dict[str, int]) -> None:
+    assert search.search_guests("zzzz") == []
+    assert [g.full_name for g in search.search_guests("smith jose")] == []
+    # one edit only: "Jxhx" is two edits from John
+    assert "John Smith" not in [g.full_name for g in search.search_guests("Jxhx")]
+    # short words are not fuzzy-matched
+    assert [g.full_name for g in search.search_guests("Mal")] == []
+
+
+def test_ranking_exact_then_prefix_then_fuzzy(app: Flask) -> None:
+    fuzzy = make_guest(given_name="Anna", family_name="Millar")  # one edit from "miller"
+    prefix = make_guest(given_name="Anna", family_name="Millerson")
+    exact = make_guest(given_name="Anna", family_name="Miller")
+    names = [g.id for g in search.search_guests("anna miller")]
+    assert names == [exact.id, prefix.id, fuzzy.id]
+
+
+def test_ties_broken_by_arrivals_today_then_recency(app: Flask) -> None:
+    old = make_guest(given_name="Tom", family_name="Baker")
+    recent = make_guest(given_name="Tom", family_name="Baker")
+    never = make_guest(given_name="Tom", family_name="Baker")
+    add_visits(old.id, "terrace", [("1", ["tea"])], start=datetime.now(UTC) - timedelta(days=300))
+    add_visits(recent.id, "terrace", [("1", ["tea"])], start=datetime.now(UTC) - timedelta(days=3))
+    assert [g.id for g in search.search_guests("tom baker")] == [recent.id, old.id, never.id]
+    search.arrivals_today_provider.append(lambda: {never.id})
+    try:
+        assert search.search_guests("tom baker")[0].id == never.id
+    finally:
+        search.arrivals_today_provider.pop()
+
+
+def test_index_follows_every_write(app: Flask, client: FlaskClient, api_key) -> None:  # type: ignore[no-untyped-def]
+    headers = api_key("admin")
+    gid = client.post(
+        "/api/v1/guests", json={"given_name": "Ada", "family_name": "Lovelace"}, headers=headers
+    ).get_json()["id"]
+    assert [g.id for g in search.search_guests("lovelace")] == [gid]
+    client.patch(f"/api/v1/guests/{gid}", json={"version": 1, "family_name": "Byron"}, headers=headers)
+    assert search.search_guests("lovelace") == []
+    assert [g.id for g in search.search_guests("byron ada")] == [gid]
+
+
+def test_normalise_and_edit_distance() -> None:
+    assert normalise("MÜLLER") == "muller"
+    assert normalise("O'Brien") == "obrien"
+    assert normalise("Łukasz") == "lukasz"
+    assert normalise("Søren") == "soren"
+    assert within_one_edit("jonh", "john") and within_one_edit("smiht", "smith")
+    assert within_one_edit("millar", "miller") and within_one_edit("mill", "mills")
+    assert not within_one_edit("jxhx", "john") and not within_one_edit("abcd", "dcba")
+
+
+def test_the_search_page_lists_results(app: Flask, client: FlaskClient, auth, people: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    auth.login("floor")
+    html = client.get("/guests/search?q=muller").get_data(as_text=True)
+    assert "Hans Müller" in html
+    html = client.get("/guests/?q=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
