@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -238,3 +239,24 @@ def test_todays_arrivals_rank_first_in_search(app: Flask) -> None:
     hits = search.search_hits("Maria Silva", 5)
     assert hits[0].guest_id == older.id and hits[0].arriving_today
     assert newer.id in [h.guest_id for h in hits]
+
+
+def test_search_finds_todays_guests_by_table_or_room(app: Flask) -> None:
+    from guestbook.services import search
+
+    guest = make_guest(given_name="Tablo", family_name="Roomsky")
+    other = make_guest(given_name="Someone", family_name="Else")
+    today = reservations.property_today().isoformat()
+    for ext, gid, table in (("T1", guest.id, "Window 2"), ("T2", other.id, "1204")):
+        data = reservations.ReservationIn.model_validate(
+            {**BOOKING, "arrival_date": today, "guest_id": gid, "table": table}
+        )
+        reservations.upsert_reservation("pms", ext, data, ACTOR)
+    assert search.search_guests("window 2")[0].id == guest.id
+    assert search.search_guests("1204")[0].id == other.id
+    tomorrow = (reservations.property_today() + timedelta(days=1)).isoformat()
+    data = reservations.ReservationIn.model_validate(
+        {**BOOKING, "arrival_date": tomorrow, "guest_id": guest.id, "table": "Booth 9"}
+    )
+    reservations.upsert_reservation("pms", "T3", data, ACTOR)
+    assert guest.id not in [g.id for g in search.search_guests("booth 9")]

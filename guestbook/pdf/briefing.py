@@ -1,13 +1,19 @@
 """The arrival briefing as a print-ready PDF: one block per arrival, never split across pages.
 
-Input is a ``services.briefing.Briefing`` (plain data); output is PDF bytes. Each arrival is a
-one-row table (a row never splits), the column header is drawn on every page, the footer says
-"page X of Y" and every piece of text goes through ``pdf.fonts`` so any script renders embedded.
+Input is a ``services.briefing.Briefing`` (plain data); output is PDF bytes. Each arrival is one
+``_ArrivalBlock`` flowable that lays its four columns out once (text split into per-script font
+runs by ``pdf.fonts``, wrapped on spaces and between CJK characters) and draws the laid-out lines
+straight onto the canvas: no Table and no Paragraph markup per arrival, so 500 arrivals render in
+well under two seconds. A block has no ``split``, so ReportLab moves it whole to the next page.
+The column header is drawn on every page and the footer says "page X of Y".
 """
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +21,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     NextPageTemplate,
     PageTemplate,
@@ -76,35 +84,248 @@ def _p(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
     return Paragraph(fonts.markup(text, bold or style.fontName == fonts.SANS_BOLD), style)
 
 
-def _labelled(label: str, text: str, style: ParagraphStyle = BODY) -> Paragraph:
+# ----- text layout: per-script font runs, wrapped once ----------------------------------------------
+
+_CJK_FONTS = frozenset((fonts.CJK, fonts.HANGUL))
+_SPACE_SPLIT = re.compile(r"(\s+)")
+# Line-breaking courtesy (kinsoku): never start a line with closing punctuation or small kana,
+# never end one with an opening bracket.
+_NO_BREAK_BEFORE = frozenset(
+    "、。，．・：；？！）」』】〉》〕］｝ーゝゞ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.;:!?)]}%"
+)
+_NO_BREAK_AFTER = frozenset("（「『【〈《〔［｛([{")
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A paragraph to lay out: ``(text, bold)`` segments in one size, leading and colour."""
+
+    segments: tuple[tuple[str, bool], ...]
+    size: float
+    leading: float
+    color: Any
+
+
+@dataclass(frozen=True)
+class _Box:
+    """Paragraphs in a highlighted box (allergies, complaints, first visit)."""
+
+    texts: tuple[_Text, ...]
+    background: Any
+    border: Any
+
+
+def _t(text: str, style: ParagraphStyle, bold: bool = False) -> _Text:
+    """A paragraph of plain text in mixed scripts, sized and coloured like ``style``."""
+    bold = bold or style.fontName == fonts.SANS_BOLD
+    return _Text(((text, bold),), style.fontSize, style.leading, style.textColor)
+
+
+def _label(label: str, text: str, style: ParagraphStyle = BODY) -> _Text:
     """``Label: text`` with the label in bold."""
-    markup = f'<font name="{fonts.SANS_BOLD}">{label}</font> ' + fonts.markup(text)
-    if fonts.needs_cjk_wrap(text):
-        style = ParagraphStyle(style.name + "-cjk", parent=style, wordWrap="CJK")
-    return Paragraph(markup, style)
+    return _Text(((label, True), (" " + text, False)), style.fontSize, style.leading, style.textColor)
 
 
-def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
-    """A TableStyle whose cells use the embedded font (a table otherwise sets Helvetica, never embedded)."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.SANS), *commands])
+@dataclass
+class _Word:
+    """An unbreakable stretch of text (one or more font runs) and the space before it, if any."""
+
+    runs: list[tuple[str, str]] = field(default_factory=list)
+    width: float = 0.0
+    space_font: str | None = None
+    space_width: float = 0.0
 
 
-def _box(flowables: list[Any], width: float, background: Any, border: Any) -> Table:
-    """A highlighted box (allergies, complaints, first visit) inside a cell."""
-    box = Table([[flowables]], colWidths=[width])
-    box.setStyle(
-        _style(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), background),
-                ("BOX", (0, 0), (-1, -1), 1.2, border),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return box
+def _width(text: str, font: str, size: float) -> float:
+    return float(pdfmetrics.stringWidth(text, font, size))
+
+
+def _words(paragraph: _Text) -> list[_Word]:
+    """Split a paragraph into words: break at whitespace, and between CJK characters (kinsoku aside)."""
+    size = paragraph.size
+    words: list[_Word] = []
+    current: _Word | None = None
+    space: str | None = None  # font of the whitespace seen since the last token
+    last_cjk = False
+    last_char = ""
+    for segment, bold in paragraph.segments:
+        for font, part in fonts.runs(segment, bold):
+            cjk = font in _CJK_FONTS
+            chunks = [ch for ch in part] if cjk else _SPACE_SPLIT.split(part)
+            for chunk in chunks:
+                if not chunk:
+                    continue
+                if chunk.isspace():
+                    space = font
+                    continue
+                breakable = space is not None or current is None or cjk or last_cjk
+                if breakable and (chunk[0] in _NO_BREAK_BEFORE or last_char in _NO_BREAK_AFTER) and space is None:
+                    breakable = current is None
+                if breakable:
+                    current = _Word()
+                    if space is not None and words:
+                        current.space_font = space
+                        current.space_width = _width(" ", space, size)
+                    words.append(current)
+                assert current is not None
+                if current.runs and current.runs[-1][0] == font:
+                    current.runs[-1] = (font, current.runs[-1][1] + chunk)
+                else:
+                    current.runs.append((font, chunk))
+                current.width += _width(chunk, font, size)
+                space = None
+                last_cjk = cjk
+                last_char = chunk[-1]
+    return words
+
+
+class _LineBuilder:
+    """Greedy line filling; consecutive text in one font is merged into one run."""
+
+    def __init__(self, width: float) -> None:
+        self.max = width + 0.01
+        self.lines: list[list[tuple[str, str]]] = []
+        self.line: list[tuple[str, str]] = []
+        self.used = 0.0
+
+    def add(self, font: str, text: str, width: float) -> None:
+        if self.line and self.line[-1][0] == font:
+            self.line[-1] = (font, self.line[-1][1] + text)
+        else:
+            self.line.append((font, text))
+        self.used += width
+
+    def flush(self) -> None:
+        if self.line:
+            self.lines.append(self.line)
+        self.line, self.used = [], 0.0
+
+    def word(self, word: _Word, size: float) -> None:
+        glue = word.space_width if self.line and word.space_font else 0.0
+        if self.line and self.used + glue + word.width > self.max:
+            self.flush()
+            glue = 0.0
+        if glue and word.space_font:
+            self.add(word.space_font, " ", glue)
+        if word.width <= self.max:
+            for font, text in word.runs:
+                self.add(font, text, _width(text, font, size) if len(word.runs) > 1 else word.width)
+            return
+        for font, text in word.runs:  # longer than the column: break between characters
+            for ch in text:
+                w = _width(ch, font, size)
+                if self.line and self.used + w > self.max:
+                    self.flush()
+                self.add(font, ch, w)
+
+
+def _wrap(paragraph: _Text, width: float) -> list[list[tuple[str, str]]]:
+    """The paragraph as lines of ``(font, text)`` runs no wider than ``width``."""
+    builder = _LineBuilder(width)
+    for word in _words(paragraph):
+        builder.word(word, paragraph.size)
+    builder.flush()
+    return builder.lines or [[]]
+
+
+@dataclass(frozen=True)
+class _TextLine:
+    x: float
+    top: float  # baseline, measured down from the top of the block
+    size: float
+    color: Any
+    runs: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class _Rect:
+    x: float
+    top: float
+    width: float
+    height: float
+    background: Any
+    border: Any
+
+
+CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 4.0, 5.0, 6.0
+BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 4.0, 2.0, 3.0
+
+
+class _ArrivalBlock(Flowable):  # type: ignore[misc]
+    """One arrival: four columns laid out once in ``wrap`` and drawn as plain text lines and boxes.
+
+    There is no ``split``: a block that does not fit the rest of the page moves whole to the next one.
+    """
+
+    def __init__(self, columns: Sequence[Sequence[_Text | _Box]], widths: Sequence[float]) -> None:
+        super().__init__()
+        self.columns = columns
+        self.widths = list(widths)
+        self._laid_out = False
+        self._lines: list[_TextLine] = []
+        self._rects: list[_Rect] = []
+        self.width = sum(self.widths)
+        self.height = 0.0
+
+    def _paragraph(self, paragraph: _Text, x: float, top: float, width: float) -> float:
+        """Lay out one paragraph at ``top``; return the top of what follows."""
+        lines = _wrap(paragraph, width)
+        for n, runs in enumerate(lines):
+            baseline = top + paragraph.size + n * paragraph.leading
+            self._lines.append(_TextLine(x, baseline, paragraph.size, paragraph.color, runs))
+        return top + paragraph.leading * len(lines)
+
+    def _layout(self) -> None:
+        x = 0.0
+        height = 0.0
+        for items, column_width in zip(self.columns, self.widths, strict=True):
+            inner = column_width - 2 * CELL_PAD_X
+            top = CELL_PAD_TOP
+            for item in items:
+                if isinstance(item, _Text):
+                    top = self._paragraph(item, x + CELL_PAD_X, top, inner)
+                    continue
+                box_top = top
+                top += BOX_PAD_TOP
+                for paragraph in item.texts:
+                    top = self._paragraph(paragraph, x + CELL_PAD_X + BOX_PAD_X, top, inner - 2 * BOX_PAD_X)
+                top += BOX_PAD_BOTTOM
+                self._rects.append(_Rect(x + CELL_PAD_X, box_top, inner, top - box_top, item.background, item.border))
+            height = max(height, top + CELL_PAD_BOTTOM)
+            x += column_width
+        self.height = height
+        self._laid_out = True
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if not self._laid_out:
+            self._layout()
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        height = self.height
+        for rect in self._rects:
+            canvas.setFillColor(rect.background)
+            canvas.setStrokeColor(rect.border)
+            canvas.setLineWidth(1.2)
+            canvas.rect(rect.x, height - rect.top - rect.height, rect.width, rect.height, stroke=1, fill=1)
+        canvas.setStrokeColor(LINE)
+        canvas.setLineWidth(0.6)
+        canvas.line(0, 0, self.width, 0)
+        text = canvas.beginText()
+        color: Any = None
+        font: tuple[str, float] | None = None
+        for line in self._lines:
+            if line.color is not color:
+                text.setFillColor(line.color)
+                color = line.color
+            text.setTextOrigin(line.x, height - line.top)
+            for name, part in line.runs:
+                if font != (name, line.size):
+                    text.setFont(name, line.size)
+                    font = (name, line.size)
+                text.textOut(part)
+        canvas.drawText(text)
 
 
 class _Layout:
@@ -115,77 +336,67 @@ class _Layout:
         self.tz = tz
         self.all_outlets = all_outlets
 
-    def arrival_row(self, a: Arrival) -> Table:
-        """One arrival as a one-row table: a row is never split across pages."""
-        inner = [w - 8 for w in self.widths]
-        when = [_p(a.time_label, TIME), _p(f"party of {a.party_size}", BODY)]
+    def arrival_block(self, a: Arrival) -> _ArrivalBlock:
+        """One arrival as one flowable: never split across pages."""
+        when: list[_Text | _Box] = [_t(a.time_label, TIME), _t(f"party of {a.party_size}", BODY)]
         if a.table:
-            when.append(_p(a.table, BODY, bold=True))
+            when.append(_t(a.table, BODY, bold=True))
         if a.nights:
-            when.append(_p(f"{a.nights} night{'s' if a.nights != 1 else ''}", SMALL))
+            when.append(_t(f"{a.nights} night{'s' if a.nights != 1 else ''}", SMALL))
         if self.all_outlets:
-            when.append(_p(a.outlet_name, SMALL))
+            when.append(_t(a.outlet_name, SMALL))
         if a.status != "booked":
-            when.append(_p(a.status.upper(), SMALL, bold=True))
+            when.append(_t(a.status.upper(), SMALL, bold=True))
 
-        who: list[Any] = [_p(a.name, NAME)]
+        who: list[_Text | _Box] = [_t(a.name, NAME)]
         if a.pronunciation:
-            who.append(_labelled("Say:", a.pronunciation))
+            who.append(_label("Say:", a.pronunciation))
         greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
         if greet and greet != a.name:
-            who.append(_labelled("Greet:", greet))
+            who.append(_label("Greet:", greet))
         if a.vip_level:
-            who.append(_p(f"VIP {a.vip_level}", BODY, bold=True))
+            who.append(_t(f"VIP {a.vip_level}", BODY, bold=True))
         if a.company:
-            who.append(_p(a.company, SMALL))
+            who.append(_t(a.company, SMALL))
 
-        usual: list[Any] = []
+        usual: list[_Text | _Box] = []
         if a.first_visit:
-            usual.append(_box([_p("First visit — welcome them", BODY, bold=True)], inner[2], WELCOME_BG, ACCENT))
+            usual.append(_Box((_t("First visit — welcome them", BODY, bold=True),), WELCOME_BG, ACCENT))
         else:
             last = a.last_visit_at.astimezone(self.tz).strftime("%d %b %Y") if a.last_visit_at else "—"
             visits = f"{a.visit_count} visit{'s' if a.visit_count != 1 else ''}"
             where = f" ({a.last_visit_outlet})" if a.last_visit_outlet else ""
-            usual.append(_labelled("Returning:", f"{visits}, last {last}{where}"))
+            usual.append(_label("Returning:", f"{visits}, last {last}{where}"))
             if a.usual_seat:
                 evidence = f" — {a.usual_seat_evidence}" if a.usual_seat_evidence else ""
-                usual.append(_labelled("Seat:", a.usual_seat + evidence))
+                usual.append(_label("Seat:", a.usual_seat + evidence))
             if a.usual_order:
-                usual.append(_labelled("Usual:", ", ".join(a.usual_order)))
+                usual.append(_label("Usual:", ", ".join(a.usual_order)))
             if not a.usual_seat and not a.usual_order:
-                usual.append(_p("No usual seat or order yet.", SMALL))
+                usual.append(_t("No usual seat or order yet.", SMALL))
 
-        tonight: list[Any] = []
+        tonight: list[_Text | _Box] = []
         if a.allergies:
-            lines = [
-                _p("ALLERGY: " + allergen + f" ({severity})" + (f" — {note}" if note else ""), ALLERGY)
+            lines = tuple(
+                _t("ALLERGY: " + allergen + f" ({severity})" + (f" — {note}" if note else ""), ALLERGY)
                 for allergen, severity, note in a.allergies
-            ]
-            tonight.append(_box(lines, inner[3], ALLERGY_BG, ALLERGY_INK))
+            )
+            tonight.append(_Box(lines, ALLERGY_BG, ALLERGY_INK))
         for occasion in a.occasions:
-            tonight.append(_labelled("Occasion:", occasion))
+            tonight.append(_label("Occasion:", occasion))
         for complaint in a.complaints:
             text = complaint.summary + (f" — promised: {complaint.promised}" if complaint.promised else "")
-            tonight.append(_box([_labelled("Last time:", text)], inner[3], WARN_BG, WARN_LINE))
+            tonight.append(_Box((_label("Last time:", text),), WARN_BG, WARN_LINE))
         if a.notes:
-            tonight.append(_labelled("Notes:", a.notes))
+            tonight.append(_label("Notes:", a.notes))
         if not tonight:
-            tonight.append(_p("—", SMALL))
+            tonight.append(_t("—", SMALL))
+        return _ArrivalBlock([when, who, usual, tonight], self.widths)
 
-        row = Table([[when, who, usual, tonight]], colWidths=self.widths)
-        row.setStyle(
-            _style(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.6, LINE),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                    ("TOPPADDING", (0, 0), (-1, -1), 5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
-        )
-        return row
+
+def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A TableStyle whose cells use the embedded font (a table otherwise sets Helvetica, never embedded)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.SANS), *commands])
 
 
 def _summary_table(briefing: Briefing, width: float) -> Table:
@@ -309,7 +520,7 @@ def render_briefing(briefing: Briefing, paper: str = "A4", tz: ZoneInfo | None =
     if not briefing.arrivals:
         story.append(Spacer(1, 6 * mm))
         story.append(_p("No arrivals booked.", BODY))
-    story.extend(layout.arrival_row(a) for a in briefing.arrivals)
+    story.extend(layout.arrival_block(a) for a in briefing.arrivals)
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
 
@@ -324,23 +535,17 @@ def _draw_column_header(canvas: Canvas, x: float, y: float, widths: list[float])
         x += w
 
 
-class _ColumnHeader(Table):  # type: ignore[misc]
+class _ColumnHeader(Flowable):  # type: ignore[misc]
     """The column header as a flowable (first page); later pages draw it in the page template."""
 
     def __init__(self, widths: list[float]) -> None:
-        cells = [[_p(label, BODY, bold=True) for label in COLUMNS]]
-        super().__init__(cells, colWidths=widths, rowHeights=[COLUMN_HEADER_H])
-        self.setStyle(
-            _style(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), ACCENT),
-                    ("TEXTCOLOR", (0, 0), (-1, -1), colors.white),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ]
-            )
-        )
+        super().__init__()
         self.widths = widths
+        self.width = sum(widths)
+        self.height = COLUMN_HEADER_H
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
 
     def draw(self) -> None:
         """Draw like the page-template header so both look the same."""

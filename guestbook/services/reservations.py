@@ -290,6 +290,18 @@ def arriving_guest_ids(day: date | None = None) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
+def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
+    """Guests whose live reservation today is at this table or room ("Window 2", "1204"), any case."""
+    wanted = " ".join(query.split()).casefold()
+    if not wanted:
+        return set()
+    day = day or property_today()
+    stmt = select(Reservation.guest_id, Reservation.table).where(
+        Reservation.arrival_date == day, Reservation.status.in_(("booked", "arrived")), Reservation.table != ""
+    )
+    return {gid for gid, table in db.session.execute(stmt) if " ".join(table.split()).casefold() == wanted}
+
+
 # ----- the possible-match queue ------------------------------------------------------------
 
 
@@ -365,6 +377,8 @@ def reject_match(match_id: int, actor: Actor) -> PossibleMatch:
 
 
 def register_search_ranking() -> None:
-    """Let search rank today's arrivals first (idempotent)."""
+    """Let search rank today's arrivals first and find them by table or room (idempotent)."""
     if arriving_guest_ids not in search.arrivals_today_provider:
         search.arrivals_today_provider.append(arriving_guest_ids)
+    if guests_at_table_today not in search.table_today_provider:
+        search.table_today_provider.append(guests_at_table_today)

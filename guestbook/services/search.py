@@ -32,6 +32,8 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "
 
 # Extension point: the reservations feature registers a function returning today's arriving guest ids.
 arrivals_today_provider: list[Callable[[], set[int]]] = []
+# ... and one returning the guests whose reservation today is at the table or room typed ("Window 2", "1204").
+table_today_provider: list[Callable[[str], set[int]]] = []
 
 
 def _is_cjk_or_kana(ch: str) -> bool:
@@ -368,19 +370,29 @@ def search_hits(q: str, limit: int = 20) -> list[SearchHit]:
             candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
     arriving = set().union(*(p() for p in arrivals_today_provider)) if arrivals_today_provider else set()
     candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
+    at_table = set().union(*(p(q) for p in table_today_provider)) if table_today_provider else set()
+    candidates.update({g: (r, 1) for g, r in _with_recency(list(at_table)).items()})
     if not candidates:
         return []
     # With one word the driver's token already tells exact from prefix: only the head of the list
     # needs its stored keys (to promote exact full names and settle typos). With more words, all do.
     order = sorted(candidates, key=lambda g: (candidates[g][1], g not in arriving, candidates[g][0], g))
-    to_check = order if len(name_words) > 1 or (phone_words and name_words) else order[: limit * 3]
-    keys = {gid: (tokens.split(" "), set(forms.split("|"))) for gid, tokens, forms in _fetch_keys(to_check)}
+    to_check = order if len(name_words) > 1 or phone_words else order[: limit * 3]
+    to_check = [*(g for g in order if g in at_table), *(g for g in to_check if g not in at_table)]
+    keys = {
+        gid: (tokens.split(" "), set(forms.split("|")), phone) for gid, tokens, forms, phone in _fetch_keys(to_check)
+    }
     query_forms = _query_name_forms(name_words)
     hits: list[SearchHit] = []
     for gid in to_check:
+        if gid in at_table:  # found by today's table or room: as good as an exact name
+            hits.append(SearchHit(gid, 1, gid in arriving, candidates[gid][0], ["table"]))
+            continue
         if gid not in keys:
             continue
-        tokens, name_forms = keys[gid]
+        tokens, name_forms, phone = keys[gid]
+        if any(w.raw not in phone for w in phone_words):  # e.g. an arriving guest added without matching
+            continue
         token_set = set(tokens)
         levels = [_match_word(w, tokens, token_set) for w in name_words]
         if any(level is None for level in levels):
@@ -404,14 +416,16 @@ def _query_name_forms(words: list[_Word]) -> set[str]:
     return forms
 
 
-def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str]]:
-    rows: list[tuple[int, str, str]] = []
+def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
+    rows: list[tuple[int, str, str, str]] = []
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         marks = ", ".join(f":k{i}" for i in range(len(chunk)))
-        stmt = text(f"SELECT guest_id, tokens, name_forms FROM guest_search_key WHERE guest_id IN ({marks})")
+        stmt = text(
+            f"SELECT guest_id, tokens, name_forms, phone_digits FROM guest_search_key WHERE guest_id IN ({marks})"
+        )
         result = db.session.execute(stmt, {f"k{i}": gid for i, gid in enumerate(chunk)})
-        rows.extend((gid, toks, forms) for gid, toks, forms in result)
+        rows.extend((gid, toks, forms, phone or "") for gid, toks, forms, phone in result)
     return rows
 
 
