@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 from guestbook.extensions import db
 from guestbook.models import BriefingArchive, StaffUser
 from guestbook.scheduler import build_scheduler
-from guestbook.services import briefing, briefing_archive, reservations
+from guestbook.services import briefing, briefing_archive, notes, recognition, reservations
 from guestbook.services.actor import Actor
+from guestbook.services.schemas import PreferenceCreate
 
 from .conftest import AuthActions, _config
 from .factories import ACTOR, add_visits, make_guest
@@ -150,6 +151,43 @@ def test_long_briefing_repeats_header_and_never_splits_an_arrival(app: Flask, tm
     for n in range(60):
         assert sum(f"Guest{n:02d} Longname" in page for page in pages) == 1
     _assert_all_embedded(fonts)
+    assert min(_font_sizes(data)) >= 9  # at least 9 pt everywhere
+
+
+def _font_sizes(data: bytes) -> set[float]:
+    """Every effective font size of visible text in the PDF."""
+    sizes: set[float] = set()
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            sizes.add(round(size * (tm[3] or 1) * (cm[3] or 1), 2))
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    assert sizes
+    return sizes
+
+
+def test_long_text_wraps_inside_its_column_in_every_script(app: Flask, tmp_path: Path) -> None:
+    note = "窓際の席を希望。誕生日のケーキを用意してください。" * 6 + " Ελληνικά και Русский текст " * 4
+    guest = make_guest(given_name="长长长长长长长长长长长长长长长长长长", family_name="王")
+    _book("W1", guest.id, at="19:00", notes=note)
+    data = briefing_archive.render_pdf(briefing.build_briefing(DAY, "terrace"))
+    _text, pages, fonts = _pdf_text(data, tmp_path)
+    joined = "".join("".join(pages).split())
+    assert "".join(note.split()) in joined  # every character came back, in order
+    assert "王长长长长长长长长长长长长长长长长长长" in joined
+    _assert_all_embedded(fonts)
+    # The wrapper itself: no line wider than the column, CJK broken between characters, never before 。 or 、.
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from guestbook.pdf.briefing import BODY, _t, _wrap
+
+    lines = _wrap(_t(note, BODY), 120)
+    assert len(lines) > 10
+    assert all(sum(stringWidth(text, font, BODY.fontSize) for font, text in line) <= 120.01 for line in lines)
+    assert all(line[0][1][0] not in "。、" for line in lines)
+    assert "".join(text for line in lines for _font, text in line).split() == note.split()
 
 
 def test_letter_paper_size(app: Flask, booked: dict[str, int]) -> None:

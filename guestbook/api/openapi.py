@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, VisitCreate
 from . import openapi_reservations
+from .openapi_common import errors, json_response, ref
 from .openapi_letters import LETTER_PATHS, LETTER_SCHEMAS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -149,28 +150,8 @@ ERROR = {
 }
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    text = {
-        400: "Body is not a JSON object",
-        401: "Missing or invalid API key",
-        403: "Role not allowed",
-        404: "Unknown id",
-        409: "Version conflict or duplicate",
-        422: "Validation failed (each bad field named)",
-    }
-    return {str(c): _json(_ref("Error"), text[c]) for c in codes}
-
-
 def _body(model: type[BaseModel]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(model.__name__)}}}
+    return {"required": True, "content": {"application/json": {"schema": ref(model.__name__)}}}
 
 
 def _input_schemas() -> dict[str, Any]:
@@ -184,6 +165,7 @@ def _input_schemas() -> dict[str, Any]:
     return schemas
 
 
+HEALTH = {"type": "object", "properties": {"status": {"const": "ok"}}}
 GUEST_ID = {"name": "guest_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
@@ -204,14 +186,16 @@ def build_spec() -> dict[str, Any]:
                 "get": {
                     "summary": "Liveness",
                     "security": [],
-                    "responses": {"200": _json({"type": "object", "properties": {"status": {"const": "ok"}}}, "OK")},
+                    "responses": {
+                        "200": json_response({"type": "object", "properties": {"status": {"const": "ok"}}}, "OK")
+                    },
                 }
             },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
                     "security": [],
-                    "responses": {"200": _json({"type": "object"}, "OpenAPI document")},
+                    "responses": {"200": json_response({"type": "object"}, "OpenAPI document")},
                 }
             },
             "/guests": {
@@ -227,33 +211,36 @@ def build_spec() -> dict[str, Any]:
                         },
                     ],
                     "responses": {
-                        "200": _json(
+                        "200": json_response(
                             {
                                 "type": "object",
                                 "required": ["results"],
-                                "properties": {"results": {"type": "array", "items": _ref("GuestSummary")}},
+                                "properties": {"results": {"type": "array", "items": ref("GuestSummary")}},
                             },
                             "Results",
                         ),
-                        **_errors(401, 403, 422),
+                        **errors(401, 403, 422),
                     },
                 },
                 "post": {
                     "summary": "Create a guest",
                     "requestBody": _body(GuestCreate),
-                    "responses": {"201": _json(_ref("Guest"), "Created"), **_errors(400, 401, 403, 422)},
+                    "responses": {"201": json_response(ref("Guest"), "Created"), **errors(400, 401, 403, 422)},
                 },
             },
             "/guests/{guest_id}": {
                 "parameters": [GUEST_ID],
                 "get": {
                     "summary": "One guest with recognition facts",
-                    "responses": {"200": _json(_ref("Guest"), "The guest"), **_errors(401, 403, 404)},
+                    "responses": {"200": json_response(ref("Guest"), "The guest"), **errors(401, 403, 404)},
                 },
                 "patch": {
                     "summary": "Change a guest (optimistic locking)",
                     "requestBody": _body(GuestPatch),
-                    "responses": {"200": _json(_ref("Guest"), "Updated"), **_errors(400, 401, 403, 404, 409, 422)},
+                    "responses": {
+                        "200": json_response(ref("Guest"), "Updated"),
+                        **errors(400, 401, 403, 404, 409, 422),
+                    },
                 },
             },
             "/guests/{guest_id}/visits": {
@@ -261,28 +248,28 @@ def build_spec() -> dict[str, Any]:
                 "post": {
                     "summary": "Log a visit",
                     "requestBody": _body(VisitCreate),
-                    "responses": {"201": _json(_ref("Visit"), "Logged"), **_errors(400, 401, 403, 404, 422)},
+                    "responses": {"201": json_response(ref("Visit"), "Logged"), **errors(400, 401, 403, 404, 422)},
                 },
             },
             "/outlets": {
                 "get": {
                     "summary": "List outlets",
                     "responses": {
-                        "200": _json(
+                        "200": json_response(
                             {
                                 "type": "object",
                                 "required": ["outlets"],
-                                "properties": {"outlets": {"type": "array", "items": _ref("Outlet")}},
+                                "properties": {"outlets": {"type": "array", "items": ref("Outlet")}},
                             },
                             "Outlets",
                         ),
-                        **_errors(401, 403),
+                        **errors(401, 403),
                     },
                 },
                 "post": {
                     "summary": "Add an outlet (admin)",
                     "requestBody": _body(OutletCreate),
-                    "responses": {"201": _json(_ref("Outlet"), "Created"), **_errors(400, 401, 403, 409, 422)},
+                    "responses": {"201": json_response(ref("Outlet"), "Created"), **errors(400, 401, 403, 409, 422)},
                 },
             },
             **LETTER_PATHS,

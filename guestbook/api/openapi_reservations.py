@@ -5,26 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..services.reservations import ReservationIn
+from .openapi_common import errors, json_response, ref
 
 _STR_OR_NULL = {"type": ["string", "null"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    text = {
-        400: "Body is not a JSON object",
-        401: "Missing or invalid API key",
-        403: "Role not allowed",
-        422: "Validation failed (each bad field named)",
-    }
-    return {str(c): _json(_ref("Error"), text[c]) for c in codes}
 
 
 RESERVATION: dict[str, Any] = {
@@ -136,7 +119,7 @@ BRIEFING: dict[str, Any] = {
             "required": list(_COUNTS),
             "properties": {key: {"type": "integer"} for key in _COUNTS},
         },
-        "arrivals": {"type": "array", "items": _ref("BriefingArrival")},
+        "arrivals": {"type": "array", "items": ref("BriefingArrival")},
     },
     "additionalProperties": False,
 }
@@ -161,11 +144,11 @@ PATHS: dict[str, Any] = {
         ],
         "put": {
             "summary": "Create or update a reservation (idempotent upsert by source and external id)",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ReservationIn")}}},
+            "requestBody": {"required": True, "content": {"application/json": {"schema": ref("ReservationIn")}}},
             "responses": {
-                "201": _json(_ref("Reservation"), "Created"),
-                "200": _json(_ref("Reservation"), "Updated (or unchanged)"),
-                **_errors(400, 401, 403, 422),
+                "201": json_response(ref("Reservation"), "Created"),
+                "200": json_response(ref("Reservation"), "Updated (or unchanged)"),
+                **errors(400, 401, 403, 422),
             },
         },
     },
@@ -173,7 +156,7 @@ PATHS: dict[str, Any] = {
         "parameters": [_DAY, *_QUERY],
         "get": {
             "summary": "The arrival briefing for a date (manager)",
-            "responses": {"200": _json(_ref("Briefing"), "The briefing"), **_errors(401, 403, 422)},
+            "responses": {"200": json_response(ref("Briefing"), "The briefing"), **errors(401, 403, 422)},
         },
     },
     "/briefings/{day}.pdf": {
@@ -185,7 +168,7 @@ PATHS: dict[str, Any] = {
                     "description": "PDF",
                     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                 },
-                **_errors(401, 403, 422),
+                **errors(401, 403, 422),
             },
         },
     },

@@ -30,6 +30,11 @@ from .reservations import property_today, property_tz
 log = logging.getLogger(__name__)
 
 
+# The archived (and nightly mailed) PDF is the sheet handed out at pre-shift: it is built with what
+# floor staff may see (no birth years or ages, no contact details), whoever or whatever triggers it.
+PRINT_ROLE = "floor"
+
+
 class ArchiveNotFound(LookupError):
     """No archived briefing has this id."""
 
@@ -54,13 +59,17 @@ def filename_for(day: date, outlet_code: str, version: int | None = None) -> str
 
 
 def archive_briefing(day: date, outlet_code: str, actor: Actor, trigger: str = "manual") -> BriefingArchive | None:
-    """Build, render and archive a briefing; a scheduled one that already exists is not made again (None)."""
+    """Build, render and archive a briefing; a scheduled one that already exists is not made again (None).
+
+    The PDF shows floor-level facts (``PRINT_ROLE``) even for the scheduler's system actor or an admin's
+    "regenerate now": it is printed and handed out. ``actor`` is who is audited as having made it.
+    """
     if trigger not in ("scheduled", "manual"):
         raise ValueError(trigger)
     scheduled = trigger == "scheduled"
     if scheduled and _scheduled_exists(day, outlet_code):
         return None
-    briefing = build_briefing(day, outlet_code or None, None, actor.role)
+    briefing = build_briefing(day, outlet_code or None, None, PRINT_ROLE)  # not actor.role: see PRINT_ROLE
     pdf = render_pdf(briefing)
     begin_write()
     if scheduled and _scheduled_exists(day, outlet_code):
