@@ -14,6 +14,8 @@ def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | 
 
     Safe to run any number of times, from any number of processes: the archive's unique key makes
     each date and outlet happen exactly once. Also the catch-up run when the scheduler starts.
+    Runs as the system actor (audited as such), but the PDF it archives and mails is built with
+    floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details.
     """
     from . import create_app
     from .extensions import db

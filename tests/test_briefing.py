@@ -187,7 +187,7 @@ def test_long_text_wraps_inside_its_column_in_every_script(app: Flask, tmp_path:
     assert len(lines) > 10
     assert all(sum(stringWidth(text, font, BODY.fontSize) for font, text in line) <= 120.01 for line in lines)
     assert all(line[0][1][0] not in "。、" for line in lines)
-    assert "".join(text for line in lines for _font, text in line).split() == note.split()
+    assert "".join(text for line in lines for _font, text in line).replace(" ", "") == note.replace(" ", "")
 
 
 def test_letter_paper_size(app: Flask, booked: dict[str, int]) -> None:
@@ -357,3 +357,62 @@ def test_scheduled_briefing_is_mailed_once_to_opted_in_managers(
     assert all(rcpt == ["manager@example.test"] for _from, rcpt, _c in inbox.messages)
     assert b"application/pdf" in inbox.messages[0][2]
     assert [r.mailed_to for r in _archived()] == [1, 1]
+
+
+def test_scheduled_and_archived_briefing_pdf_is_floor_level(app: Flask, booked: dict[str, int], tmp_path: Path) -> None:
+    """The nightly sheet is handed out at pre-shift: no ages or birth years, no contact details."""
+    guest = make_guest(
+        given_name="Olga", family_name="Petrova", email="olga.petrova@example.test", phone="+66 81 234 5678",
+        birthday="1980-11-22", anniversary="2001-11-22",
+    )  # fmt: skip
+    _book("P1", guest.id, at="21:00")
+    made = briefing_archive.run_scheduled(DAY)  # what the nightly job (jobs.nightly_briefing → catch_up) runs
+    terrace = next(row for row in made if row.outlet_code == "terrace")
+    regenerated = briefing_archive.regenerate(DAY, "terrace", ACTOR)  # an admin's "regenerate now" too
+    for row in (terrace, regenerated):
+        _text, pages, _fonts = _pdf_text(row.pdf, tmp_path)
+        joined = " ".join("\n".join(pages).split())
+        assert "Birthday today" in joined and "Olga Petrova" in joined  # the occasion itself is there
+        assert "turns" not in joined and "years)" not in joined, "an age on the printed sheet"
+        for secret in ("1961", "1980", "2001", "olga.petrova", "example.test", "234 5678", "5678"):
+            assert secret not in joined, secret
+    # A manager looking at the briefing on their own still sees the age.
+    manager = Actor(label="manager", role="manager")
+    _briefing, pdf = briefing_archive.export_pdf(DAY, "terrace", None, manager)
+    joined = " ".join("\n".join(_pdf_text(pdf, tmp_path)[1]).split())
+    assert "Birthday today (turns 65)" in joined and "Birthday today (turns 46)" in joined
+
+
+def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[str, int]) -> None:
+    """The batched facts for the whole day say exactly what recognition.recognise says per guest."""
+    from guestbook.models import Guest, Reservation
+
+    many = make_guest(given_name="Many", family_name="Visits")  # more visits than the window, at two outlets
+    add_visits(many.id, "terrace", [(f"T{n % 3}", ["tea", f"dish {n % 2}"]) for n in range(14)])
+    add_visits(many.id, "bar", [("Bar 1", ["gin"])] * 4, start=datetime.now(UTC))
+    elsewhere = make_guest(given_name="Only", family_name="Bar")  # never at the terrace: falls back to anywhere
+    add_visits(elsewhere.id, "bar", [("Bar 5", ["negroni", "olives"])] * 3)
+    stated = make_guest(given_name="Says", family_name="Corner")  # a stated seat beats the derived one
+    add_visits(stated.id, "terrace", [("Table 4", ["soup"])] * 3)
+    notes.add_preference(stated.id, PreferenceCreate(category="seating", value="Corner 9", outlet="terrace"), ACTOR)
+    for n, guest in enumerate((many, elsewhere, stated)):
+        _book(f"M{n}", guest.id, at=f"21:{n:02d}")
+    _book("M9", many.id, outlet="bar", at="12:30")  # the same guest at another outlet the same day
+    db.session.rollback()
+    rows = list(db.session.scalars(select(Reservation).where(Reservation.arrival_date == DAY)))
+    facts = briefing.recognition_for_day(rows)
+    assert len(facts) == len({(r.guest_id, r.outlet_id) for r in rows}) >= 10
+    for r in rows:
+        guest = db.session.get(Guest, r.guest_id)
+        assert guest is not None
+        rec = recognition.recognise(guest, r.outlet_id, today=DAY)
+        got = facts[(r.guest_id, r.outlet_id)]
+        assert got.visit_count == rec.visit_count
+        assert got.usual_seat == rec.usual_seat
+        assert got.usual_order == [i.item for i in rec.usual_order]
+        assert got.last_visit_at == (rec.last_visit.visited_at if rec.last_visit else None)
+        assert got.last_visit_outlet == (rec.last_visit.outlet.name if rec.last_visit else "")
+    terrace_seat = next(facts[(r.guest_id, r.outlet_id)].usual_seat for r in rows if r.guest_id == stated.id)
+    assert terrace_seat is not None and terrace_seat.value == "Corner 9"
+    bar = next(facts[(r.guest_id, r.outlet_id)] for r in rows if r.guest_id == elsewhere.id)
+    assert bar.usual_seat is not None and bar.usual_seat.value == "Bar 5" and bar.usual_order == ["negroni", "olives"]
