@@ -20,14 +20,15 @@ def briefing_command(day: str, outlet: str | None, period: str | None, out: str)
     """Write the arrival briefing for a date as a PDF."""
     from .services.actor import Actor
     from .services.briefing import BriefingError
-    from .services.briefing_archive import export_pdf
+    from .services.briefing_archive import PRINT_ROLE, export_pdf
 
     try:
         when = date.fromisoformat(day)
     except ValueError:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--date") from None
     try:
-        briefing, pdf = export_pdf(when, outlet, period, Actor.system("cli"))
+        # A sheet written from the command line is printed and handed out: floor-level facts, no ages.
+        briefing, pdf = export_pdf(when, outlet, period, Actor(label="cli", role=PRINT_ROLE))
     except BriefingError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
     Path(out).write_bytes(pdf)

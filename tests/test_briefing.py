@@ -154,6 +154,16 @@ def test_long_briefing_repeats_header_and_never_splits_an_arrival(app: Flask, tm
     assert min(_font_sizes(data)) >= 9  # at least 9 pt everywhere
 
 
+def test_a_huge_note_is_cut_not_fatal(app: Flask, tmp_path: Path) -> None:
+    guest = make_guest(given_name="Verbose", family_name="Notes", allergies=[{"allergen": "sesame"}])
+    _book("HUGE", guest.id, at="19:00", notes="The guest asked us to remember many things. " * 110)
+    data = briefing_archive.render_pdf(briefing.build_briefing(DAY, "terrace"))
+    text, pages, _fonts = _pdf_text(data, tmp_path)
+    assert "Verbose Notes" in text and "sesame" in text
+    assert "more on the guest's card" in text.replace("\u2019", "'")
+    assert len(pages) == 1
+
+
 def _font_sizes(data: bytes) -> set[float]:
     """Every effective font size of visible text in the PDF."""
     sizes: set[float] = set()

@@ -248,6 +248,7 @@ class _Rect:
 
 
 CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 4.0, 5.0, 6.0
+MAX_TEXT_LINES = 30  # per paragraph outside the highlighted boxes (allergies are never cut)
 BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 4.0, 2.0, 3.0
 
 
@@ -267,9 +268,15 @@ class _ArrivalBlock(Flowable):  # type: ignore[misc]
         self.width = sum(self.widths)
         self.height = 0.0
 
-    def _paragraph(self, paragraph: _Text, x: float, top: float, width: float) -> float:
-        """Lay out one paragraph at ``top``; return the top of what follows."""
+    def _paragraph(self, paragraph: _Text, x: float, top: float, width: float, max_lines: int = 0) -> float:
+        """Lay out one paragraph at ``top``; return the top of what follows.
+
+        With ``max_lines``, longer text is cut with a pointer to the card, so one huge note can never
+        make an arrival taller than a page (which would stop the nightly build).
+        """
         lines = _wrap(paragraph, width)
+        if max_lines and len(lines) > max_lines:
+            lines = [*lines[: max_lines - 1], [(fonts.SANS, "… (more on the guest's card)")]]
         for n, runs in enumerate(lines):
             baseline = top + paragraph.size + n * paragraph.leading
             self._lines.append(_TextLine(x, baseline, paragraph.size, paragraph.color, runs))
@@ -283,7 +290,7 @@ class _ArrivalBlock(Flowable):  # type: ignore[misc]
             top = CELL_PAD_TOP
             for item in items:
                 if isinstance(item, _Text):
-                    top = self._paragraph(item, x + CELL_PAD_X, top, inner)
+                    top = self._paragraph(item, x + CELL_PAD_X, top, inner, MAX_TEXT_LINES)
                     continue
                 box_top = top
                 top += BOX_PAD_TOP
