@@ -7,18 +7,17 @@ the open complaints or recent bad experiences with what was promised).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Guest, Outlet, Reservation, StaffUser, Visit, utcnow
+from ..models import Guest, Outlet, Reservation, StaffUser, utcnow
 from ..models.reservation import BriefingRead
 from . import audit, recognition
 from .actor import Actor
@@ -240,63 +239,18 @@ class Facts:
     last_visit_outlet: str
 
 
-_IN_CHUNK = 500  # guest ids per IN (...) list, well under any SQLite variable limit
-
-
 def recognition_for_day(reservations: Sequence[Reservation]) -> dict[tuple[int, int], Facts]:
-    """The recognition facts per (guest id, outlet id) for a whole day in two queries per 500 guests.
-
-    Same rules as ``recognition.recognise`` (which costs three queries per arrival): the last
-    ``RECENT_WINDOW`` visits at the outlet, or anywhere when the guest has never been there, give the
-    usual seat and order; a stated seating preference wins; the last visit and the count span every
-    outlet. Window functions rank each guest's visits so only those windows are loaded.
-    """
-    window = recognition.RECENT_WINDOW
-    guest_ids = sorted({r.guest_id for r in reservations})
-    newest = (Visit.visited_at.desc(), Visit.id.desc())
-    ranked_visits: dict[int, list[tuple[Visit, int, int]]] = defaultdict(list)
-    counts: dict[int, int] = {}
-    for start in range(0, len(guest_ids), _IN_CHUNK):
-        chunk = guest_ids[start : start + _IN_CHUNK]
-        ranked = (
-            select(
-                Visit.id.label("visit_id"),
-                func.row_number().over(partition_by=(Visit.guest_id, Visit.outlet_id), order_by=newest).label("at"),
-                func.row_number().over(partition_by=Visit.guest_id, order_by=newest).label("anywhere"),
-            )
-            .where(Visit.guest_id.in_(chunk))
-            .subquery()
-        )
-        stmt = (
-            select(Visit, ranked.c.at, ranked.c.anywhere)
-            .join(ranked, ranked.c.visit_id == Visit.id)
-            .where(or_(ranked.c.at <= window, ranked.c.anywhere <= window))
-            .order_by(Visit.guest_id, *newest)
-        )
-        for visit, at, anywhere in db.session.execute(stmt):
-            ranked_visits[visit.guest_id].append((visit, at, anywhere))
-        count_stmt = select(Visit.guest_id, func.count(Visit.id)).where(Visit.guest_id.in_(chunk))
-        counts.update(db.session.execute(count_stmt.group_by(Visit.guest_id)).all())
+    """The recognition facts per (guest id, outlet id) for a whole day (``recognition.recognise_many``)."""
+    recs = recognition.recognise_many((r.guest_id, r.outlet_id) for r in reservations)
     outlet_names = {oid: name for oid, name in db.session.execute(select(Outlet.id, Outlet.name))}
     facts: dict[tuple[int, int], Facts] = {}
-    for r in reservations:
-        key = (r.guest_id, r.outlet_id)
-        if key in facts:
-            continue
-        rows = ranked_visits.get(r.guest_id, [])
-        recent = [v for v, at, _anywhere in rows if v.outlet_id == r.outlet_id and at <= window]
-        if not recent:
-            recent = [v for v, _at, anywhere in rows if anywhere <= window]
-        seat, order = recognition.derive_usual(recent)
-        stated = [p for p in r.guest.preferences if p.category == "seating" and p.outlet_id in (None, r.outlet_id)]
-        if stated:
-            newest_stated = max(stated, key=lambda p: p.recorded_at)
-            seat = recognition.UsualSeat(value=newest_stated.value, count=0, of=0, source=newest_stated.source)
-        last = next((v for v, _at, anywhere in rows if anywhere == 1), None)
-        facts[key] = Facts(
-            visit_count=counts.get(r.guest_id, 0),
-            usual_seat=seat,
-            usual_order=[i.item for i in order],
+    for (guest_id, outlet_id), rec in recs.items():
+        assert outlet_id is not None
+        last = rec.last_visit
+        facts[(guest_id, outlet_id)] = Facts(
+            visit_count=rec.visit_count,
+            usual_seat=rec.usual_seat,
+            usual_order=[i.item for i in rec.usual_order],
             last_visit_at=last.visited_at if last else None,
             last_visit_outlet=outlet_names.get(last.outlet_id, "") if last else "",
         )

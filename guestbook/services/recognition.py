@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import Guest, Preference, Visit
@@ -45,15 +46,8 @@ class Recognition:
     usual_order: list[ItemCount]
     last_visit: Visit | None
     recent_of: int
+    first_visit_at: datetime | None = None
     occasions: list[tuple[str, date]] = field(default_factory=list)
-
-
-def _recent_visits(guest_id: int, outlet_id: int | None, limit: int) -> list[Visit]:
-    stmt = select(Visit).where(Visit.guest_id == guest_id)
-    if outlet_id is not None:
-        stmt = stmt.where(Visit.outlet_id == outlet_id)
-    stmt = stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt))
 
 
 def _item_key(item: str) -> str:
@@ -96,28 +90,83 @@ def upcoming_occasions(guest: Guest, today: date, days: int = 14) -> list[tuple[
     return sorted(found, key=lambda pair: pair[1])
 
 
+IN_CHUNK = 500  # guest ids per IN (...) list, well under any SQLite variable limit
+RecognitionKey = tuple[int, int | None]  # (guest id, outlet id or None for "anywhere")
+
+
+def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recognition]:
+    """Recognition facts for many (guest, outlet) pairs in a few queries per 500 guests.
+
+    The one implementation of the rules, used by the card, the briefing and letters: the last
+    ``RECENT_WINDOW`` visits at the outlet (or anywhere, when the guest has never been there or no
+    outlet is given) give the usual seat and order; the newest staff-entered seating preference for
+    that outlet or for any outlet wins; the last visit, the first visit and the count span every
+    outlet. Window functions rank each guest's visits so only those windows are loaded.
+    """
+    wanted = list(dict.fromkeys(keys))
+    guest_ids = sorted({gid for gid, _outlet in wanted})
+    newest = (Visit.visited_at.desc(), Visit.id.desc())
+    ranked_visits: dict[int, list[tuple[Visit, int, int]]] = defaultdict(list)
+    totals: dict[int, tuple[int, datetime | None]] = {}
+    stated: dict[int, list[Preference]] = defaultdict(list)
+    for start in range(0, len(guest_ids), IN_CHUNK):
+        chunk = guest_ids[start : start + IN_CHUNK]
+        ranked = (
+            select(
+                Visit.id.label("visit_id"),
+                func.row_number().over(partition_by=(Visit.guest_id, Visit.outlet_id), order_by=newest).label("at"),
+                func.row_number().over(partition_by=Visit.guest_id, order_by=newest).label("anywhere"),
+            )
+            .where(Visit.guest_id.in_(chunk))
+            .subquery()
+        )
+        stmt = (
+            select(Visit, ranked.c.at, ranked.c.anywhere)
+            .join(ranked, ranked.c.visit_id == Visit.id)
+            .where(or_(ranked.c.at <= RECENT_WINDOW, ranked.c.anywhere <= RECENT_WINDOW))
+            .order_by(Visit.guest_id, *newest)
+        )
+        for visit, at, anywhere in db.session.execute(stmt):
+            ranked_visits[visit.guest_id].append((visit, at, anywhere))
+        count_stmt = (
+            select(Visit.guest_id, func.count(Visit.id), func.min(Visit.visited_at))
+            .where(Visit.guest_id.in_(chunk))
+            .group_by(Visit.guest_id)
+        )
+        totals.update({gid: (count, first) for gid, count, first in db.session.execute(count_stmt)})
+        prefs = select(Preference).where(Preference.guest_id.in_(chunk), Preference.category == "seating")
+        for pref in db.session.scalars(prefs):
+            stated[pref.guest_id].append(pref)
+    found: dict[RecognitionKey, Recognition] = {}
+    for gid, outlet_id in wanted:
+        rows = ranked_visits.get(gid, [])
+        recent = [v for v, at, _a in rows if outlet_id is not None and v.outlet_id == outlet_id and at <= RECENT_WINDOW]
+        if not recent:
+            recent = [v for v, _at, anywhere in rows if anywhere <= RECENT_WINDOW]
+        derived_seat, usual_order = derive_usual(recent)
+        seat = derived_seat
+        entered = [p for p in stated.get(gid, []) if p.outlet_id in (None, outlet_id)]
+        if entered:
+            newest_pref = max(entered, key=lambda p: (p.recorded_at, p.id))
+            seat = UsualSeat(value=newest_pref.value, count=0, of=0, source=newest_pref.source)
+        count, first = totals.get(gid, (0, None))
+        found[(gid, outlet_id)] = Recognition(
+            visit_count=count,
+            usual_seat=seat,
+            derived_seat=derived_seat,
+            usual_order=usual_order,
+            last_visit=next((v for v, _at, anywhere in rows if anywhere == 1), None),
+            recent_of=len(recent),
+            first_visit_at=first,
+        )
+    return found
+
+
 def recognise(guest: Guest, outlet_id: int | None = None, today: date | None = None) -> Recognition:
-    """Derive the recognition facts for a guest, optionally for one outlet."""
-    visits = _recent_visits(guest.id, outlet_id, RECENT_WINDOW)
-    if outlet_id is not None and not visits:
-        visits = _recent_visits(guest.id, None, RECENT_WINDOW)
-    derived_seat, usual_order = derive_usual(visits)
-    seat = derived_seat
-    stated = [p for p in guest.preferences if p.category == "seating" and (p.outlet_id in (None, outlet_id))]
-    if stated:
-        newest = max(stated, key=lambda p: p.recorded_at)
-        seat = UsualSeat(value=newest.value, count=0, of=0, source=newest.source)
-    last = _recent_visits(guest.id, None, 1)
-    count = db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest.id)) or 0
-    return Recognition(
-        visit_count=count,
-        usual_seat=seat,
-        derived_seat=derived_seat,
-        usual_order=usual_order,
-        last_visit=last[0] if last else None,
-        recent_of=len(visits),
-        occasions=upcoming_occasions(guest, today or date.today()),
-    )
+    """Derive the recognition facts for one guest, optionally for one outlet, with coming occasions."""
+    rec = recognise_many([(guest.id, outlet_id)])[(guest.id, outlet_id)]
+    rec.occasions = upcoming_occasions(guest, today or date.today())
+    return rec
 
 
 def is_stale(preference: Preference, now: datetime) -> bool:
