@@ -208,3 +208,16 @@ def test_users_cli_creates_an_account(app: Flask, client: FlaskClient, auth: Aut
         ]
     )
     assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def test_one_device_guessing_many_accounts_is_throttled(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    for n in range(20):
+        auth.login(email=f"guess{n}@example.test", password="wrong")
+    response = auth.login("admin", follow=True)  # right password, but this address is throttled
+    assert "Too many failed sign-ins from this device" in response.get_data(as_text=True)
+    assert client.get("/guests/").status_code == 302
+    refused = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "login_refused_address")).all()
+    assert len(refused) == 1
+    with time_machine.travel(time.time() + app.config["LOGIN_LOCK_SECONDS"] + 60, tick=False):
+        auth.login("admin")
+        assert client.get("/guests/").status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from hashlib import sha256
 
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import ROLES, ApiKey, StaffUser, utcnow
+from ..models import ROLES, ApiKey, AuditEvent, StaffUser, utcnow
 from . import audit
 from .actor import Actor
 
@@ -97,12 +97,31 @@ class SignInResult:
 GENERIC_FAILURE = "Email or password is not correct."
 
 
+MAX_FAILURES_PER_ADDRESS = 20  # across all accounts: stops guessing many emails from one device
+
+
+def _failures_from(ip: str, since: datetime) -> int:
+    stmt = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "login_failed", AuditEvent.ip == ip, AuditEvent.at >= since
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
 def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_seconds: int) -> SignInResult:
-    """Check credentials; after ``max_failures`` wrong passwords the account locks for ``lock_seconds``."""
+    """Check credentials; after ``max_failures`` wrong passwords the account locks for ``lock_seconds``.
+
+    One address that fails ``MAX_FAILURES_PER_ADDRESS`` times within ``lock_seconds`` (whatever the
+    accounts) is refused until the window passes. Both counts live in the database, so every worker
+    process sees the same numbers.
+    """
     email = email.strip().lower()
     begin_write()
-    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     now = utcnow()
+    if ip and _failures_from(ip, now - timedelta(seconds=lock_seconds)) >= MAX_FAILURES_PER_ADDRESS:
+        audit.record(Actor(label=email[:200], role="", ip=ip), "login_refused_address")
+        db.session.commit()
+        return SignInResult(None, "Too many failed sign-ins from this device. Wait 15 minutes and try again.")
+    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
         audit.record(Actor(label=email[:200], role="", ip=ip), "login_failed", detail="unknown account")
