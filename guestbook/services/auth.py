@@ -49,11 +49,12 @@ def create_staff_user(email: str, name: str, role: str, password: str, password_
         raise AccountError("email is not valid")
     if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    password_hash = password_hash or hash_secret(password)  # before the write lock: hashing is slow
     begin_write()
     if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
         db.session.rollback()
         raise AccountError(f"a staff account for {email} already exists")
-    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash or hash_secret(password))
+    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash)
     db.session.add(user)
     db.session.commit()
     return user
@@ -67,6 +68,7 @@ def update_staff_user(
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if password and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    new_hash = hash_secret(password) if password else None  # before the write lock: hashing is slow
     begin_write()
     user = db.session.get(StaffUser, user_id)
     if user is None:
@@ -79,7 +81,7 @@ def update_staff_user(
         user.session_epoch += 1
     user.name, user.role, user.active = name.strip(), role, active
     if password:
-        user.password_hash = hash_secret(password)
+        user.password_hash = new_hash or user.password_hash
         user.failed_logins, user.locked_until = 0, None
     audit.record(actor, "staff_update", detail=f"staff {user.email}: role={role} active={active}")
     db.session.commit()
@@ -112,28 +114,37 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
 
     One address that fails ``MAX_FAILURES_PER_ADDRESS`` times within ``lock_seconds`` (whatever the
     accounts) is refused until the window passes. Both counts live in the database, so every worker
-    process sees the same numbers.
+    process sees the same numbers. The slow Argon2 check runs before the write transaction: SQLite
+    has one write lock, and holding it for a hash would make every sign-in and audit write queue.
     """
     email = email.strip().lower()
-    begin_write()
     now = utcnow()
+    anonymous = Actor(label=email[:200], role="", ip=ip)
     if ip and _failures_from(ip, now - timedelta(seconds=lock_seconds)) >= MAX_FAILURES_PER_ADDRESS:
-        audit.record(Actor(label=email[:200], role="", ip=ip), "login_refused_address")
-        db.session.commit()
+        _record_now(anonymous, "login_refused_address")
         return SignInResult(None, "Too many failed sign-ins from this device. Wait 15 minutes and try again.")
     user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
-        audit.record(Actor(label=email[:200], role="", ip=ip), "login_failed", detail="unknown account")
-        db.session.commit()
+        _record_now(anonymous, "login_failed", "unknown account")
         return SignInResult(None, GENERIC_FAILURE)
+    user_id, checked_hash = user.id, user.password_hash
+    correct = verify_secret(checked_hash, password)
+    new_hash = hash_secret(password) if correct and _hasher.check_needs_rehash(checked_hash) else None
+    begin_write()
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        db.session.rollback()
+        return SignInResult(None, GENERIC_FAILURE)
+    if user.password_hash != checked_hash:  # changed meanwhile: check against the stored one
+        correct, new_hash = verify_secret(user.password_hash, password), None
     actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
     if user.locked_until and user.locked_until > now:
         audit.record(actor, "login_refused_locked")
         db.session.commit()
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return SignInResult(None, f"Too many failed attempts. This account is locked; try again in {minutes} minutes.")
-    if not verify_secret(user.password_hash, password) or not user.active:
+    if not correct or not user.active:
         user.failed_logins += 1
         audit.record(actor, "login_failed", detail=f"failure {user.failed_logins}")
         if user.failed_logins >= max_failures:
@@ -143,11 +154,17 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
         db.session.commit()
         return SignInResult(None, GENERIC_FAILURE)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_secret(password)
+    if new_hash:
+        user.password_hash = new_hash
     audit.record(actor, "login")
     db.session.commit()
     return SignInResult(user)
+
+
+def _record_now(actor: Actor, action: str, detail: str = "") -> None:
+    begin_write()
+    audit.record(actor, action, detail=detail)
+    db.session.commit()
 
 
 _DUMMY_HASH = hash_secret(secrets.token_hex(8))
@@ -159,24 +176,30 @@ def set_pin(user_id: int, pin: str) -> None:
     """Set the personal PIN a member of staff uses to unlock an idle tablet."""
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise AccountError("a PIN is 4 to 8 digits")
+    pin_hash = hash_secret(pin)  # before the write lock: hashing is slow on purpose
     begin_write()
     user = db.session.get(StaffUser, user_id)
     if user is None:
         db.session.rollback()
         raise AccountError("no such staff account")
-    user.pin_hash, user.failed_pins = hash_secret(pin), 0
+    user.pin_hash, user.failed_pins = pin_hash, 0
     db.session.commit()
 
 
 def unlock(user_id: int, secret: str, *, ip: str) -> tuple[bool, str]:
     """Unlock an idle-locked session with the PIN or password; too many wrong PINs force a full sign-in."""
+    user = db.session.get(StaffUser, user_id)
+    if user is None or not user.active:
+        return False, "signed out"
+    # Hash checks first, outside the write lock (see ``authenticate``).
+    correct = verify_secret(user.pin_hash, secret) or verify_secret(user.password_hash, secret)
     begin_write()
     user = db.session.get(StaffUser, user_id)
     if user is None or not user.active:
         db.session.rollback()
         return False, "signed out"
     actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
-    if verify_secret(user.pin_hash, secret) or verify_secret(user.password_hash, secret):
+    if correct:
         user.failed_pins = 0
         audit.record(actor, "unlock")
         db.session.commit()
