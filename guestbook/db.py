@@ -1,4 +1,9 @@
-"""Database engine behaviour: SQLite pragmas and write transactions that begin IMMEDIATE."""
+"""Database engine behaviour: SQLite pragmas, and write transactions that take the one write lock.
+
+SQLite: writes ``BEGIN IMMEDIATE``. PostgreSQL: writes take a transaction-scoped advisory lock, so
+services keep the same guarantee on both (write transactions run one at a time, and what they read
+after ``begin_write()`` is not changed under them by another writer); reads never wait.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 from .extensions import db
 
 WRITE_OPTION = "guestbook_write"
+# pg_advisory_xact_lock key of the one write lock (any constant; held until COMMIT or ROLLBACK).
+POSTGRES_WRITE_LOCK = 0x6775_6573_7462  # "guestb"
 
 
 @event.listens_for(Engine, "connect")
@@ -37,18 +44,22 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(conn: Connection) -> None:
-    """Begin SQLite transactions ourselves: IMMEDIATE for writes, so a read-then-write never hits BUSY_SNAPSHOT."""
-    if conn.dialect.name != "sqlite":
-        return
-    if conn.get_execution_options().get(WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+def _begin(conn: Connection) -> None:
+    """Begin transactions so that writes are serialised, as the services expect.
+
+    SQLite: we emit BEGIN ourselves, IMMEDIATE for writes, so a read-then-write never hits BUSY_SNAPSHOT.
+    PostgreSQL (READ COMMITTED): a write transaction first waits for the advisory write lock, so two
+    processes doing the same get-or-create (a scheduler started twice) queue instead of colliding.
+    """
+    write = bool(conn.get_execution_options().get(WRITE_OPTION))
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    elif conn.dialect.name == "postgresql" and write:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK:d})")
 
 
 def begin_write() -> None:
-    """Start the session's write transaction (takes SQLite's write lock up front).
+    """Start the session's write transaction (takes the write lock up front: SQLite's, or PostgreSQL's advisory one).
 
     Any read-only transaction already open in the session is ended first; pending changes are
     never silently dropped (they are flushed and committed with it).
@@ -57,3 +68,16 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+# Schema objects the migrations create by hand, outside the models: SQLite's FTS5 phone table (and
+# the shadow tables FTS5 keeps) and PostgreSQL's pg_trgm index. Autogenerate must leave them alone.
+HAND_MADE_TABLE_PREFIX = "guest_phone_fts"
+HAND_MADE_INDEXES = frozenset({"ix_guest_search_key_phone_trgm"})
+
+
+def include_in_autogenerate(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic ``include_object`` hook (migrations/env.py): skip the hand-made objects above."""
+    if type_ == "table" and name and name.startswith(HAND_MADE_TABLE_PREFIX):
+        return False
+    return not (type_ == "index" and name in HAND_MADE_INDEXES)

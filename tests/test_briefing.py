@@ -285,13 +285,13 @@ def test_evening_schedule_builds_the_next_day(app: Flask, booked: dict[str, int]
         app.config.update(BRIEFING_TIME="05:00", BRIEFING_DAY_OFFSET=0)
 
 
-def test_two_schedulers_against_one_database_archive_once(app: Flask, db_path: Path, tmp_path: Path) -> None:
+def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: str, tmp_path: Path) -> None:
     today = reservations.property_today()
     guest = make_guest(given_name="Only", family_name="Once")
     body = {"outlet": "terrace", "arrival_date": today.isoformat(), "arrival_time": "19:00", "guest_id": guest.id}
     reservations.upsert_reservation("pms", "ONCE", reservations.ReservationIn.model_validate(body), ACTOR)
     db.session.remove()
-    config = {**_config(db_path), "BRIEFING_TIME": "00:00"}
+    config = {**_config(db_url), "BRIEFING_TIME": "00:00"}
     done = [threading.Event(), threading.Event()]
     errors: list[BaseException] = []
     schedulers = []

@@ -48,7 +48,7 @@ def _visits(guest_id: int, when: date, count: int) -> None:
 
 
 @pytest.mark.slow
-def test_a_simulated_year_of_daily_runs(app: Flask, db_path: Path, tmp_path: Path) -> None:
+def test_a_simulated_year_of_daily_runs(app: Flask, db_url: str, tmp_path: Path) -> None:
     birthdays = {  # guest -> birthday (no visits: active, never lapsed)
         _guest("Newyear", birthday="--01-02"): date(2027, 1, 2),
         _guest("Leap", birthday="--02-29"): date(2027, 2, 28),
@@ -80,7 +80,7 @@ def test_a_simulated_year_of_daily_runs(app: Flask, db_path: Path, tmp_path: Pat
     _visits(inactive, date(2019, 3, 1), 2)
     newcomer = _guest("Newcomer")
     actor = Actor.system("simulated-year")
-    config = _config(db_path)
+    config = _config(db_url)
     run_days = 0
     for offset in range(DAYS):
         day = START + timedelta(days=offset)

@@ -8,19 +8,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import func, select
 
 from guestbook import create_app
+from guestbook.db import include_in_autogenerate
 from guestbook.extensions import db
 from guestbook.models import Guest, Outlet, StaffUser, Visit
 from guestbook.services import demo, search
 
+from .conftest import PostgresServer
+
 ROOT = Path(__file__).resolve().parent.parent
+TABLES = {"guest", "visit", "allergy", "preference", "staff_user", "api_key", "audit_event", "property", "outlet"}
 
 
-def _flask(args: list[str], db_file: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GUESTBOOK_DATABASE_URL": f"sqlite:///{db_file}", "GUESTBOOK_SECRET_KEY": "cli-test"}
+def _flask(args: list[str], db_file: Path | str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    url = db_file if isinstance(db_file, str) else f"sqlite:///{db_file}"
+    env = {**os.environ, "GUESTBOOK_DATABASE_URL": url, "GUESTBOOK_SECRET_KEY": "cli-test"}
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=ROOT,
@@ -31,28 +41,58 @@ def _flask(args: list[str], db_file: Path, tmp_path: Path) -> subprocess.Complet
     )
 
 
+@pytest.mark.sqlite_only(reason="builds a SQLite file and reads sqlite_master and PRAGMA journal_mode")
 def test_db_upgrade_builds_an_empty_file(tmp_path: Path) -> None:
     db_file = tmp_path / "fresh.sqlite3"
     result = _flask(["db", "upgrade"], db_file, tmp_path)
     assert result.returncode == 0, result.stderr
     con = sqlite3.connect(db_file)
     tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table')")}
-    assert {
-        "guest",
-        "visit",
-        "allergy",
-        "preference",
-        "staff_user",
-        "api_key",
-        "audit_event",
-        "property",
-        "outlet",
-    } <= tables
+    assert TABLES | {"guest_phone_fts"} <= tables
     assert con.execute("SELECT name FROM property").fetchall() == [("My Property",)]
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
 
 
+def test_db_upgrade_builds_an_empty_postgres_database(postgres: PostgresServer, tmp_path: Path) -> None:
+    name = postgres.new_name()
+    postgres.create(name)
+    try:
+        result = _flask(["db", "upgrade"], postgres.url_of(name), tmp_path)
+        assert result.returncode == 0, result.stderr
+        engine = sa.create_engine(postgres.url_of(name), poolclass=sa.NullPool)
+        with engine.connect() as conn:
+            assert set(sa.inspect(conn).get_table_names()) >= TABLES
+            assert conn.execute(sa.text("SELECT name FROM property")).all() == [("My Property",)]
+            head = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head
+            recency = (
+                "SELECT data_type FROM information_schema.columns"
+                " WHERE table_name = 'guest_token' AND column_name = 'recency'"
+            )
+            assert conn.execute(sa.text(recency)).scalar_one() == "bigint"
+            trgm = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_guest_search_key_phone_trgm'"
+            assert "gin_trgm_ops" in conn.execute(sa.text(trgm)).scalar_one()
+            collation = (
+                "SELECT collation_name FROM information_schema.columns"
+                " WHERE table_name = 'guest_token' AND column_name = 'token'"
+            )
+            assert conn.execute(sa.text(collation)).scalar_one() == "C"
+        engine.dispose()
+        downgrade = _flask(["db", "downgrade", "base"], postgres.url_of(name), tmp_path)
+        assert downgrade.returncode == 0, downgrade.stderr
+    finally:
+        postgres.drop(name)
+
+
+def test_models_match_the_migrations(app: Flask) -> None:
+    """What the migrations built is what the models declare (autogenerate would write nothing)."""
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": include_in_autogenerate})
+        assert compare_metadata(context, db.metadata) == []
+
+
+@pytest.mark.sqlite_only(reason="reads SQLite PRAGMAs (foreign_keys, journal_mode, busy_timeout)")
 def test_sqlite_pragmas_on_every_connection(app: Flask) -> None:
     conn = db.session.connection()
     assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Base
+
+# Tokens compare in code-point order on every database, so a prefix is one index range (see
+# ``services.search._prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.
+TOKEN_TYPE = String(120).with_variant(String(120, collation="C"), "postgresql")
 
 
 class GuestToken(Base):
@@ -14,8 +18,8 @@ class GuestToken(Base):
     __tablename__ = "guest_token"
     __table_args__ = (Index("ix_guest_token_guest", "guest_id", "token"), {"sqlite_with_rowid": False})
 
-    token: Mapped[str] = mapped_column(String(120), primary_key=True)
-    recency: Mapped[int] = mapped_column(Integer, primary_key=True)  # minus the last-visit epoch: newest first
+    token: Mapped[str] = mapped_column(TOKEN_TYPE, primary_key=True)
+    recency: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # minus the last-visit epoch: newest first
     guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), primary_key=True)
 
 

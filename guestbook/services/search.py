@@ -242,6 +242,12 @@ def _query_words(q: str) -> list[_Word]:
 
 
 def _prefix_upper(prefix: str) -> str:
+    """Exclusive upper bound of the tokens starting with ``prefix``.
+
+    Exact only in code-point order: SQLite's BINARY collation, and ``guest_token.token COLLATE "C"``
+    on PostgreSQL (migration 0005). A linguistic collation would misplace some tokens (ICU sorts the
+    Thai ``เก`` as ``กเ``, so ``สมเกียรติ`` falls outside the range of the prefix ``สมเ``).
+    """
     return prefix + "\U0010ffff"
 
 
@@ -292,7 +298,7 @@ def _estimate(word: _Word, ceiling: int = 3000) -> int:
     """How many index rows a word's prefix scan touches (counted up to ``ceiling``: cheap, covering index)."""
     sql = _Sql()
     clause = sql.word_clause("a", word, None)
-    stmt = text(f"SELECT count(*) FROM (SELECT 1 FROM guest_token a WHERE {clause} LIMIT {ceiling:d})")
+    stmt = text(f"SELECT count(*) FROM (SELECT 1 FROM guest_token a WHERE {clause} LIMIT {ceiling:d}) AS hits")
     return int(db.session.execute(stmt, sql.params).scalar_one())
 
 
