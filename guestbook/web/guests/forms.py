@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
-from ...services.guests import ADDRESS_FIELDS, partial_date
+from ...services.guests import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
 from ..choices import choices
 
 LANGUAGES = [
@@ -133,21 +133,7 @@ class GuestForm(FlaskForm):
 
     def fill_from(self, guest: Guest) -> None:
         """Prefill the form with a stored guest."""
-        for name in (
-            "salutation",
-            "given_name",
-            "family_name",
-            "preferred_name",
-            "pronunciation",
-            "language",
-            "email",
-            "phone",
-            "company",
-            "vip_level",
-            "marketing_consent",
-            "do_not_contact",
-            "notes",
-        ):
+        for name in SIMPLE_FIELDS:
             getattr(self, name).data = getattr(guest, name)
         for key in ADDRESS_FIELDS:
             getattr(self, f"address_{key}").data = getattr(guest, f"address_{key}")
