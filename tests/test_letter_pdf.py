@@ -66,6 +66,15 @@ GUESTS = [
         "Bar 5",
         ["dry martini", "negroni"],
     ),
+    (
+        "민준",
+        "김",
+        "ko",
+        "Mr",
+        {"line1": "세종대로 110", "city": "서울", "postal_code": "04524", "country": "KR"},
+        "Corner 9",
+        ["pad thai", "som tam"],
+    ),
 ]
 
 
@@ -108,13 +117,14 @@ def test_each_page_holds_the_right_guest_and_their_history(batch_id: int, tmp_pa
         assert address["line1"].replace(" ", "") in text.replace(" ", "")  # pypdf adds spaces at font changes
         assert seat in text, text
         assert items[0] in text, text
-    en, zh, ja, de, ru = (_text(p) for p in pages)
+    en, zh, ja, de, ru, ko = (_text(p) for p in pages)
     assert "Dear Mr Yu," in en and "we have all missed you" in en and "happy birthday" in en
     assert "SINGAPORE" in en
     assert "王先生" in zh and "生日快乐" in zh
     assert "山田様" in ja
     assert "Sehr geehrter Herr Müller" in de
     assert "Dear Mr Петров" in ru  # no Russian template: the property default language, names in Cyrillic
+    assert "김민준님께" in ko.replace(" ", "") and "생신" in ko
 
 
 def test_chinese_letter_is_set_in_a_cjk_font_with_its_digits(batch_id: int, tmp_path: Path) -> None:
@@ -124,6 +134,17 @@ def test_chinese_letter_is_set_in_a_cjk_font_with_its_digits(batch_id: int, tmp_
     assert "3月15日是您的生日" in zh.stdout  # digits drawn too (the CJK font has none; they switch font)
     fonts = subprocess.run(["pdffonts", "-f", "2", "-l", "2", str(out)], capture_output=True, text=True, check=True)
     assert "DroidSansFallback" in fonts.stdout
+
+
+def test_korean_letter_is_set_in_a_hangul_font(batch_id: int, tmp_path: Path) -> None:
+    out, _labels = _pdfs(batch_id, tmp_path)
+    page = str(len(GUESTS))
+    ko = subprocess.run(
+        ["pdftotext", "-f", page, "-l", page, str(out), "-"], capture_output=True, text=True, check=True
+    )
+    assert "김민준님께" in ko.stdout and "늘 앉으시던 자리(Corner 9)" in ko.stdout
+    fonts = subprocess.run(["pdffonts", "-f", page, "-l", page, str(out)], capture_output=True, text=True, check=True)
+    assert "NanumGothic" in fonts.stdout
 
 
 def test_every_font_is_embedded(batch_id: int, tmp_path: Path) -> None:
@@ -139,7 +160,7 @@ def test_labels_are_in_the_same_order_as_the_letters(batch_id: int, tmp_path: Pa
     _out, labels = _pdfs(batch_id, tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(labels), "-"], capture_output=True, text=True, check=True).stdout
     flat = text.replace(" ", "")
-    positions = [flat.find(family + given if family in "王山田" else given + family) for given, family, *_ in GUESTS]
+    positions = [flat.find(family + given if family in "王山田김" else given + family) for given, family, *_ in GUESTS]
     assert all(p >= 0 for p in positions), (positions, text)
     # 3 columns: row by row, left to right
     first_row = next(line for line in text.splitlines() if line.strip())
@@ -188,11 +209,12 @@ def test_big_batches_are_built_in_chunks_and_merged(batch_id: int, tmp_path: Pat
     buffer = io.BytesIO()
     letters_pdf.write_letters(data * 3, letter_batches.letterhead(), buffer, per_chunk=4)
     reader = PdfReader(io.BytesIO(buffer.getvalue()))
-    assert len(reader.pages) == 15
-    assert "Müller" in _text(reader.pages[8]) and "Müller" in _text(reader.pages[13])
+    n = len(GUESTS)
+    assert len(reader.pages) == 3 * n
+    assert "Müller" in _text(reader.pages[3 + n]) and "Müller" in _text(reader.pages[3 + 2 * n])
     buffer = io.BytesIO()
     letters_pdf.write_letters(data, letter_batches.letterhead(), buffer, blank_backs=True)
-    assert len(PdfReader(io.BytesIO(buffer.getvalue())).pages) == 10
+    assert len(PdfReader(io.BytesIO(buffer.getvalue())).pages) == 2 * n
 
 
 def test_chunks_merge_without_pdfunite_too(batch_id: int, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -238,4 +238,60 @@ DE = {
     ),
 }
 
-DEFAULT_TEMPLATES: dict[str, dict[str, TemplateText]] = {"en": EN, "zh-Hans": ZH, "ja": JA, "de": DE}
+# Korean: the memory sentence keeps its particles right whatever the seat or dish is called, by
+# attaching them to 자리 / 메뉴 and giving the names in brackets.
+_KO_MEMORY = (
+    "{% if favourite_seat or usual_order %}"
+    "{% if favourite_seat %}늘 앉으시던 자리({{ favourite_seat }}){% endif %}"
+    "{% if favourite_seat and usual_order %}와 {% endif %}"
+    "{% if usual_order %}즐겨 드시던 메뉴({{ usual_order }}){% endif %}"
+    "를 준비해 두고 기다리겠습니다. {% endif %}"
+)
+
+KO = {
+    "birthday": TemplateText(
+        "{{ preferred_name }}, 생신을 진심으로 축하드립니다",
+        "{{ preferred_name }}께",
+        "{{ birthday_date }} {{ preferred_name }}의 생신을 {{ property_name }} 직원 일동이 진심으로 축하드립니다.\n\n"
+        "{% if visit_count > 1 %}그동안 {{ visit_count }}번 저희를 찾아 주셨고"
+        "{% if last_visit_date %}, 가장 최근에는 {{ last_visit_date }}에 방문해 주셨습니다{% endif %}. "
+        "언제나 감사한 마음입니다. {% endif %}" + _KO_MEMORY + "\n\n"
+        "새로운 한 해가 건강과 행복으로 가득하시기를 바라며, 곧 다시 뵙기를 기대합니다.",
+        "따뜻한 마음을 담아",
+    ),
+    "we_miss_you": TemplateText(
+        "{{ preferred_name }}, 보고 싶었습니다",
+        "{{ preferred_name }}께",
+        "마지막으로 방문해 주신 날({{ last_visit_date }})이 벌써 {{ time_since_last_visit }} 전입니다. "
+        "저희 모두 {{ preferred_name }}을 그리워하고 있습니다.\n\n" + _KO_MEMORY + "\n\n"
+        "언제든 다시 찾아 주시면 진심으로 반갑게 맞이하겠습니다.",
+        "감사합니다",
+    ),
+    "birthday_we_miss_you": TemplateText(
+        "생신을 축하드립니다 — 보고 싶었습니다",
+        "{{ preferred_name }}께",
+        "마지막으로 방문해 주신 지 {{ time_since_last_visit }}이 지났고, 저희 모두 많이 그리워했습니다. "
+        "{{ birthday_date }}은 {{ preferred_name }}의 생신이지요. {{ property_name }} 직원 일동, 진심으로 "
+        "축하드립니다.\n\n" + _KO_MEMORY + "\n\n언제든 다시 찾아 주시면 진심으로 반갑게 맞이하겠습니다.",
+        "따뜻한 마음을 담아",
+    ),
+    "thank_you": TemplateText(
+        "방문해 주셔서 감사합니다",
+        "{{ preferred_name }}께",
+        "{{ first_visit_date }} {{ property_name }}에 방문해 주셔서 진심으로 감사드립니다. "
+        "모든 것이 마음에 드셨기를 바랍니다.\n\n"
+        "혹시 아쉬운 점이 있으셨다면 언제든 말씀해 주십시오. 보내 주신 의견은 저희가 직접 읽습니다. "
+        "다시 뵙기를 기대합니다.",
+        "감사합니다",
+    ),
+    "anniversary": TemplateText(
+        "기념일을 축하드립니다",
+        "{{ preferred_name }}께",
+        "{{ anniversary_date }} 기념일을 {{ property_name }} 직원 일동이 진심으로 축하드립니다.\n\n"
+        + _KO_MEMORY
+        + "\n\n기념일을 저희와 함께 보내고 싶으시면 특별히 준비해 드리겠습니다.",
+        "따뜻한 마음을 담아",
+    ),
+}
+
+DEFAULT_TEMPLATES: dict[str, dict[str, TemplateText]] = {"en": EN, "zh-Hans": ZH, "ja": JA, "ko": KO, "de": DE}

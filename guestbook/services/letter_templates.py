@@ -199,6 +199,10 @@ def time_since(months: int, language: str) -> str:
         if years == 0:
             return f"{months}か月"
         return f"{years}年以上" if rest >= 3 else f"{years}年"
+    if base == "ko":
+        if years == 0:
+            return f"{months}개월"
+        return f"{years}년 이상" if rest >= 3 else f"{years}년"
     if base == "de":
         if years == 0:
             return f"{months} Monate"
@@ -213,7 +217,7 @@ def time_since(months: int, language: str) -> str:
 
 
 def polite_name(given: str, family: str, salutation: str, preferred: str, full: str, language: str) -> str:
-    """How a letter addresses the guest in their language: Mr Yu, 王先生, 山田様, Herr Müller."""
+    """How a letter addresses the guest in their language: Mr Yu, 王先生, 山田様, 김민준님, Herr Müller."""
     base = language.split("-")[0]
     male = salutation.strip().rstrip(".").lower() in {"mr", "herr", "m", "monsieur", "先生", "khun"}
     female = salutation.strip().rstrip(".").lower() in {"ms", "mrs", "miss", "frau", "mme", "madame", "女士"}
@@ -221,6 +225,8 @@ def polite_name(given: str, family: str, salutation: str, preferred: str, full: 
         return f"{family}{'先生' if male else '女士' if female else ''}" if (male or female) else f"{full}"
     if base == "ja" and family:
         return f"{family}様"
+    if base == "ko" and family:
+        return f"{family}{given}님" if all("\uac00" <= ch <= "\ud7af" for ch in family + given) else f"{full}님"
     if preferred:
         return preferred
     if base == "de" and family and (male or female):
