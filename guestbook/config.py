@@ -66,6 +66,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # days ahead; e.g. 22:00 and 1 for the evening before.
         "BRIEFING_TIME": _env("BRIEFING_TIME", "05:00"),
         "BRIEFING_DAY_OFFSET": _env_int("BRIEFING_DAY_OFFSET", 0),
+        "LETTERS_TIME": _env("LETTERS_TIME", "06:00"),  # the daily letters run, property time
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _env_int("SMTP_PORT", 25),
         "SMTP_SENDER": _env("SMTP_SENDER", "guestbook@localhost"),

@@ -20,7 +20,6 @@ from . import jobs
 
 NIGHTLY_BRIEFING_JOB = "nightly-briefing"
 DAILY_LETTERS_JOB = "daily-letters"
-DAILY_LETTERS_AT = (6, 0)  # local time: the batch is ready when the concierge arrives
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -34,6 +33,8 @@ def build_scheduler(
     from .services.reservations import property_tz
 
     app = create_app(config, instance_path=instance_path)
+    # Local time of the letters run (default 06:00: the batch is ready when the concierge arrives).
+    letters_hour, _, letters_minute = str(app.config.get("LETTERS_TIME", "06:00")).partition(":")
     with app.app_context():
         when = schedule()
         tz = property_tz()
@@ -54,7 +55,7 @@ def build_scheduler(
     )
     scheduler.add_job(
         jobs.daily_letters,
-        CronTrigger(hour=DAILY_LETTERS_AT[0], minute=DAILY_LETTERS_AT[1], timezone=tz),
+        CronTrigger(hour=int(letters_hour), minute=int(letters_minute or 0), timezone=tz),
         id=DAILY_LETTERS_JOB,
         name="daily letters",
         replace_existing=True,

@@ -426,3 +426,14 @@ def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[
     assert terrace_seat is not None and terrace_seat.value == "Corner 9"
     bar = next(facts[(r.guest_id, r.outlet_id)] for r in rows if r.guest_id == elsewhere.id)
     assert bar.usual_seat is not None and bar.usual_seat.value == "Bar 5" and bar.usual_order == ["negroni", "olives"]
+
+
+def test_job_times_come_from_the_configuration(app: Flask, db_url: str, tmp_path: Path) -> None:
+    config = {**_config(db_url), "BRIEFING_TIME": "22:15", "LETTERS_TIME": "07:30"}
+    scheduler = build_scheduler(config, str(tmp_path / "instance"))
+    briefing_job = scheduler.get_job("nightly-briefing")
+    letters_job = scheduler.get_job("daily-letters")
+    assert briefing_job is not None and letters_job is not None
+    assert "hour='22', minute='15'" in str(briefing_job.trigger)
+    assert "hour='7', minute='30'" in str(letters_job.trigger)
+    assert not scheduler.running

@@ -89,8 +89,9 @@ def test_language_falls_back_to_the_base_language_then_the_property_default(app:
     assert lt.resolve_language("zh-Hans", "en") == "zh-Hans"
     assert lt.resolve_language("zh-CN", "en") == "zh-Hans"
     assert lt.resolve_language("de-AT", "en") == "de"
-    assert lt.resolve_language("ko", "en") == "en"
-    assert lt.resolve_language("ko", "de") == "de"
+    assert lt.resolve_language("ko-KR", "en") == "ko"
+    assert lt.resolve_language("th", "en") == "en"  # no Thai template (no Thai font either)
+    assert lt.resolve_language("th", "de") == "de"
 
 
 def test_dates_lists_and_time_are_written_for_the_guest_language() -> None:
