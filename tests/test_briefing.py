@@ -191,9 +191,10 @@ def test_long_text_wraps_inside_its_column_in_every_script(app: Flask, tmp_path:
     # The wrapper itself: no line wider than the column, CJK broken between characters, never before 。 or 、.
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from guestbook.pdf.briefing import BODY, _t, _wrap
+    from guestbook.pdf.briefing import BODY
+    from guestbook.pdf.textlayout import wrap
 
-    lines = _wrap(_t(note, BODY), 120)
+    lines = wrap([(note, False)], BODY.fontSize, 120)
     assert len(lines) > 10
     assert all(sum(stringWidth(text, font, BODY.fontSize) for font, text in line) <= 120.01 for line in lines)
     assert all(line[0][1][0] not in "。、" for line in lines)

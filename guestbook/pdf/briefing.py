@@ -11,9 +11,8 @@ The column header is drawn on every page and the footer says "page X of Y".
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -35,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import fonts
+from . import fonts, textlayout
 
 if TYPE_CHECKING:
     from ..services.briefing import Arrival, Briefing
@@ -86,15 +84,6 @@ def _p(text: str, style: ParagraphStyle, bold: bool = False) -> Paragraph:
 
 # ----- text layout: per-script font runs, wrapped once ----------------------------------------------
 
-_CJK_FONTS = frozenset((fonts.CJK, fonts.HANGUL))
-_SPACE_SPLIT = re.compile(r"(\s+)")
-# Line-breaking courtesy (kinsoku): never start a line with closing punctuation or small kana,
-# never end one with an opening bracket.
-_NO_BREAK_BEFORE = frozenset(
-    "、。，．・：；？！）」』】〉》〕］｝ーゝゞ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.;:!?)]}%"
-)
-_NO_BREAK_AFTER = frozenset("（「『【〈《〔［｛([{")
-
 
 @dataclass(frozen=True)
 class _Text:
@@ -124,108 +113,6 @@ def _t(text: str, style: ParagraphStyle, bold: bool = False) -> _Text:
 def _label(label: str, text: str, style: ParagraphStyle = BODY) -> _Text:
     """``Label: text`` with the label in bold."""
     return _Text(((label, True), (" " + text, False)), style.fontSize, style.leading, style.textColor)
-
-
-@dataclass
-class _Word:
-    """An unbreakable stretch of text (one or more font runs) and the space before it, if any."""
-
-    runs: list[tuple[str, str]] = field(default_factory=list)
-    width: float = 0.0
-    space_font: str | None = None
-    space_width: float = 0.0
-
-
-def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))
-
-
-def _words(paragraph: _Text) -> list[_Word]:
-    """Split a paragraph into words: break at whitespace, and between CJK characters (kinsoku aside)."""
-    size = paragraph.size
-    words: list[_Word] = []
-    current: _Word | None = None
-    space: str | None = None  # font of the whitespace seen since the last token
-    last_cjk = False
-    last_char = ""
-    for segment, bold in paragraph.segments:
-        for font, part in fonts.runs(segment, bold):
-            cjk = font in _CJK_FONTS
-            chunks = [ch for ch in part] if cjk else _SPACE_SPLIT.split(part)
-            for chunk in chunks:
-                if not chunk:
-                    continue
-                if chunk.isspace():
-                    space = font
-                    continue
-                breakable = space is not None or current is None or cjk or last_cjk
-                if breakable and (chunk[0] in _NO_BREAK_BEFORE or last_char in _NO_BREAK_AFTER) and space is None:
-                    breakable = current is None
-                if breakable:
-                    current = _Word()
-                    if space is not None and words:
-                        current.space_font = space
-                        current.space_width = _width(" ", space, size)
-                    words.append(current)
-                assert current is not None
-                if current.runs and current.runs[-1][0] == font:
-                    current.runs[-1] = (font, current.runs[-1][1] + chunk)
-                else:
-                    current.runs.append((font, chunk))
-                current.width += _width(chunk, font, size)
-                space = None
-                last_cjk = cjk
-                last_char = chunk[-1]
-    return words
-
-
-class _LineBuilder:
-    """Greedy line filling; consecutive text in one font is merged into one run."""
-
-    def __init__(self, width: float) -> None:
-        self.max = width + 0.01
-        self.lines: list[list[tuple[str, str]]] = []
-        self.line: list[tuple[str, str]] = []
-        self.used = 0.0
-
-    def add(self, font: str, text: str, width: float) -> None:
-        if self.line and self.line[-1][0] == font:
-            self.line[-1] = (font, self.line[-1][1] + text)
-        else:
-            self.line.append((font, text))
-        self.used += width
-
-    def flush(self) -> None:
-        if self.line:
-            self.lines.append(self.line)
-        self.line, self.used = [], 0.0
-
-    def word(self, word: _Word, size: float) -> None:
-        glue = word.space_width if self.line and word.space_font else 0.0
-        if self.line and self.used + glue + word.width > self.max:
-            self.flush()
-            glue = 0.0
-        if glue and word.space_font:
-            self.add(word.space_font, " ", glue)
-        if word.width <= self.max:
-            for font, text in word.runs:
-                self.add(font, text, _width(text, font, size) if len(word.runs) > 1 else word.width)
-            return
-        for font, text in word.runs:  # longer than the column: break between characters
-            for ch in text:
-                w = _width(ch, font, size)
-                if self.line and self.used + w > self.max:
-                    self.flush()
-                self.add(font, ch, w)
-
-
-def _wrap(paragraph: _Text, width: float) -> list[list[tuple[str, str]]]:
-    """The paragraph as lines of ``(font, text)`` runs no wider than ``width``."""
-    builder = _LineBuilder(width)
-    for word in _words(paragraph):
-        builder.word(word, paragraph.size)
-    builder.flush()
-    return builder.lines or [[]]
 
 
 @dataclass(frozen=True)
@@ -274,7 +161,7 @@ class _ArrivalBlock(Flowable):  # type: ignore[misc]
         With ``max_lines``, longer text is cut with a pointer to the card, so one huge note can never
         make an arrival taller than a page (which would stop the nightly build).
         """
-        lines = _wrap(paragraph, width)
+        lines = textlayout.wrap(paragraph.segments, paragraph.size, width)
         if max_lines and len(lines) > max_lines:
             lines = [*lines[: max_lines - 1], [(fonts.SANS, "… (more on the guest's card)")]]
         for n, runs in enumerate(lines):

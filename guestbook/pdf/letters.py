@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pypdf import PdfWriter
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch, mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import CJK, SANS, draw_string, register_fonts, runs
+from .fonts import SANS, draw_string, register_fonts, runs
+from .textlayout import text_width, wrap_text
 
 if TYPE_CHECKING:
     from ..services.letter_batches import Letterhead, PrintLetter
@@ -104,43 +102,6 @@ def label_sheet(paper: str, layout: str = "auto") -> LabelSheet:
 # Text sizes: (font size, leading, space after) per part of the letter.
 SUBJECT = (11.5, 16.0, 10.0)
 BODY = (10.5, 15.5, 8.0)
-NO_LINE_START = frozenset("，。、：；！？）」』】〉》”’．,.:;!?)")  # CJK rule: these never begin a line
-_WORDS = re.compile(r"\S+\s*|\s+")
-
-
-@lru_cache(maxsize=65536)
-def _width(text: str, font: str, size: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))
-
-
-def _tokens(text: str, bold: bool) -> list[tuple[str, str]]:
-    """Wrap units: words with their trailing space, or single characters in Chinese and Japanese."""
-    out: list[tuple[str, str]] = []
-    for font, part in runs(text, bold):
-        if font == CJK:
-            out.extend((font, ch) for ch in part)
-        else:
-            out.extend((font, word) for word in _WORDS.findall(part))
-    return out
-
-
-def wrap_lines(text: str, size: float, width: float, bold: bool = False) -> list[list[tuple[str, str]]]:
-    """Greedy line breaking of mixed-script text into lines of (font, text) pieces no wider than ``width``."""
-    lines: list[list[tuple[str, str]]] = []
-    for raw in text.split("\n"):
-        line: list[tuple[str, str]] = []
-        x = 0.0
-        for font, token in _tokens(raw, bold):
-            fits = x + _width(token.rstrip(), font, size) <= width
-            if not fits and line and token not in NO_LINE_START:
-                lines.append(line)
-                line, x = [], 0.0
-                if token.isspace():
-                    continue
-            line.append((font, token))
-            x += _width(token, font, size)
-        lines.append(line)
-    return lines
 
 
 def draw_lines(c: Canvas, x: float, y: float, lines: list[list[tuple[str, str]]], size: float, leading: float) -> float:
@@ -178,7 +139,7 @@ class _LetterWriter:
         self.logo = head.logo_path if head.logo_path and os.path.isfile(head.logo_path) else ""
         self.sender_line = " · ".join(p for p in (head.name, head.address) if p)
         self.text_width = self.layout.size[0] - self.layout.left - self.layout.right
-        self.closing = [wrap_lines(part, BODY[0], self.text_width) for part in (head.signer, head.name)]
+        self.closing = [wrap_text(part, BODY[0], self.text_width) for part in (head.signer, head.name)]
         self._letterhead_form()
 
     def _letterhead_form(self) -> None:
@@ -220,11 +181,11 @@ class _LetterWriter:
         draw_string(c, width - lay.right, height - lay.date_top, letter.date_text, 10, align="right")
         w = self.text_width
         blocks: list[tuple[list[list[tuple[str, str]]], tuple[float, float, float]]] = [
-            (wrap_lines(letter.subject, SUBJECT[0], w, bold=True), SUBJECT),
-            (wrap_lines(letter.greeting, BODY[0], w), BODY),
+            (wrap_text(letter.subject, SUBJECT[0], w, bold=True), SUBJECT),
+            (wrap_text(letter.greeting, BODY[0], w), BODY),
         ]
-        blocks += [(wrap_lines(par.strip(), BODY[0], w), BODY) for par in letter.body.split("\n\n") if par.strip()]
-        blocks.append((wrap_lines(letter.sign_off, BODY[0], w), (BODY[0], BODY[1], 14 * mm)))
+        blocks += [(wrap_text(par.strip(), BODY[0], w), BODY) for par in letter.body.split("\n\n") if par.strip()]
+        blocks.append((wrap_text(letter.sign_off, BODY[0], w), (BODY[0], BODY[1], 14 * mm)))
         blocks += [(lines, (BODY[0], BODY[1], 2.0)) for lines in self.closing]
         y = height - lay.date_top - 8 * mm - SUBJECT[0]
         for lines, (size, leading, after) in blocks:
@@ -271,7 +232,7 @@ def draw_fitted(
     text = c.beginText()
     for line in lines:
         pieces = runs(line)
-        width = sum(_width(part, font, size) for font, part in pieces)
+        width = sum(text_width(part, font, size) for font, part in pieces)
         fitted = size if width <= max_width else max(size * 0.7, size * max_width / width)
         text.setTextOrigin(x, y)
         for font, part in pieces:
