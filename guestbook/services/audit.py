@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..extensions import db
 from ..models import AuditEvent
 from .actor import Actor
@@ -31,14 +29,3 @@ def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: s
     begin_write()
     record(actor, action, guest_id, detail)
     db.session.commit()
-
-
-def events_for_guest(guest_id: int, limit: int = 50) -> list[AuditEvent]:
-    """The newest audit events about one guest."""
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.guest_id == guest_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -413,8 +413,3 @@ def readers(day: date) -> list[Reader]:
         Reader(u.name, u.role, r.outlet_code, r.first_opened_at, r.last_opened_at, r.opened_count)
         for r, u in db.session.execute(stmt)
     ]
-
-
-def local_now() -> datetime:
-    """Now at the property."""
-    return datetime.now(UTC).astimezone(property_tz())

@@ -115,9 +115,9 @@ def get_guest(guest_id: int) -> Guest:
 
 def view_guest(guest_id: int, actor: Actor, context: str = "") -> Guest:
     """Load a guest for someone to look at, and record that they did."""
-    get_guest(guest_id)
+    guest = get_guest(guest_id)
     audit.record_now(actor, "guest_view", guest_id, context)
-    return get_guest(guest_id)
+    return guest
 
 
 def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import RESERVATION_STATUSES, Guest, Outlet, PossibleMatch, Reservation, utcnow
+from ..models import RESERVATION_STATUSES, Guest, PossibleMatch, Reservation, utcnow
 from . import audit, search
 from .actor import Actor
 from .guests import digits_of
 from .outlets import default_property, outlet_by_code
-from .schemas import GuestCreate, GuestFields, parse_partial_date
+from .schemas import GuestCreate, GuestFields, one_of, parse_partial_date
 
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
@@ -94,9 +94,7 @@ class ReservationIn(BaseModel):
     @field_validator("status")
     @classmethod
     def _status(cls, value: str) -> str:
-        if value not in RESERVATION_STATUSES:
-            raise ValueError(f"one of {', '.join(RESERVATION_STATUSES)}")
-        return value
+        return one_of(value, RESERVATION_STATUSES)
 
     @field_validator("arrival_time")
     @classmethod
@@ -270,15 +268,6 @@ def reservation_to_dict(reservation: Reservation) -> dict[str, Any]:
         "created_at": reservation.created_at.isoformat(),
         "updated_at": reservation.updated_at.isoformat(),
     }
-
-
-def reservations_on(day: date, outlet: Outlet | None = None) -> list[Reservation]:
-    """The day's reservations, in arrival order, cancelled ones included."""
-    stmt = select(Reservation).where(Reservation.arrival_date == day)
-    if outlet is not None:
-        stmt = stmt.where(Reservation.outlet_id == outlet.id)
-    stmt = stmt.order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
-    return list(db.session.scalars(stmt))
 
 
 def arriving_guest_ids(day: date | None = None) -> set[int]:

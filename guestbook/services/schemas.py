@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -16,6 +17,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 Short = Annotated[str, Field(max_length=120)]
+
+
+def one_of(value: str, allowed: Sequence[str]) -> str:
+    """``value`` when it is one of ``allowed``; else the error message that lists them."""
+    if value not in allowed:
+        raise ValueError(f"one of {', '.join(allowed)}")
+    return value
 
 
 class PartialDate(BaseModel):
@@ -84,9 +92,7 @@ class AllergyIn(BaseModel):
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: str) -> str:
-        if value not in ALLERGY_SEVERITIES:
-            raise ValueError(f"one of {', '.join(ALLERGY_SEVERITIES)}")
-        return value
+        return one_of(value, ALLERGY_SEVERITIES)
 
 
 class GuestFields(BaseModel):
@@ -209,9 +215,7 @@ class OutletCreate(BaseModel):
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:
-        if value not in OUTLET_KINDS:
-            raise ValueError(f"one of {', '.join(OUTLET_KINDS)}")
-        return value
+        return one_of(value, OUTLET_KINDS)
 
 
 class PreferenceCreate(BaseModel):
@@ -228,9 +232,7 @@ class PreferenceCreate(BaseModel):
     @field_validator("category")
     @classmethod
     def _category(cls, value: str) -> str:
-        if value not in PREFERENCE_CATEGORIES:
-            raise ValueError(f"one of {', '.join(PREFERENCE_CATEGORIES)}")
-        return value
+        return one_of(value, PREFERENCE_CATEGORIES)
 
     @field_validator("source")
     @classmethod
