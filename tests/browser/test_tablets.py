@@ -55,16 +55,22 @@ def test_idle_lock_then_pin_unlock(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Müller")
 
 
-def test_second_tablet_sees_the_conflict_and_loses_nothing(
-    live_server: LiveServer, new_page: Callable[..., Page]
-) -> None:
-    guest_id = live_server.guests["mueller"]
+def _two_tablets_editing(live_server: LiveServer, new_page: Callable[..., Page], guest_id: int) -> tuple[Page, Page]:
+    """Two floor staff on two tablets, both on the same guest's edit page."""
     edit_url = f"{live_server.url}/guests/{guest_id}/edit"
     first, second = new_page(), new_page()
     sign_in(first, live_server, "floor@example.test")
     sign_in(second, live_server, "floor2@example.test")
     first.goto(edit_url)
     second.goto(edit_url)
+    return first, second
+
+
+def test_second_tablet_sees_the_conflict_and_loses_nothing(
+    live_server: LiveServer, new_page: Callable[..., Page]
+) -> None:
+    guest_id = live_server.guests["mueller"]
+    first, second = _two_tablets_editing(live_server, new_page, guest_id)
 
     first.get_by_label("Preferred name (how to greet)").fill("Klaus")
     second.get_by_label("Company").fill("Bosch Siam")
@@ -119,12 +125,7 @@ def test_saving_again_after_a_conflict_keeps_the_other_tablets_change(
     live_server: LiveServer, new_page: Callable[..., Page]
 ) -> None:
     guest_id = live_server.guests["mueller"]
-    edit_url = f"{live_server.url}/guests/{guest_id}/edit"
-    first, second = new_page(), new_page()
-    sign_in(first, live_server, "floor@example.test")
-    sign_in(second, live_server, "floor2@example.test")
-    first.goto(edit_url)
-    second.goto(edit_url)
+    first, second = _two_tablets_editing(live_server, new_page, guest_id)
     first.get_by_label("Preferred name (how to greet)").fill("Klaus")
     first.get_by_role("button", name="Save", exact=True).click()
     expect(first.get_by_role("status")).to_contain_text("Saved.")
