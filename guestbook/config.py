@@ -62,6 +62,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 15 * 60),
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 10_000),
         "PAPER_SIZE": _env("PAPER_SIZE", "A4"),
+        # Largest request body (import uploads above all); larger ones get 413 before they are read.
+        "MAX_UPLOAD_MB": _env_int("MAX_UPLOAD_MB", 20),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Searches a minute per signed-in account or API key (0: no limit): the floor's is lower, so a
+        # masked contact cannot be rebuilt by trying digits.
+        "SEARCH_RATE_LIMIT_FLOOR": _env_int("SEARCH_RATE_LIMIT_FLOOR", 120),
+        "SEARCH_RATE_LIMIT": _env_int("SEARCH_RATE_LIMIT", 600),
         # The nightly briefing: built at BRIEFING_TIME (property time) for the day BRIEFING_DAY_OFFSET
         # days ahead; e.g. 22:00 and 1 for the evening before.
         "BRIEFING_TIME": _env("BRIEFING_TIME", "05:00"),

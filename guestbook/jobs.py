@@ -53,3 +53,18 @@ def daily_letters(config: dict[str, Any] | None = None, instance_path: str | Non
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def clear_stale_uploads(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+    """Delete import uploads left for more than a day (a dry run nobody committed or cancelled); returns how many.
+
+    Idempotent: a file is either there and old, or not; two runs at once skip what the other removed.
+    """
+    from . import create_app
+    from .services import import_uploads
+
+    app = create_app(config, instance_path=instance_path)
+    removed = import_uploads.clear_stale(app.instance_path)
+    if removed:
+        log.info("cleared %d stale import upload(s)", removed)
+    return removed

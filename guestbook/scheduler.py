@@ -20,6 +20,7 @@ from . import jobs
 
 NIGHTLY_BRIEFING_JOB = "nightly-briefing"
 DAILY_LETTERS_JOB = "daily-letters"
+STALE_UPLOADS_JOB = "stale-uploads"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -61,5 +62,13 @@ def build_scheduler(
         replace_existing=True,
         kwargs={"config": config, "instance_path": instance_path},
         next_run_time=datetime.now(tz),  # catch up at start; idempotent (unique batch date and letter keys)
+    )
+    scheduler.add_job(
+        jobs.clear_stale_uploads,
+        CronTrigger(minute=17, timezone=tz),  # hourly: an abandoned upload lives at most a day and an hour
+        id=STALE_UPLOADS_JOB,
+        name="clear import uploads older than a day",
+        replace_existing=True,
+        kwargs={"config": config, "instance_path": instance_path},
     )
     return scheduler

@@ -18,6 +18,7 @@ from .auth import hash_secret
 from .outlets import default_property
 from .visits import refresh_visit_stats
 
+DEMO_TIMEZONE = "Asia/Bangkok"
 DEMO_PASSWORD = "guestbook-demo"  # noqa: S105  (printed by scripts/run on purpose: demo only)
 DEMO_STAFF = (
     ("Ploy Srisuk", "floor@demo.guestbook", "floor"),
@@ -59,18 +60,27 @@ LATIN = [
     ("Niran", "Thongchai", "th", "Khun"),
     ("Priya", "Sharma", "en", "Ms"),
 ]
+# (given, family, salutation): the salutation follows the given name's usual gender; "" where the
+# name is used for both (수빈), so letters fall back to the name alone rather than guess.
 CHINESE = [
-    ("小明", "王"),
-    ("娜", "李"),
-    ("伟", "张"),
-    ("静", "陈"),
-    ("芳", "刘"),
-    ("强", "杨"),
-    ("秀英", "黄"),
-    ("磊", "周"),
+    ("小明", "王", "Mr"),
+    ("娜", "李", "Ms"),
+    ("伟", "张", "Mr"),
+    ("静", "陈", "Ms"),
+    ("芳", "刘", "Ms"),
+    ("强", "杨", "Mr"),
+    ("秀英", "黄", "Ms"),
+    ("磊", "周", "Mr"),
 ]
-JAPANESE = [("太郎", "山田"), ("花子", "佐藤"), ("一郎", "鈴木"), ("さくら", "高橋"), ("健", "田中"), ("美咲", "伊藤")]
-KOREAN = [("민준", "김"), ("서연", "이"), ("지훈", "박"), ("수빈", "최"), ("예준", "정")]
+JAPANESE = [
+    ("太郎", "山田", "Mr"),
+    ("花子", "佐藤", "Ms"),
+    ("一郎", "鈴木", "Mr"),
+    ("さくら", "高橋", "Ms"),
+    ("健", "田中", "Mr"),
+    ("美咲", "伊藤", "Ms"),
+]
+KOREAN = [("민준", "김", "Mr"), ("서연", "이", "Ms"), ("지훈", "박", "Mr"), ("수빈", "최", ""), ("예준", "정", "Mr")]
 CYRILLIC = [
     ("Иван", "Петров", "Mr"),
     ("Анна", "Смирнова", "Ms"),
@@ -147,14 +157,14 @@ def random_name(rng: random.Random) -> DemoName:
         _, f, _, _ = rng.choice(LATIN)
         return DemoName(g, f, lang, sal)
     if roll < 0.74:
-        g, f = rng.choice(CHINESE)
-        return DemoName(g, rng.choice(CHINESE)[1], "zh-Hans", rng.choice(["Mr", "Ms"]))
+        g, _, sal = rng.choice(CHINESE)
+        return DemoName(g, rng.choice(CHINESE)[1], "zh-Hans", sal)
     if roll < 0.83:
-        g, f = rng.choice(JAPANESE)
-        return DemoName(g, rng.choice(JAPANESE)[1], "ja", rng.choice(["Mr", "Ms"]))
+        g, _, sal = rng.choice(JAPANESE)
+        return DemoName(g, rng.choice(JAPANESE)[1], "ja", sal)
     if roll < 0.90:
-        g, f = rng.choice(KOREAN)
-        return DemoName(g, rng.choice(KOREAN)[1], "ko", rng.choice(["Mr", "Ms"]))
+        g, _, sal = rng.choice(KOREAN)
+        return DemoName(g, rng.choice(KOREAN)[1], "ko", sal)
     if roll < 0.95:
         g, f, sal = rng.choice(CYRILLIC)
         return DemoName(g, f, "ru", sal)
@@ -172,13 +182,14 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     if demo_loaded():
         return False
     rng = random.Random(seed)
-    today = today or date.today()
+    # "Today" is the property's date: loaded in the Bangkok morning, the UTC date is still yesterday.
+    today = today or datetime.now(UTC).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
     prop = default_property()
     begin_write()
     prop.name, prop.address, prop.timezone, prop.currency = (
         "The Riverside Bangkok",
         "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand",
-        "Asia/Bangkok",
+        DEMO_TIMEZONE,
         "THB",
     )
     password_hash = hash_secret(DEMO_PASSWORD)
@@ -291,7 +302,12 @@ def _random_guest(
         guest.allergies = [Allergy(allergen="peanuts", severity="anaphylaxis", note="carries an EpiPen")]
     elif rng.random() < 0.15:
         allergen, severity = rng.choice(ALLERGENS)
-        guest.allergies = [Allergy(allergen=allergen, severity=severity)]
+        if severity == "dietary":  # a diet is a preference (shown on the Diet line), never an allergy
+            guest.preferences = [
+                Preference(category="diet", value=allergen, source="stated", recorded_by_id=staff[0].id)
+            ]
+        else:
+            guest.allergies = [Allergy(allergen=allergen, severity=severity)]
     db.session.add(guest)
     habit = rng.random()
     if i == 0 or habit < 0.25:  # a regular: same outlet, table and order, every week or two

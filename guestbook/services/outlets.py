@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..db import begin_write
@@ -9,7 +10,8 @@ from ..extensions import db
 from ..models import Outlet, Property
 from . import audit
 from .actor import Actor
-from .schemas import OutletCreate
+from .schemas import OutletCreate, OutletPatch
+from .settings import get_setting
 
 DEFAULT_PROPERTY_NAME = "My Property"
 
@@ -18,20 +20,32 @@ class OutletError(ValueError):
     """An outlet request that cannot be carried out."""
 
 
+class OutletNotFound(LookupError):
+    """No outlet with this id."""
+
+
 def default_property() -> Property:
     """The property; created by the first migration so the app works before anything is configured."""
     prop = db.session.scalar(select(Property).order_by(Property.id).limit(1))
     if prop is None:  # a database built without migrations (never in normal use)
         begin_write()
-        prop = Property(name=DEFAULT_PROPERTY_NAME, timezone="UTC")
+        prop = Property(name=DEFAULT_PROPERTY_NAME, timezone=current_app.config["GUESTBOOK_TIMEZONE"])
         db.session.add(prop)
         db.session.commit()
     return prop
 
 
-def list_outlets() -> list[Outlet]:
-    """Every outlet, by name."""
-    return list(db.session.scalars(select(Outlet).order_by(Outlet.name)))
+def list_outlets(include_inactive: bool = False) -> list[Outlet]:
+    """The active outlets by name (for pickers); with ``include_inactive`` every outlet (admin, history)."""
+    stmt = select(Outlet).order_by(Outlet.name)
+    if not include_inactive:
+        stmt = stmt.where(Outlet.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def property_language() -> str:
+    """The property's own language: what an outlet's names are written in unless it says otherwise."""
+    return str(get_setting("letters_default_language") or "en")
 
 
 def outlet_by_code(code: str) -> Outlet | None:
@@ -46,16 +60,53 @@ def create_outlet(data: OutletCreate, actor: Actor) -> Outlet:
     if db.session.scalar(select(Outlet.id).where(Outlet.code == data.code)):
         db.session.rollback()
         raise OutletError(f"an outlet with code {data.code!r} already exists")
-    outlet = Outlet(property_id=prop.id, code=data.code, name=data.name, kind=data.kind)
+    outlet = Outlet(
+        property_id=prop.id,
+        code=data.code,
+        name=data.name,
+        kind=data.kind,
+        language=data.language or property_language(),
+        active=True,
+    )
     db.session.add(outlet)
     audit.record(actor, "outlet_create", detail=data.code)
     db.session.commit()
     return outlet
 
 
+def update_outlet(outlet_id: int, patch: OutletPatch, actor: Actor) -> Outlet:
+    """Rename an outlet, set its language, or deactivate/reactivate it (its code and history never change)."""
+    begin_write()
+    outlet = db.session.get(Outlet, outlet_id)
+    if outlet is None:
+        db.session.rollback()
+        raise OutletNotFound(outlet_id)
+    changes = []
+    if patch.name is not None and patch.name != outlet.name:
+        changes.append(f"name {outlet.name!r}->{patch.name!r}")
+        outlet.name = patch.name
+    if patch.language is not None and patch.language != outlet.language:
+        changes.append(f"language {outlet.language}->{patch.language}")
+        outlet.language = patch.language
+    if patch.active is not None and patch.active != outlet.active:
+        changes.append("reactivated" if patch.active else "deactivated")
+        outlet.active = patch.active
+    if changes:
+        audit.record(actor, "outlet_update", detail=f"{outlet.code}: {'; '.join(changes)}")
+    db.session.commit()
+    return outlet
+
+
 def outlet_to_dict(outlet: Outlet) -> dict[str, object]:
     """An outlet as JSON."""
-    return {"id": outlet.id, "code": outlet.code, "name": outlet.name, "kind": outlet.kind}
+    return {
+        "id": outlet.id,
+        "code": outlet.code,
+        "name": outlet.name,
+        "kind": outlet.kind,
+        "language": outlet.language,
+        "active": outlet.active,
+    }
 
 
 def update_property(name: str, address: str, timezone: str, currency: str, actor: Actor) -> Property:

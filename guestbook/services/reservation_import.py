@@ -1,7 +1,12 @@
 """Import of an arrivals export (CSV or XLSX): saved column mapping per source, dry run, all-or-nothing commit.
 
-A dry run parses and validates every row and reports every error with its row and column, plus a
-preview of the first rows. A commit re-validates and writes every row in one transaction, or none.
+A dry run parses and validates every row and reports every error with its row and column, warnings
+(past dates), how each outlet value of the file maps to our outlets, and a preview of the first rows.
+A commit re-validates and writes every row in one transaction, or none.
+
+Outlet values map like columns do: a value is our outlet when it is one of our codes or names, when a
+manager mapped it for this source (saved with the column mapping), or when it names a kind we have
+exactly one of ("bar" → the Bamboo Bar); anything else is an error naming the row and column.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -20,8 +26,10 @@ from ..extensions import db
 from ..models import ImportMapping
 from . import audit
 from .actor import Actor
-from .reservations import ReservationError, ReservationIn, _upsert
+from .import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
+from .reservations import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert, property_today
 from .schemas import field_errors
+from .text import SPACE_CLASS, find_control_char
 
 # Reservation fields an export can fill, and the header each defaults to.
 FIELDS: dict[str, str] = {
@@ -45,6 +53,12 @@ REQUIRED = ("external_id", "arrival_date", "outlet")
 GUEST_FIELDS = ("given_name", "family_name", "email", "phone", "birthday")
 PREVIEW_ROWS = 10
 MAX_ROWS = 20_000
+# Strip spaces at the ends of a cell, but not control characters: those are reported, not hidden.
+_EDGE_SPACES = re.compile(f"^[{SPACE_CLASS}]+|[{SPACE_CLASS}]+$")
+
+
+def _strip(text: str) -> str:
+    return _EDGE_SPACES.sub("", text)
 
 
 class ImportFileError(ValueError):
@@ -59,6 +73,26 @@ class RowError:
     column: str
     message: str
 
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row as it will be imported, in a few columns that fit a tablet or a 1024 px screen."""
+
+    row: int
+    booking: str
+    day: str
+    time: str
+    outlet: str
+    guest: str
+    contact: str
+    party: str
+    table: str
+    status: str
+    notes: str
+
 
 @dataclass
 class ImportReport:
@@ -68,9 +102,21 @@ class ImportReport:
     total_rows: int
     preview: list[dict[str, str]]
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    outlet_values: list[OutletValue] = field(default_factory=list)
+    rows: list[PreviewRow] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     committed: bool = False
+
+    @property
+    def landing_date(self) -> date | None:
+        """Where a manager goes after the import: the first imported date from today on, else the first."""
+        if not self.dates:
+            return None
+        today = property_today()
+        return next((d for d in self.dates if d >= today), self.dates[0])
 
     @property
     def ok(self) -> bool:
@@ -91,14 +137,14 @@ def mapping_for(source: str) -> dict[str, str]:
 
 
 def save_mapping(source: str, mapping: dict[str, str], actor: Actor) -> None:
-    """Remember how a source names its columns."""
-    clean = {key: mapping.get(key, "").strip() for key in FIELDS}
+    """Remember how a source names its columns (its outlet values stay as saved)."""
+    clean: dict[str, Any] = {key: mapping.get(key, "").strip() for key in FIELDS}
     begin_write()
     row = db.session.get(ImportMapping, source)
     if row is None:
         db.session.add(ImportMapping(source=source, mapping=clean))
     else:
-        row.mapping = clean
+        row.mapping = {**clean, OUTLET_VALUES_KEY: dict(row.mapping.get(OUTLET_VALUES_KEY) or {})}  # kept
     audit.record(actor, "import_mapping", detail=source)
     db.session.commit()
 
@@ -114,7 +160,7 @@ def _cell(value: Any) -> str:
         return value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return _strip(str(value))
 
 
 def read_rows(filename: str, content: bytes) -> tuple[list[str], list[list[str]]]:
@@ -138,10 +184,10 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[list[str]]
         dialect: type[csv.Dialect] | csv.Dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+        rows = [[_strip(c) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
     else:
         raise ImportFileError("upload a .csv or .xlsx file")
-    rows = [r for r in rows if any(c for c in r)]
+    rows = [r for r in rows if any(r)]
     if not rows:
         raise ImportFileError("the file is empty")
     if len(rows) - 1 > MAX_ROWS:
@@ -170,9 +216,9 @@ def _parse_date(raw: str) -> str:
     return raw
 
 
-def _row_payload(values: dict[str, str]) -> dict[str, Any]:
+def _row_payload(values: dict[str, str], outlet_code: str | None) -> dict[str, Any]:
     payload: dict[str, Any] = {
-        "outlet": values.get("outlet", ""),
+        "outlet": outlet_code or values.get("outlet", ""),
         "arrival_date": _parse_date(values.get("arrival_date", "")),
     }
     arrival_time = _parse_time(values.get("arrival_time", ""))
@@ -190,96 +236,128 @@ def _row_payload(values: dict[str, str]) -> dict[str, Any]:
     return payload
 
 
-def _prepare(
-    source: str, header: list[str], rows: list[list[str]], mapping: dict[str, str]
-) -> tuple[list[tuple[int, str, ReservationIn]], list[RowError], list[dict[str, str]]]:
-    """Validate every row; return the valid ones, every error and a preview."""
+def _preview_row(n: int, values: dict[str, str], outlet: OutletValue | None) -> PreviewRow:
+    get = values.get
+    return PreviewRow(
+        row=n,
+        booking=get("external_id", ""),
+        day=_parse_date(get("arrival_date", "")),
+        time=_parse_time(get("arrival_time", "")) or "",
+        outlet=(outlet.name if outlet and outlet.code else get("outlet", "")),
+        guest=" ".join(p for p in (get("given_name", ""), get("family_name", "")) if p),
+        contact=get("email", "") or get("phone", ""),
+        party=get("party_size", ""),
+        table=get("table", ""),
+        status=get("status", ""),
+        notes=" · ".join(p for p in (get("occasion", ""), get("notes", "")) if p),
+    )
+
+
+@dataclass
+class _Checked:
+    """Everything a dry run learns: the report and the rows ready to write."""
+
+    report: ImportReport
+    valid: list[tuple[int, str, ReservationIn]]
+    column_of: dict[str, str]
+
+
+def _check(source: str, filename: str, content: bytes, mapping: dict[str, str]) -> _Checked:
+    """Read and validate every row; every error and warning with its row and column."""
+    header, rows = read_rows(filename, content)
+    report = ImportReport(source=source, total_rows=len(rows), preview=[])
     index = {h.strip().casefold(): i for i, h in enumerate(header)}
-    errors: list[RowError] = []
     columns: dict[str, int] = {}
     for key, column in mapping.items():
         if column and column.strip().casefold() in index:
             columns[key] = index[column.strip().casefold()]
         elif key in REQUIRED:
-            errors.append(RowError(1, column or key, f"required column {column or key!r} is not in the file"))
-    if errors:
-        return [], errors, []
+            report.errors.append(RowError(1, column or key, f"required column {column or key!r} is not in the file"))
+    if report.errors:
+        return _Checked(report, [], {})
     if "given_name" not in columns and "family_name" not in columns:
-        return [], [RowError(1, mapping.get("family_name", ""), "the file needs a first or last name column")], []
+        report.errors.append(RowError(1, mapping.get("family_name", ""), "the file needs a first or last name column"))
+        return _Checked(report, [], {})
     column_of = {key: mapping[key] for key in columns}
+    cells = [{key: (row[i] if i < len(row) else "") for key, i in columns.items()} for row in rows]
+    counts: dict[str, int] = {}
+    for values in cells:
+        counts[values["outlet"]] = counts.get(values["outlet"], 0) + 1
+    report.outlet_values = resolve_outlet_values(source, {v: c for v, c in counts.items() if v})
+    outlets = {o.value: o for o in report.outlet_values}
+    today = property_today()
     valid: list[tuple[int, str, ReservationIn]] = []
-    preview: list[dict[str, str]] = []
+    dates: set[date] = set()
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows, start=2):
-        values = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
-        if len(preview) < PREVIEW_ROWS:
-            preview.append({mapping[key]: values[key] for key in columns})
+    for n, values in enumerate(cells, start=2):
+        outlet = outlets.get(values["outlet"])
+        if len(report.preview) < PREVIEW_ROWS:
+            report.preview.append({mapping[key]: values[key] for key in columns})
+            report.rows.append(_preview_row(n, values, outlet))
+        controls = [(key, find_control_char(v)) for key, v in values.items()]
+        bad = [(key, char) for key, char in controls if char]
+        for key, char in bad:
+            report.errors.append(RowError(n, column_of[key], f"control characters are not allowed (found {char})"))
         external_id = values.get("external_id", "").strip()
+        if bad:
+            continue
         if not external_id:
-            errors.append(RowError(n, column_of["external_id"], "required"))
+            report.errors.append(RowError(n, column_of["external_id"], "required"))
             continue
         if external_id in seen:
-            errors.append(RowError(n, column_of["external_id"], f"same booking id as row {seen[external_id]}"))
+            report.errors.append(RowError(n, column_of["external_id"], f"same booking id as row {seen[external_id]}"))
             continue
         seen[external_id] = n
+        if not re.match(EXTERNAL_ID_PATTERN, external_id):
+            report.errors.append(RowError(n, column_of["external_id"], "letters, digits, . _ : - only"))
+        code = outlet.code if outlet else None
+        if code is None:
+            report.errors.append(
+                RowError(n, column_of["outlet"], f"no outlet of ours matches {values['outlet']!r}: map it below")
+            )
         try:
-            data = ReservationIn.model_validate(_row_payload(values))
+            # An unmapped outlet is reported above; validate the rest of the row all the same.
+            data = ReservationIn.model_validate(_row_payload(values, code or "unmapped"))
         except ValidationError as exc:
             for loc, message in field_errors(exc).items():
                 key = loc.split(".")[-1] if loc.startswith("guest.") else loc.split(".")[0]
-                errors.append(RowError(n, column_of.get(key, column_of.get("family_name", key)), message))
+                report.errors.append(RowError(n, column_of.get(key, column_of.get("family_name", key)), message))
             continue
-        valid.append((n, external_id, data))
-    return valid, errors, preview
+        if data.arrival_date < today:
+            report.warnings.append(
+                RowError(
+                    n,
+                    column_of["arrival_date"],
+                    f"{data.arrival_date.isoformat()} is before today ({today.isoformat()}): a past booking",
+                )
+            )
+        dates.add(data.arrival_date)
+        if code is not None:
+            valid.append((n, external_id, data))
+    report.dates = sorted(dates)
+    return _Checked(report, valid, column_of)
 
 
 def dry_run(source: str, filename: str, content: bytes, mapping: dict[str, str] | None = None) -> ImportReport:
-    """Check a file without writing anything: every error (row and column) and the first rows."""
-    mapping = mapping or mapping_for(source)
-    header, rows = read_rows(filename, content)
-    valid, errors, preview = _prepare(source, header, rows, mapping)
-    if not errors:
-        errors.extend(_check_outlets_and_ids(source, valid, mapping))
-    return ImportReport(source=source, total_rows=len(rows), preview=preview, errors=errors)
-
-
-def _check_outlets_and_ids(
-    source: str, valid: list[tuple[int, str, ReservationIn]], mapping: dict[str, str]
-) -> list[RowError]:
-    import re
-
-    from .outlets import outlet_by_code
-    from .reservations import EXTERNAL_ID_PATTERN
-
-    errors: list[RowError] = []
-    known: dict[str, bool] = {}
-    for n, external_id, data in valid:
-        if not re.match(EXTERNAL_ID_PATTERN, external_id):
-            errors.append(RowError(n, mapping["external_id"], "letters, digits, . _ : - only"))
-        if data.outlet not in known:
-            known[data.outlet] = outlet_by_code(data.outlet) is not None
-        if not known[data.outlet]:
-            errors.append(RowError(n, mapping["outlet"], f"no outlet with code {data.outlet!r}"))
-    return errors
+    """Check a file without writing anything: every error and warning (row and column), outlets, the first rows."""
+    return _check(source, filename, content, mapping or mapping_for(source)).report
 
 
 def commit_import(
     source: str, filename: str, content: bytes, actor: Actor, mapping: dict[str, str] | None = None
 ) -> ImportReport:
     """Write every row in one transaction, or nothing at all when any row has an error."""
-    report = dry_run(source, filename, content, mapping)
+    checked = _check(source, filename, content, mapping or mapping_for(source))
+    report = checked.report
     if not report.ok:
         return report
-    header, rows = read_rows(filename, content)
-    valid, _errors, _preview = _prepare(source, header, rows, mapping or mapping_for(source))
     begin_write()
     try:
-        for n, external_id, data in valid:
+        for n, external_id, data in checked.valid:
             try:
                 _reservation, created = _upsert(source, external_id, data, actor)
             except ReservationError as exc:
-                column = (mapping or mapping_for(source)).get(exc.field, exc.field)
-                report.errors.append(RowError(n, column, exc.message))
+                report.errors.append(RowError(n, checked.column_of.get(exc.field, exc.field), exc.message))
                 continue
             if created:
                 report.created += 1
@@ -289,7 +367,7 @@ def commit_import(
             db.session.rollback()
             report.created = report.updated = 0
             return report
-        audit.record(actor, "reservation_import", detail=f"{source}: {filename}, {len(valid)} rows")
+        audit.record(actor, "reservation_import", detail=f"{source}: {filename}, {len(checked.valid)} rows")
         db.session.commit()
     except Exception:
         db.session.rollback()

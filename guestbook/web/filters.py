@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
+
+from ..models import Allergy
+from ..services.diets import split_allergies
+from ..services.reservations import property_tz
 
 
 def _tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["GUESTBOOK_TIMEZONE"])
+    """The property's timezone (looked up once per request); the configured one outside a request."""
+    if not has_request_context():
+        return ZoneInfo(current_app.config["GUESTBOOK_TIMEZONE"])
+    tz: ZoneInfo | None = g.get("_property_tz")
+    if tz is None:
+        tz = g._property_tz = property_tz()
+    return tz
 
 
 def local_date(value: datetime | date | None) -> str:
@@ -31,13 +42,14 @@ def local_datetime(value: datetime | None) -> str:
 
 
 def ago(value: datetime | None) -> str:
-    """``1 year ago``, ``3 days ago``, ``today``."""
+    """``1 year ago``, ``2 days ago``, ``today``: calendar days at the property, not 24-hour spans."""
     if value is None:
         return ""
-    delta = value - datetime.now(UTC)
-    if -86400 < delta.total_seconds() <= 0:
+    tz = _tz()
+    days = (value.astimezone(tz).date() - datetime.now(UTC).astimezone(tz).date()).days
+    if days == 0:
         return "today"
-    return format_timedelta(delta, granularity="day", threshold=1.0, locale="en", add_direction=True)
+    return format_timedelta(timedelta(days=days), granularity="day", threshold=1.0, locale="en", add_direction=True)
 
 
 def partial_date_text(value: str | None) -> str:
@@ -60,6 +72,11 @@ def language_name(tag: str | None) -> str:
         return tag
 
 
+def real_allergies(allergies: Iterable[Allergy]) -> list[Allergy]:
+    """The allergies that are a safety matter: diets stored as allergies (vegetarian…) left out."""
+    return split_allergies(allergies)[0]
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters available in templates."""
     app.add_template_filter(local_date)
@@ -67,4 +84,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(ago)
     app.add_template_filter(partial_date_text)
     app.add_template_filter(language_name)
+    app.add_template_filter(real_allergies)
     app.add_template_global(lambda: datetime.now(UTC), "now_utc")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FieldList, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ...models import RESERVATION_STATUSES
@@ -69,6 +69,15 @@ class ImportCommitForm(FlaskForm):
 
     source = HiddenField()
     token = HiddenField()
+
+
+class OutletValuesForm(FlaskForm):
+    """Map each outlet value of a file to one of our outlets (one row per value found)."""
+
+    source = HiddenField()
+    token = HiddenField()
+    values = FieldList(HiddenField())
+    outlets = FieldList(SelectField(choices=[], validate_choice=False))
 
 
 class MappingForm(FlaskForm):
