@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..services.reservations import ReservationIn
-from .openapi_common import errors, json_response, ref
+from ..services.reservations import EXTERNAL_ID_PATTERN, SOURCE_PATTERN, ReservationIn
+from ..services.schemas import OUTLET_CODE_CORE
+from .openapi_common import ALLERGY, READ, WRITE, errors, json_response, ref
 
 _STR_OR_NULL = {"type": ["string", "null"]}
 
@@ -39,6 +40,21 @@ RESERVATION: dict[str, Any] = {
     "additionalProperties": False,
 }
 
+POSSIBLE_MATCH: dict[str, Any] = {
+    "type": "object",
+    "description": "An existing guest this booking may belong to (matched by name only, not yet linked or "
+    "rejected by a manager), with their allergies: shown until a manager decides",
+    "required": ["guest_id", "name", "visit_count", "last_visit", "allergies"],
+    "properties": {
+        "guest_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "visit_count": {"type": "integer"},
+        "last_visit": {**_STR_OR_NULL, "description": "YYYY-MM-DD in the property's timezone, or null"},
+        "allergies": {"type": "array", "items": ALLERGY},
+    },
+    "additionalProperties": False,
+}
+
 ARRIVAL: dict[str, Any] = {
     "type": "object",
     "required": ["reservation_id", "guest_id", "name", "party_size", "allergies", "occasions", "first_visit"],
@@ -62,21 +78,32 @@ ARRIVAL: dict[str, Any] = {
         "visit_count": {"type": "integer"},
         "last_visit": _STR_OR_NULL,
         "last_visit_outlet": _STR_OR_NULL,
-        "usual_seat": _STR_OR_NULL,
+        "usual_seat": {**_STR_OR_NULL, "description": "the seat habit at this booking's outlet only"},
         "usual_seat_evidence": _STR_OR_NULL,
-        "usual_order": {"type": "array", "items": {"type": "string"}},
-        "allergies": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["allergen", "severity", "note"],
-                "properties": {
-                    "allergen": {"type": "string"},
-                    "severity": {"type": "string"},
-                    "note": {"type": "string"},
+        "usual_seat_elsewhere": {
+            "description": "the strongest seat habit at another outlet, to show labelled with that outlet",
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["outlet", "value", "evidence"],
+                    "properties": {
+                        "outlet": {"type": "string", "description": "the outlet's name"},
+                        "value": {"type": "string"},
+                        "evidence": {"type": "string"},
+                    },
+                    "additionalProperties": False,
                 },
-            },
+            ],
         },
+        "usual_order": {"type": "array", "items": {"type": "string"}},
+        "allergies": {"type": "array", "items": ALLERGY},
+        "diets": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "dietary choices (vegetarian, halal, no pork…): shown, never as an allergy",
+        },
+        "last_said": {**_STR_OR_NULL, "description": "the note on the guest's last visit, when within 180 days"},
         "occasions": {"type": "array", "items": {"type": "string"}},
         "complaints": {
             "type": "array",
@@ -90,6 +117,7 @@ ARRIVAL: dict[str, Any] = {
             },
         },
         "notes": {"type": "string"},
+        "possible_matches": {"type": "array", "items": ref("BriefingPossibleMatch")},
     },
     "additionalProperties": False,
 }
@@ -117,7 +145,13 @@ BRIEFING: dict[str, Any] = {
         "summary": {
             "type": "object",
             "required": list(_COUNTS),
-            "properties": {key: {"type": "integer"} for key in _COUNTS},
+            "properties": {
+                **{key: {"type": "integer"} for key in _COUNTS},
+                "allergies": {
+                    "type": "integer",
+                    "description": "arrivals with an allergy alert: their own, or a possible match's",
+                },
+            },
         },
         "arrivals": {"type": "array", "items": ref("BriefingArrival")},
     },
@@ -125,22 +159,38 @@ BRIEFING: dict[str, Any] = {
 }
 
 _QUERY = [
-    {"name": "outlet", "in": "query", "required": False, "schema": {"type": "string"}, "description": "outlet code"},
+    {
+        "name": "outlet",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "pattern": f"^(?:{OUTLET_CODE_CORE})?$"},
+        "description": "outlet code (an unknown one is a 422); empty: every outlet",
+    },
     {
         "name": "period",
         "in": "query",
         "required": False,
-        "schema": {"enum": ["breakfast", "lunch", "dinner"]},
-        "description": "one service period (by arrival time)",
+        "schema": {"enum": ["breakfast", "lunch", "dinner", ""]},
+        "description": "one service period (by arrival time); empty: the whole day",
     },
 ]
-_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
+_DAY = {
+    "name": "day",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+}
 
 PATHS: dict[str, Any] = {
     "/reservations/{source}/{external_id}": {
         "parameters": [
-            {"name": "source", "in": "path", "required": True, "schema": {"type": "string"}},
-            {"name": "external_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "source", "in": "path", "required": True, "schema": {"type": "string", "pattern": SOURCE_PATTERN}},
+            {
+                "name": "external_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": EXTERNAL_ID_PATTERN},
+            },
         ],
         "put": {
             "summary": "Create or update a reservation (idempotent upsert by source and external id)",
@@ -148,15 +198,15 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "201": json_response(ref("Reservation"), "Created"),
                 "200": json_response(ref("Reservation"), "Updated (or unchanged)"),
-                **errors(400, 401, 403, 422),
+                **errors(*WRITE),
             },
         },
     },
     "/briefings/{day}": {
         "parameters": [_DAY, *_QUERY],
         "get": {
-            "summary": "The arrival briefing for a date (manager)",
-            "responses": {"200": json_response(ref("Briefing"), "The briefing"), **errors(401, 403, 422)},
+            "summary": "The arrival briefing for a date (floor and above; ages only for concierge and above)",
+            "responses": {"200": json_response(ref("Briefing"), "The briefing"), **errors(400, *READ, 422)},
         },
     },
     "/briefings/{day}.pdf": {
@@ -168,7 +218,7 @@ PATHS: dict[str, Any] = {
                     "description": "PDF",
                     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                 },
-                **errors(401, 403, 422),
+                **errors(400, *READ, 422),
             },
         },
     },
@@ -180,5 +230,12 @@ def schemas() -> dict[str, Any]:
     request = ReservationIn.model_json_schema(ref_template="#/components/schemas/{model}")
     found: dict[str, Any] = dict(request.pop("$defs", {}))
     found["ReservationIn"] = request
-    found.update({"Reservation": RESERVATION, "BriefingArrival": ARRIVAL, "Briefing": BRIEFING})
+    found.update(
+        {
+            "Reservation": RESERVATION,
+            "BriefingArrival": ARRIVAL,
+            "BriefingPossibleMatch": POSSIBLE_MATCH,
+            "Briefing": BRIEFING,
+        }
+    )
     return found

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from ..access import current_actor
 from ..security import role_required
 from ..services import briefing as briefing_service
 from ..services import reservations
 from ..services.briefing_archive import export_pdf, filename_for
-from .views import ApiError, _body, bp
+from ..services.schemas import ISO_DATE
+from .views import ApiError, _body, bp, one_arg
 
 
 def _date_or_422(raw: str) -> date:
     try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError  # fromisoformat also reads 20261202 and week dates; the API says YYYY-MM-DD
         return date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(422, {"error": "validation failed", "fields": {"date": "use YYYY-MM-DD"}}) from None
+        raise ApiError(422, {"error": "validation failed", "fields": {"day": "use YYYY-MM-DD"}}) from None
 
 
 @bp.put("/reservations/<source>/<external_id>")
@@ -36,13 +39,13 @@ def put_reservation(source: str, external_id: str) -> tuple[Response, int]:
 
 
 def _briefing_args() -> tuple[str | None, str | None]:
-    return request.args.get("outlet") or None, request.args.get("period") or None
+    return one_arg("outlet") or None, one_arg("period") or None
 
 
 @bp.get("/briefings/<day>")
-@role_required("manager")
+@role_required("floor")
 def get_briefing(day: str) -> Response:
-    """The arrival briefing for a date as JSON: ``summary`` and ``arrivals``."""
+    """The arrival briefing for a date as JSON: ``summary`` and ``arrivals`` (floor too: no contacts, no ages)."""
     when = _date_or_422(day)
     outlet, period = _briefing_args()
     actor = current_actor()

@@ -254,7 +254,10 @@ class _Layout:
             who.append(_t(a.company, SMALL))
 
         usual: list[_Text | _Box] = []
-        if a.first_visit:
+        if a.first_visit and a.possible_matches:
+            # A blank profile made for a name-only booking: never "first visit" while it may be a regular.
+            usual.append(_Box((_t("New profile — may be a known guest", BODY, bold=True),), WARN_BG, WARN_LINE))
+        elif a.first_visit:
             usual.append(_Box((_t("First visit — welcome them", BODY, bold=True),), WELCOME_BG, ACCENT))
         else:
             last = a.last_visit_at.astimezone(self.tz).strftime("%d %b %Y") if a.last_visit_at else "—"
@@ -266,16 +269,27 @@ class _Layout:
                 usual.append(_label("Seat:", a.usual_seat + evidence))
             if a.usual_order:
                 usual.append(_label("Usual:", ", ".join(a.usual_order)))
-            if not a.usual_seat and not a.usual_order:
+            if a.seat_elsewhere:  # another outlet's habit, labelled with it; one short line (evidence on screen)
+                usual.append(_label("Seat", a.seat_elsewhere.label, SMALL))
+            if not a.usual_seat and not a.usual_order and not a.seat_elsewhere:
                 usual.append(_t("No usual seat or order yet.", SMALL))
 
         tonight: list[_Text | _Box] = []
+        for candidate in a.possible_matches:  # safety first: who this may be, with their allergies
+            line = _t(candidate.line, ALLERGY if candidate.allergies else BODY, bold=True)
+            tonight.append(
+                _Box((line,), ALLERGY_BG, ALLERGY_INK) if candidate.allergies else _Box((line,), WARN_BG, WARN_LINE)
+            )
         if a.allergies:
             lines = tuple(
                 _t("ALLERGY: " + allergen + f" ({severity})" + (f" — {note}" if note else ""), ALLERGY)
                 for allergen, severity, note in a.allergies
             )
             tonight.append(_Box(lines, ALLERGY_BG, ALLERGY_INK))
+        if a.diets:  # a choice, not a danger: a plain line, never in the allergy box
+            tonight.append(_label("Diet:", " · ".join(a.diets)))
+        if a.last_said:
+            tonight.append(_label("Last time they said:", a.last_said))
         for occasion in a.occasions:
             tonight.append(_label("Occasion:", occasion))
         for complaint in a.complaints:

@@ -19,11 +19,14 @@ from ..db import begin_write
 from ..extensions import db
 from ..models import Guest, Outlet, Reservation, StaffUser, utcnow
 from ..models.reservation import BriefingRead
-from . import audit, recognition
+from . import audit, possible_matches, recognition
 from .actor import Actor
+from .diets import diets_of, split_allergies
 from .guests import can_see_contact
 from .outlets import default_property, outlet_by_code
+from .possible_matches import Candidate
 from .reservations import property_tz
+from .visits import last_said
 
 PERIODS: dict[str, tuple[time, time]] = {
     "breakfast": (time(5, 0), time(10, 59)),
@@ -87,6 +90,14 @@ class Arrival:
     occasions: list[str]
     guest_notes: str
     complaints: list[Complaint] = field(default_factory=list)
+    # Open name-only matches: who this booking may really be, with their allergies (until a manager decides).
+    possible_matches: list[Candidate] = field(default_factory=list)
+    # The seat habit at another outlet, shown apart and labelled ("at Bamboo Bar: Bar 5").
+    seat_elsewhere: recognition.SeatElsewhere | None = None
+    # Dietary choices (vegetarian, halal…): a neutral "Diet" line, never an allergy.
+    diets: list[str] = field(default_factory=list)
+    # The note on the guest's last visit (within 180 days): "Last time they said: …".
+    last_said: str = ""
 
     @property
     def first_visit(self) -> bool:
@@ -204,9 +215,15 @@ def build_briefing(
             complaints.setdefault(gid, []).extend(items)
     show_age = can_see_contact(role)
     facts = recognition_for_day(live)
+    candidates = possible_matches.candidates_by_reservation(r.id for r in live)
     arrivals = [
         _arrival(r, day, show_age, facts[(r.guest_id, r.outlet_id)], complaints.get(r.guest_id, [])) for r in live
     ]
+    for a in arrivals:
+        a.possible_matches = candidates.get(a.reservation_id, [])
+    said = last_said([a.guest_id for a in arrivals], datetime.combine(day, time(0), tzinfo=property_tz()))
+    for a in arrivals:
+        a.last_said = said.get(a.guest_id, "")
     for a in arrivals:
         summary.arrivals += 1
         summary.covers += a.party_size
@@ -214,7 +231,8 @@ def build_briefing(
         summary.first_time += 1 if a.first_visit else 0
         summary.vips += 1 if a.vip_level else 0
         summary.occasions += 1 if a.occasions else 0
-        summary.allergies += 1 if a.allergies else 0
+        # A possible match's allergy is an alert too: it may be this guest's.
+        summary.allergies += 1 if a.allergies or any(c.allergies for c in a.possible_matches) else 0
         summary.open_complaints += len(a.complaints)
     return Briefing(
         day=day,
@@ -237,6 +255,7 @@ class Facts:
     usual_order: list[str]
     last_visit_at: datetime | None
     last_visit_outlet: str
+    seat_elsewhere: recognition.SeatElsewhere | None = None
 
 
 def recognition_for_day(reservations: Sequence[Reservation]) -> dict[tuple[int, int], Facts]:
@@ -253,6 +272,7 @@ def recognition_for_day(reservations: Sequence[Reservation]) -> dict[tuple[int, 
             usual_order=[i.item for i in rec.usual_order],
             last_visit_at=last.visited_at if last else None,
             last_visit_outlet=outlet_names.get(last.outlet_id, "") if last else "",
+            seat_elsewhere=rec.seat_elsewhere,
         )
     return facts
 
@@ -285,10 +305,13 @@ def _arrival(r: Reservation, day: date, show_age: bool, facts: Facts, complaints
         usual_seat=facts.usual_seat.value if facts.usual_seat else "",
         usual_seat_evidence=_seat_evidence(facts.usual_seat),
         usual_order=facts.usual_order,
-        allergies=[(a.allergen, a.severity, a.note) for a in guest.allergies],
+        allergies=[(a.allergen, a.severity, a.note) for a in split_allergies(guest.allergies)[0]],
+        diets=diets_of(guest),
         occasions=_occasions(guest, r.occasion, day, r.nights, show_age),
         guest_notes=guest.notes,
         complaints=complaints,
+        # Another outlet's habit only when there is none here: beside a seat here it is noise on a full sheet.
+        seat_elsewhere=facts.seat_elsewhere if facts.usual_seat is None else None,
     )
 
 
@@ -335,8 +358,19 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
                 "last_visit_outlet": a.last_visit_outlet or None,
                 "usual_seat": a.usual_seat or None,
                 "usual_seat_evidence": a.usual_seat_evidence or None,
+                "usual_seat_elsewhere": (
+                    {
+                        "outlet": a.seat_elsewhere.outlet_name,
+                        "value": a.seat_elsewhere.value,
+                        "evidence": a.seat_elsewhere.evidence,
+                    }
+                    if a.seat_elsewhere
+                    else None
+                ),
                 "usual_order": a.usual_order,
                 "allergies": [{"allergen": x, "severity": s, "note": n} for x, s, n in a.allergies],
+                "diets": a.diets,
+                "last_said": a.last_said or None,
                 "occasions": a.occasions,
                 "complaints": [
                     {
@@ -347,6 +381,7 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
                     for c in a.complaints
                 ],
                 "notes": a.notes,
+                "possible_matches": [possible_matches.candidate_to_dict(c) for c in a.possible_matches],
             }
             for a in briefing.arrivals
         ],
@@ -357,7 +392,9 @@ def audit_briefing(briefing: Briefing, actor: Actor, action: str) -> None:
     """Record one audit event per arriving guest (viewing or exporting the briefing reads their data)."""
     begin_write()
     detail = f"{briefing.day.isoformat()} {briefing.outlet_code or 'all'}"
-    for guest_id in sorted({a.guest_id for a in briefing.arrivals}):
+    shown = {a.guest_id for a in briefing.arrivals}
+    shown.update(c.guest_id for a in briefing.arrivals for c in a.possible_matches)  # their allergies are shown
+    for guest_id in sorted(shown):
         audit.record(actor, action, guest_id, detail)
     if actor.staff_user_id is not None:
         _record_read(briefing.day, briefing.outlet_code, actor.staff_user_id)

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Guest, Preference, Visit
+from ..models import Guest, Outlet, Preference, Visit
+from .reservations import property_today
 
 RECENT_WINDOW = 10  # look at the last N visits
 MIN_EVIDENCE = 2  # a usual seat/item needs at least this many of them
@@ -26,6 +27,30 @@ class UsualSeat:
     count: int
     of: int
     source: str  # "derived" or "stated"/"observed" (a staff-entered preference wins)
+
+
+@dataclass(frozen=True)
+class SeatElsewhere:
+    """A seat habit at another outlet than the one asked about: shown labelled ("at Bamboo Bar: Bar 5")."""
+
+    outlet_id: int
+    outlet_name: str
+    value: str
+    count: int
+    of: int
+    source: str  # "derived", or "stated"/"observed" for a preference entered for that outlet
+
+    @property
+    def label(self) -> str:
+        """``at Bamboo Bar: Bar 5``."""
+        return f"at {self.outlet_name}: {self.value}"
+
+    @property
+    def evidence(self) -> str:
+        """``3 of the last 4 visits there``, or who entered it."""
+        if self.source == "derived":
+            return f"{self.count} of the last {self.of} visits there"
+        return "stated by the guest" if self.source == "stated" else "observed by staff"
 
 
 @dataclass(frozen=True)
@@ -48,6 +73,7 @@ class Recognition:
     recent_of: int
     first_visit_at: datetime | None = None
     occasions: list[tuple[str, date]] = field(default_factory=list)
+    seat_elsewhere: SeatElsewhere | None = None  # only when an outlet was asked about
 
 
 def _item_key(item: str) -> str:
@@ -97,11 +123,16 @@ RecognitionKey = tuple[int, int | None]  # (guest id, outlet id or None for "any
 def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recognition]:
     """Recognition facts for many (guest, outlet) pairs in a few queries per 500 guests.
 
-    The one implementation of the rules, used by the card, the briefing and letters: the last
-    ``RECENT_WINDOW`` visits at the outlet (or anywhere, when the guest has never been there or no
-    outlet is given) give the usual seat and order; the newest staff-entered seating preference for
-    that outlet or for any outlet wins; the last visit, the first visit and the count span every
-    outlet. Window functions rank each guest's visits so only those windows are loaded.
+    The one implementation of the rules, used by the card, the briefing and letters. With an outlet,
+    the usual seat comes only from that outlet: its last ``RECENT_WINDOW`` visits, or the newest
+    staff-entered seating preference for that outlet or for any outlet (which wins); a table at the
+    Bamboo Bar says nothing about the Terrace, and a restaurant table nothing about a hotel room. The
+    strongest habit at another outlet is returned apart, as ``seat_elsewhere``, for a labelled line.
+    The usual order comes from the outlet's visits too, and from the visits anywhere when the guest
+    has never been there (what a guest eats and drinks travels with them better than a table number).
+    Without an outlet everything comes from the last visits anywhere. The last visit, the first visit
+    and the count span every outlet. Window functions rank each guest's visits so only those windows
+    are loaded.
     """
     wanted = list(dict.fromkeys(keys))
     guest_ids = sorted({gid for gid, _outlet in wanted})
@@ -137,13 +168,23 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
         prefs = select(Preference).where(Preference.guest_id.in_(chunk), Preference.category == "seating")
         for pref in db.session.scalars(prefs):
             stated[pref.guest_id].append(pref)
+    outlet_names: dict[int, str] | None = None
     found: dict[RecognitionKey, Recognition] = {}
     for gid, outlet_id in wanted:
         rows = ranked_visits.get(gid, [])
-        recent = [v for v, at, _a in rows if outlet_id is not None and v.outlet_id == outlet_id and at <= RECENT_WINDOW]
-        if not recent:
-            recent = [v for v, _at, anywhere in rows if anywhere <= RECENT_WINDOW]
-        derived_seat, usual_order = derive_usual(recent)
+        anywhere_recent = [v for v, _at, anywhere in rows if anywhere <= RECENT_WINDOW]
+        elsewhere: SeatElsewhere | None = None
+        if outlet_id is None:
+            derived_seat, usual_order = derive_usual(anywhere_recent)
+            recent = anywhere_recent
+        else:
+            recent = [v for v, at, _a in rows if v.outlet_id == outlet_id and at <= RECENT_WINDOW]
+            derived_seat, usual_order = derive_usual(recent)
+            if not recent:
+                _no_seat, usual_order = derive_usual(anywhere_recent)
+            if outlet_names is None:
+                outlet_names = {oid: name for oid, name in db.session.execute(select(Outlet.id, Outlet.name))}
+            elsewhere = _strongest_elsewhere(rows, stated.get(gid, []), outlet_id, outlet_names)
         seat = derived_seat
         entered = [p for p in stated.get(gid, []) if p.outlet_id in (None, outlet_id)]
         if entered:
@@ -156,16 +197,60 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
             derived_seat=derived_seat,
             usual_order=usual_order,
             last_visit=next((v for v, _at, anywhere in rows if anywhere == 1), None),
-            recent_of=len(recent),
+            recent_of=len(recent) or len(anywhere_recent),
             first_visit_at=first,
+            seat_elsewhere=elsewhere,
         )
     return found
+
+
+def _strongest_elsewhere(
+    rows: list[tuple[Visit, int, int]], prefs: list[Preference], outlet_id: int, outlet_names: dict[int, str]
+) -> SeatElsewhere | None:
+    """The seat habit at the other outlet where it is strongest: a preference entered for that outlet,
+    else the most supported derived seat (ties: the outlet visited most recently)."""
+    by_outlet: dict[int, list[Visit]] = defaultdict(list)
+    for visit, at, _anywhere in rows:  # rows are newest first
+        if visit.outlet_id != outlet_id and at <= RECENT_WINDOW:
+            by_outlet[visit.outlet_id].append(visit)
+    options: list[tuple[tuple[int, int, int], SeatElsewhere]] = []
+    for other, pref in _newest_per_outlet(prefs, outlet_id).items():
+        newest = int(pref.recorded_at.timestamp())
+        seat = SeatElsewhere(other, outlet_names.get(other, ""), pref.value, 0, 0, pref.source)
+        options.append(((1, 0, newest), seat))
+    stated_at = {seat.outlet_id for _key, seat in options}
+    for other, visits in by_outlet.items():
+        if other in stated_at:
+            continue
+        derived, _order = derive_usual(visits)
+        if derived is not None:
+            name = outlet_names.get(other, "")
+            seat = SeatElsewhere(other, name, derived.value, derived.count, derived.of, "derived")
+            options.append(((0, derived.count, int(visits[0].visited_at.timestamp())), seat))
+    return max(options, key=lambda pair: pair[0])[1] if options else None
+
+
+def _newest_per_outlet(prefs: list[Preference], outlet_id: int) -> dict[int, Preference]:
+    """The newest seating preference entered for each specific outlet other than ``outlet_id``."""
+    newest: dict[int, Preference] = {}
+    for pref in prefs:
+        if pref.outlet_id is None or pref.outlet_id == outlet_id:
+            continue
+        kept = newest.get(pref.outlet_id)
+        if kept is None or (pref.recorded_at, pref.id) > (kept.recorded_at, kept.id):
+            newest[pref.outlet_id] = pref
+    return newest
+
+
+def seat_elsewhere(guest_id: int, outlet_id: int) -> SeatElsewhere | None:
+    """The guest's seat habit at another outlet than ``outlet_id`` (for a labelled "at Bamboo Bar: Bar 5" line)."""
+    return recognise_many([(guest_id, outlet_id)])[(guest_id, outlet_id)].seat_elsewhere
 
 
 def recognise(guest: Guest, outlet_id: int | None = None, today: date | None = None) -> Recognition:
     """Derive the recognition facts for one guest, optionally for one outlet, with coming occasions."""
     rec = recognise_many([(guest.id, outlet_id)])[(guest.id, outlet_id)]
-    rec.occasions = upcoming_occasions(guest, today or date.today())
+    rec.occasions = upcoming_occasions(guest, today or property_today())
     return rec
 
 

@@ -10,24 +10,38 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
 
 from ..db import begin_write
+from ..errors import MAX_ID
 from ..extensions import db
 from ..models import RESERVATION_STATUSES, Guest, PossibleMatch, Reservation, utcnow
 from . import audit, search
 from .actor import Actor
 from .guests import digits_of
 from .outlets import default_property, outlet_by_code
-from .schemas import GuestCreate, GuestFields, one_of, parse_partial_date
+from .schemas import (
+    Email,
+    GuestCreate,
+    GuestFields,
+    Language,
+    OutletCode,
+    PartialDateText,
+    Phone,
+    one_name_required,
+    one_of,
+    parse_partial_date,
+)
+from .text import Text
 
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
 POSSIBLE_CAP = 5
+MAX_YEARS_AHEAD = 2  # a booking further out is a typo (9999-12-31), not a plan
 
 
 class ReservationError(ValueError):
@@ -42,16 +56,24 @@ class ReservationError(ValueError):
 class GuestRef(BaseModel):
     """The guest of a reservation when the caller has no guest id: matched by email, phone, then name."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra=one_name_required("given_name", "family_name", "name"),
+    )
 
-    given_name: str = Field(default="", max_length=120)
-    family_name: str = Field(default="", max_length=120)
-    name: str = Field(default="", max_length=240, description="full name, when given and family names are not separate")
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    birthday: str | None = Field(default=None, description="YYYY-MM-DD, or --MM-DD when the year is unknown")
-    language: str | None = Field(default=None, max_length=35)
-    pronunciation: str | None = Field(default=None, max_length=200)
+    given_name: Annotated[str, Text(120)] = ""
+    family_name: Annotated[str, Text(120)] = ""
+    name: Annotated[str, Text(240)] = Field(
+        default="", description="full name, when given and family names are not separate"
+    )
+    email: Email | None = None
+    phone: Phone | None = None
+    birthday: PartialDateText | None = Field(
+        default=None, description="YYYY-MM-DD, or --MM-DD when the year is unknown"
+    )
+    language: Language | None = None
+    pronunciation: Annotated[str, Text(200)] | None = None
 
     @model_validator(mode="after")
     def _named(self) -> GuestRef:
@@ -77,24 +99,44 @@ class GuestRef(BaseModel):
 class ReservationIn(BaseModel):
     """A reservation as sent to ``PUT /api/v1/reservations/<source>/<external_id>`` (and built by import/form)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        # Exactly one of guest_id and guest (the other absent or null), as _one_guest checks.
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["guest_id"], "properties": {"guest_id": {"type": "integer"}}},
+                {"required": ["guest"], "properties": {"guest": {"type": "object"}}},
+            ]
+        },
+    )
 
-    guest_id: int | None = Field(default=None, ge=1)
+    guest_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     guest: GuestRef | None = None
-    outlet: str = Field(min_length=1, max_length=32, description="outlet code")
-    arrival_date: date = Field(description="YYYY-MM-DD, in the property's timezone")
+    outlet: OutletCode = Field(description="outlet code")
+    arrival_date: date = Field(
+        description="YYYY-MM-DD, in the property's timezone; at most two years ahead",
+        json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    )
     arrival_time: time | None = Field(default=None, description="HH:MM local time; omit for hotel arrivals at any time")
     party_size: int = Field(default=1, ge=1, le=500)
-    table: str = Field(default="", max_length=40, description="table or room")
+    table: Annotated[str, Text(40)] = Field(default="", description="table or room")
     nights: int = Field(default=0, ge=0, le=365)
     status: str = Field(default="booked", json_schema_extra={"enum": list(RESERVATION_STATUSES)})
-    occasion: str = Field(default="", max_length=120)
-    notes: str = Field(default="", max_length=5000)
+    occasion: Annotated[str, Text(120)] = ""
+    notes: Annotated[str, Text(5000)] = ""
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str) -> str:
         return one_of(value, RESERVATION_STATUSES)
+
+    @field_validator("arrival_date")
+    @classmethod
+    def _not_too_far_ahead(cls, value: date) -> date:
+        if value > latest_arrival_date():
+            raise ValueError(f"at most {MAX_YEARS_AHEAD} years ahead (until {latest_arrival_date().isoformat()})")
+        return value
 
     @field_validator("arrival_time")
     @classmethod
@@ -106,6 +148,17 @@ class ReservationIn(BaseModel):
         if (self.guest_id is None) == (self.guest is None):
             raise ValueError("send either guest_id or guest, not both")
         return self
+
+
+def latest_arrival_date() -> date:
+    """The furthest arrival date accepted: two years from today at the property (UTC outside an app)."""
+    from flask import has_app_context
+
+    today = property_today() if has_app_context() else datetime.now(UTC).date()
+    try:
+        return today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
 
 
 def property_tz() -> ZoneInfo:
@@ -191,9 +244,9 @@ def upsert_reservation(source: str, external_id: str, data: ReservationIn, actor
 
 def _upsert(source: str, external_id: str, data: ReservationIn, actor: Actor) -> tuple[Reservation, bool]:
     """The upsert inside an open write transaction (shared with the all-or-nothing import)."""
-    if not re.match(SOURCE_PATTERN, source):
+    if not re.fullmatch(SOURCE_PATTERN, source):
         raise ReservationError("source", "lower-case letters, digits, . _ - (up to 40)")
-    if not re.match(EXTERNAL_ID_PATTERN, external_id):
+    if not re.fullmatch(EXTERNAL_ID_PATTERN, external_id):
         raise ReservationError("external_id", "letters, digits, . _ : - (up to 120)")
     outlet = outlet_by_code(data.outlet)
     if outlet is None:
@@ -296,12 +349,6 @@ def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
 
 class MatchNotFound(LookupError):
     """No open possible match has this id."""
-
-
-def open_matches(limit: int = 200) -> list[PossibleMatch]:
-    """Possible matches waiting for a person, oldest first."""
-    stmt = select(PossibleMatch).where(PossibleMatch.status == "open").order_by(PossibleMatch.id).limit(limit)
-    return list(db.session.scalars(stmt))
 
 
 def count_open_matches() -> int:

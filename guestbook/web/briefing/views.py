@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
 from ...access import current_actor
-from ...security import role_required
+from ...security import role_at_least, role_required
 from ...services import briefing as briefing_service
 from ...services import briefing_archive
 from ...services.outlets import list_outlets
@@ -39,9 +39,9 @@ def _args() -> tuple[date, str | None, str | None]:
 
 
 @bp.route("/")
-@role_required("manager")
+@role_required("floor")
 def index() -> str:
-    """The briefing on screen (opening it is recorded as read)."""
+    """The briefing on screen, read receipt recorded; floor ("Tonight") gets no print, archive or readers."""
     day, outlet, period = _args()
     actor = current_actor()
     try:
@@ -49,12 +49,14 @@ def index() -> str:
     except briefing_service.BriefingError:
         abort(404)
     briefing_service.audit_briefing(result, actor, "briefing_view")
+    can_manage = role_at_least(actor.role, "manager")
     return render_template(
         "briefing/index.html",
         b=result,
+        can_manage=can_manage,
         outlets=list_outlets(),
         periods=list(briefing_service.PERIODS),
-        readers=briefing_service.readers(day),
+        readers=briefing_service.readers(day) if can_manage else [],
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
     )

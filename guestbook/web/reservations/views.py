@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
@@ -13,16 +10,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ...access import current_actor
 from ...security import role_required
-from ...services import reservation_import, reservations
+from ...services import import_outlets, import_uploads, possible_matches, reservation_import, reservations
 from ...services.outlets import list_outlets
 from ...services.reservations import property_today
 from ...services.schemas import field_errors
 from ..choices import choices
-from .forms import ImportCommitForm, ImportForm, MappingForm, ReservationForm
+from .forms import ImportCommitForm, ImportForm, MappingForm, OutletValuesForm, ReservationForm
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
-
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -54,19 +49,40 @@ def new() -> BaseResponse | str:
     return render_template("reservations/form.html", form=form)
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _stored(token: str) -> tuple[str, bytes]:
-    if not _TOKEN.match(token or ""):
+    try:
+        return import_uploads.load(current_app.instance_path, token)
+    except import_uploads.BadUploadToken:
         abort(400)
-    matches = sorted(_upload_dir().glob(f"{token}.*"))
-    if not matches:
+    except import_uploads.UploadGone:
         abort(404)
-    return matches[0].name, matches[0].read_bytes()
+
+
+def _import_page(
+    source: str, report: reservation_import.ImportReport | None, token: str, form: ImportForm | None = None
+) -> str:
+    """The import page: upload form, the dry run's report, outlet values, column mapping."""
+    values_form = OutletValuesForm(
+        formdata=None,
+        source=source,
+        token=token,
+        data={
+            "values": [v.value for v in report.outlet_values] if report else [],
+            "outlets": [v.code or "" for v in report.outlet_values] if report else [],
+        },
+    )
+    outlet_choices = choices([("", "— not mapped —"), *((o.code, o.name) for o in list_outlets())])
+    for entry in values_form.outlets:
+        entry.choices = outlet_choices
+    return render_template(
+        "reservations/import.html",
+        form=form or ImportForm(source=source, formdata=None),
+        report=report,
+        commit_form=ImportCommitForm(source=source, token=token, formdata=None),
+        values_form=values_form,
+        mapping_form=MappingForm(source=source, formdata=None, data=reservation_import.mapping_for(source)),
+        max_upload_mb=current_app.config["MAX_UPLOAD_MB"],
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -84,45 +100,68 @@ def import_file() -> str:
         elif upload is None or not upload.filename:
             form.file.errors = ["choose a file"]
         else:
-            suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-            token = secrets.token_urlsafe(24)
             content = upload.read()
-            (_upload_dir() / f"{token}{suffix}").write_bytes(content)
+            token, name = import_uploads.store(current_app.instance_path, upload.filename, content)
             try:
-                report = reservation_import.dry_run(source, f"upload{suffix}", content)
+                report = reservation_import.dry_run(source, name, content)
             except reservation_import.ImportFileError as exc:
                 form.file.errors = [str(exc)]
+                import_uploads.discard(current_app.instance_path, token)
                 token = ""
     source = (form.source.data or "pms").strip().lower()
-    mapping_form = MappingForm(source=source, formdata=None, data=reservation_import.mapping_for(source))
-    return render_template(
-        "reservations/import.html",
-        form=form,
-        report=report,
-        commit_form=ImportCommitForm(source=source, token=token),
-        mapping_form=mapping_form,
-    )
+    return _import_page(source, report, token, form)
+
+
+@bp.route("/import/values", methods=["POST"])
+@role_required("manager")
+def import_values() -> BaseResponse | str:
+    """Map the file's outlet values to our outlets (saved for the source), then check the upload again."""
+    form = OutletValuesForm()
+    source = (form.source.data or "").strip().lower()
+    if not re.match(reservations.SOURCE_PATTERN, source):
+        abort(400)
+    name, content = _stored(form.token.data or "")
+    pairs = dict(zip(form.values.data or [], form.outlets.data or [], strict=False))
+    try:
+        import_outlets.save_outlet_values(source, pairs, current_actor())
+    except import_outlets.MappingError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Outlet values for {source} saved.", "success")
+    report = reservation_import.dry_run(source, name, content)
+    return _import_page(source, report, form.token.data or "")
 
 
 @bp.route("/import/commit", methods=["POST"])
 @role_required("manager")
 def import_commit() -> BaseResponse | str:
-    """Write a checked upload: every row or none."""
+    """Write a checked upload: every row or none; then show the first date imported."""
     form = ImportCommitForm()
-    name, content = _stored(form.token.data or "")
+    token = form.token.data or ""
+    name, content = _stored(token)
     source = form.source.data or ""
     report = reservation_import.commit_import(source, name, content, current_actor())
     if report.committed:
-        flash(f"Imported {report.created} new and {report.updated} changed reservations.", "success")
-        return redirect(url_for("briefing.index"))
+        import_uploads.discard(current_app.instance_path, token)
+        days = ", ".join(d.isoformat() for d in report.dates[:3]) + (" …" if len(report.dates) > 3 else "")
+        flash(f"Imported {report.created} new and {report.updated} changed reservations for {days}.", "success")
+        landing = report.landing_date
+        return redirect(url_for("briefing.index", date=landing.isoformat() if landing else None))
     flash(f"Nothing was imported: {len(report.errors)} problems.", "error")
-    return render_template(
-        "reservations/import.html",
-        form=ImportForm(source=source, formdata=None),
-        report=report,
-        commit_form=form,
-        mapping_form=MappingForm(source=source, formdata=None, data=reservation_import.mapping_for(source)),
-    )
+    return _import_page(source, report, token)
+
+
+@bp.route("/import/cancel", methods=["POST"])
+@role_required("manager")
+def import_cancel() -> BaseResponse:
+    """Abandon a checked upload: its file is deleted now."""
+    form = ImportCommitForm()
+    try:
+        import_uploads.discard(current_app.instance_path, form.token.data or "")
+    except import_uploads.BadUploadToken:
+        abort(400)
+    flash("Import cancelled; the uploaded file was deleted.", "info")
+    return redirect(url_for("reservations.import_file"))
 
 
 @bp.route("/import/errors.csv", methods=["POST"])
@@ -133,7 +172,7 @@ def import_errors() -> Response:
     name, content = _stored(form.token.data or "")
     report = reservation_import.dry_run(form.source.data or "", name, content)
     response = Response(reservation_import.error_report_csv(report), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="import-errors-{date.today().isoformat()}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="import-errors-{property_today().isoformat()}.csv"'
     return response
 
 
@@ -154,8 +193,14 @@ def import_mapping() -> BaseResponse:
 @bp.route("/matches")
 @role_required("manager")
 def matches() -> str:
-    """Reservations whose guest matched an existing profile by name only."""
-    return render_template("reservations/matches.html", matches=reservations.open_matches(), form=ImportCommitForm())
+    """Reservations whose guest matched an existing profile by name only: each once, its candidates under it."""
+    return render_template("reservations/matches.html", groups=possible_matches.match_groups())
+
+
+@bp.app_template_global("possible_matches_for")
+def possible_matches_for(guest_id: int) -> list[possible_matches.Candidate]:
+    """For the card (templates/guests/_possible_matches.html): who this name-only booking's guest may be."""
+    return possible_matches.candidates_for_guest(guest_id)
 
 
 @bp.route("/matches/<int:match_id>/<any(link, reject):decision>", methods=["POST"])
