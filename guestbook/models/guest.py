@@ -14,7 +14,7 @@ from .base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from .visit import Visit
 
-PREFERENCE_CATEGORIES = ("seating", "food", "drink", "room", "amenity", "service", "other")
+PREFERENCE_CATEGORIES = ("seating", "food", "drink", "diet", "room", "amenity", "service", "other")
 PREFERENCE_SOURCES = ("stated", "observed", "derived")
 ALLERGY_SEVERITIES = ("intolerance", "mild", "severe", "anaphylaxis", "dietary")
 

@@ -54,7 +54,17 @@ def digits_of(phone: str | None) -> str | None:
 
 
 def _apply(guest: Guest, fields: GuestFields) -> list[str]:
-    """Copy the fields that were sent onto the guest; return the names of the fields that changed."""
+    """Copy the fields that were sent onto the guest; return the names of the fields that changed.
+
+    No autoflush while copying: reading the property's "today" to check a date must not flush a
+    half-applied guest, which would bump its version twice in one save.
+    """
+    with db.session.no_autoflush:
+        return _copy_fields(guest, fields)
+
+
+def _copy_fields(guest: Guest, fields: GuestFields) -> list[str]:
+    """The body of ``_apply``."""
     sent = fields.model_fields_set
     changed: list[str] = []
     for name in SIMPLE_FIELDS:
@@ -157,11 +167,11 @@ def mask_email(email: str | None) -> str | None:
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """Only the last three digits of a phone number."""
+    """Only the last four digits of a phone number: the same digits a masked role can search by."""
     digits = digits_of(phone)
     if not digits:
         return None
-    return "••• " + digits[-3:]
+    return "••• " + digits[-4:]
 
 
 def can_see_contact(role: str) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..db import begin_write
 from ..extensions import db
 from ..models import Allergy, Guest, GuestNote, Preference, utcnow
-from . import audit
+from . import audit, diets
 from .actor import Actor
 from .guests import GuestNotFound
 from .outlets import outlet_by_code
@@ -92,8 +92,17 @@ def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Prefe
     return pref
 
 
-def add_allergy(guest_id: int, data: AllergyIn, actor: Actor) -> Allergy:
-    """Record an allergy or dietary restriction."""
+def add_allergy(guest_id: int, data: AllergyIn, actor: Actor) -> Allergy | Preference:
+    """Record an allergy; a diet typed into the allergy form (vegetarian, halal…) is saved as a diet instead.
+
+    The caller tells the two apart by the returned type (a Preference of category ``diet``).
+    """
+    if diets.is_diet(data.allergen, data.severity):
+        return add_preference(
+            guest_id,
+            PreferenceCreate(category=diets.DIET_CATEGORY, value=data.allergen, note=data.note, source="observed"),
+            actor,
+        )
     begin_write()
     _guest(guest_id)
     allergy = Allergy(guest_id=guest_id, allergen=data.allergen, severity=data.severity, note=data.note)

@@ -1,22 +1,71 @@
-"""Logging visits: what each guest had, where and when."""
+"""Logging visits: what each guest had, where and when; today's bookings they are logged against."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..db import begin_write
 from ..extensions import db
-from ..models import Guest, StaffUser, Visit
+from ..models import Guest, Reservation, StaffUser, Visit
 from . import audit, search
 from .actor import Actor
 from .outlets import default_property, outlet_by_code
+from .reservations import property_tz
 from .schemas import VisitCreate
+
+LATE_GRACE = timedelta(hours=2)  # a booking this long past its time is still "tonight's" if nothing comes later
+LAST_SAID_WITHIN = timedelta(days=180)  # what a guest told us last time is briefed while this recent
 
 
 class UnknownOutlet(ValueError):
     """The visit names an outlet code that does not exist."""
+
+
+class UnknownReservation(ValueError):
+    """The visit names a reservation that does not exist or belongs to another guest."""
+
+
+@dataclass(frozen=True)
+class TodaysBookings:
+    """A guest's bookings for today (property time), in time order, and the one a visit is logged against."""
+
+    bookings: list[Reservation]
+    current: Reservation | None
+
+
+def bookings_today(guest_id: int, now: datetime | None = None, chosen_id: int | None = None) -> TodaysBookings:
+    """Today's bookings of a guest (every status) and the next upcoming one still booked.
+
+    "Next upcoming": the first booking still ``booked`` whose time is not more than ``LATE_GRACE``
+    past; failing that, the latest one already past (a late table logged at the end of the night).
+    ``chosen_id`` (one of today's, still booked) overrides the choice.
+    """
+    tz = property_tz()
+    local_now = (now or datetime.now(UTC)).astimezone(tz)
+    stmt = (
+        select(Reservation)
+        .where(Reservation.guest_id == guest_id, Reservation.arrival_date == local_now.date())
+        .options(selectinload(Reservation.outlet))
+        .order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
+    )
+    bookings = list(db.session.scalars(stmt))
+    open_ = [r for r in bookings if r.status == "booked"]
+    chosen = next((r for r in open_ if r.id == chosen_id), None) if chosen_id else None
+    if chosen is not None:
+        return TodaysBookings(bookings, chosen)
+
+    def starts(r: Reservation) -> datetime:
+        return datetime.combine(local_now.date(), r.arrival_time or time(23, 59), tzinfo=tz)
+
+    upcoming = [r for r in open_ if r.arrival_time is None or starts(r) >= local_now - LATE_GRACE]
+    current = upcoming[0] if upcoming else (open_[-1] if open_ else None)
+    return TodaysBookings(bookings, current)
 
 
 def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
@@ -36,6 +85,12 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
         from .guests import GuestNotFound
 
         raise GuestNotFound(guest_id)
+    reservation = None
+    if data.reservation_id is not None:
+        reservation = db.session.get(Reservation, data.reservation_id)
+        if reservation is None or reservation.guest_id != guest.id:
+            db.session.rollback()
+            raise UnknownReservation(data.reservation_id)
     served_by = db.session.get(StaffUser, actor.staff_user_id) if actor.staff_user_id else None
     visit = Visit(
         guest_id=guest.id,
@@ -53,7 +108,14 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     db.session.add(visit)
     db.session.flush()
     refresh_visit_stats(guest.id)
-    audit.record(actor, "visit_log", guest.id, f"outlet={outlet.code} table={data.table}")
+    detail = f"outlet={outlet.code} table={data.table}"
+    if reservation is not None:
+        detail += f" reservation={reservation.id}"
+        # Only a live booking becomes "arrived": a cancelled or no-show one keeps its status.
+        if reservation.status == "booked":
+            reservation.status = "arrived"
+            detail += " arrived"
+    audit.record(actor, "visit_log", guest.id, detail)
     db.session.commit()
     return visit
 
@@ -73,6 +135,33 @@ def refresh_visit_stats(guest_id: int) -> None:
     if guest is not None:
         db.session.refresh(guest, ["visit_count", "last_visit_at"])
         search.touch_recency(guest)
+
+
+def last_said(guest_ids: Iterable[int], before: datetime) -> dict[int, str]:
+    """The note on each guest's last visit before ``before``, when that visit is within ``LAST_SAID_WITHIN``.
+
+    Only the last visit counts: "Last time they said" about an older visit would mislead.
+    """
+    ids = sorted(set(guest_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        newest = (
+            select(Visit.guest_id, func.max(Visit.visited_at).label("at"))
+            .where(Visit.guest_id.in_(chunk), Visit.visited_at < before)
+            .group_by(Visit.guest_id)
+            .subquery()
+        )
+        stmt = (
+            select(Visit.guest_id, Visit.notes)
+            .join(newest, (newest.c.guest_id == Visit.guest_id) & (newest.c.at == Visit.visited_at))
+            .where(Visit.visited_at >= before - LAST_SAID_WITHIN)
+            .order_by(Visit.guest_id, Visit.id.desc())
+        )
+        for guest_id, notes in db.session.execute(stmt):
+            if guest_id not in found and notes and notes.strip():
+                found[guest_id] = notes.strip()
+    return found
 
 
 def visit_to_dict(visit: Visit) -> dict[str, Any]:

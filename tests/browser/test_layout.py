@@ -82,7 +82,8 @@ def test_every_card_control_is_labelled(live_server: LiveServer, new_page: Calla
         expect(log.get_by_label(label, exact=True)).to_be_visible()
     expect(log.get_by_role("checkbox", name="coffee")).to_be_visible()
     prefs = page.get_by_role("region", name="Preferences")
-    for label in ("Category", "Preference", "Source", "Outlet (optional)", "Allergy or restriction", "Severity"):
+    allergy = "Allergy (e.g. peanuts, shellfish)"
+    for label in ("Category", "Preference", "Source", "Outlet (optional)", allergy, "Severity"):
         expect(prefs.get_by_label(label, exact=True)).to_be_visible()
     expect(page.get_by_role("region", name="Notes").get_by_label("Note", exact=True)).to_be_visible()
     expect(page.get_by_label("This tablet is at")).to_be_visible()
@@ -108,7 +109,7 @@ def test_card_touch_targets_and_no_sideways_scroll(
     screenshot(page, f"search-results-{size}")
 
     page.goto(f"{live_server.url}/guests/{live_server.guests['mueller']}")
-    expect(page.get_by_role("alert", name="Allergies and dietary restrictions")).to_be_visible()
+    expect(page.get_by_role("alert", name="Allergies")).to_be_visible()
     screenshot(page, f"card-{size}")
 
     overflow = page.evaluate(OVERFLOW_JS)
