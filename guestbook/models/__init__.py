@@ -33,7 +33,7 @@ from .reservation import (
     PossibleMatch,
     Reservation,
 )
-from .search import GuestSearchKey, GuestToken, SearchVocabVariant
+from .search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
 from .settings import Setting
 from .staff import ROLES, ApiKey, AuditEvent, StaffUser
 from .visit import Visit
@@ -72,6 +72,7 @@ __all__ = [
     "Preference",
     "Property",
     "Reservation",
+    "SearchRateWindow",
     "SearchVocabVariant",
     "Setting",
     "StaffUser",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import Base
@@ -42,3 +42,16 @@ class SearchVocabVariant(Base):
 
     variant: Mapped[str] = mapped_column(String(120), primary_key=True)
     token: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class SearchRateWindow(Base):
+    """How many searches one principal (a staff account or an API key) made in one clock minute.
+
+    Fixed one-minute windows in the database, so the limit holds across every web worker.
+    """
+
+    __tablename__ = "search_rate_window"
+
+    principal: Mapped[str] = mapped_column(String(80), primary_key=True)  # "staff:12", "apikey:3"
+    minute: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # minutes since the Unix epoch
+    count: Mapped[int] = mapped_column(Integer, default=0)

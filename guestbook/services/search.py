@@ -7,131 +7,81 @@ stored tokens in Python. Words of 4+ letters also match with one edit through a 
 one-letter deletions. Phone digits are found by substring through an FTS5 trigram table on SQLite
 (LIKE on PostgreSQL, where pg_trgm serves it). Scoring: exact full name, then prefix, then fuzzy;
 ties by today's arrivals, then last visit.
+
+Masked roles (``masked=True``: the floor, who see contacts masked) search only what they are shown:
+no e-mail at all, and a phone only by its last four digits (the ``#`` token; see ``search_tokens``),
+so a masked contact cannot be rebuilt by watching which guest stays in the list.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from anyascii import anyascii
 from sqlalchemy import delete, insert, select, text, update
 
 from ..extensions import db
 from ..models import Guest
 from ..models.search import GuestSearchKey, GuestToken, SearchVocabVariant
+from .search_tokens import (
+    EMAIL_PREFIX,
+    PHONE_PREFIX,
+    SHOWN_PHONE_DIGITS,
+    deletions,
+    fuzzy_eligible,
+    german,
+    guest_tokens,
+    index_tokens,
+    name_forms,
+    normalise,
+    word_forms,
+    words_of,
+)
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
+    "SearchHit",
+    "clip_query",
+    "deletions",
+    "guest_tokens",
+    "index_guest",
+    "normalise",
+    "remove_guest",
+    "search_guests",
+    "search_hits",
+    "touch_recency",
+    "within_one_edit",
+    "word_forms",
+    "words_of",
+]
 
 CANDIDATE_CAP = 400
+MAX_QUERY_CHARS = 200  # a guest's full name with a phone number fits; a pasted page does not
+MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would overflow SQLite's expression depth
+
+
+def clip_query(q: str) -> str:
+    """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words."""
+    return " ".join(q[:MAX_QUERY_CHARS].split()[:MAX_QUERY_WORDS])
+
+
 PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty
-FUZZY_MIN_LENGTH = 4
-_SPLIT = re.compile(r"[\s,./;:()\[\]{}<>!?\"_+=*&^%$#@~`|\\]+")
-_CAMEL = re.compile(r"[A-Z][a-z]*|[a-z]+|[0-9]+")
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 
 # Extension point: the reservations feature registers a function returning today's arriving guest ids.
 arrivals_today_provider: list[Callable[[], set[int]]] = []
 # ... and one returning the guests whose reservation today is at the table or room typed ("Window 2", "1204").
 table_today_provider: list[Callable[[str], set[int]]] = []
 
-
-def _is_cjk_or_kana(ch: str) -> bool:
-    code = ord(ch)
-    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
-
-
-def _strip_marks(word: str) -> str:
-    """Remove accents from Latin, Greek and Cyrillic letters; leave kana and Hangul whole."""
-    out = []
-    for ch in word:
-        if ord(ch) < 0x0590 or 0x1E00 <= ord(ch) <= 0x1FFF:
-            out.append("".join(c for c in unicodedata.normalize("NFKD", ch) if unicodedata.category(c) != "Mn"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _clean(word: str) -> str:
-    word = unicodedata.normalize("NFKC", word).casefold()
-    return word.replace("'", "").replace("’", "").replace("-", "")
-
-
-def normalise(word: str) -> str:
-    """Case- and accent-free form of one word: ``MÜLLER`` → ``muller``, ``O'Brien`` → ``obrien``."""
-    stripped = _strip_marks(_clean(word))
-    if all(ord(ch) < 0x250 for ch in stripped):
-        stripped = anyascii(stripped).lower()  # ø → o, ł → l, æ → ae
-    return stripped
-
-
-def words_of(text_value: str) -> list[str]:
-    """Split text into words, keeping hyphenated and apostrophised names as one word."""
-    return [w for w in _SPLIT.split(text_value) if w and re.search(r"\w", w)]
-
-
-def word_forms(word: str) -> set[str]:
-    """Every searchable form of one word: plain, German-umlaut, romanised and its syllables."""
-    forms = {normalise(word)}
-    if any(ch in word for ch in "äöüÄÖÜ"):
-        forms.add(normalise(word.translate(_GERMAN)))
-    if "-" in word:
-        forms.update(normalise(part) for part in word.split("-") if part)
-    if any(ord(ch) >= 0x250 for ch in _strip_marks(_clean(word))):
-        roman = anyascii(_strip_marks(unicodedata.normalize("NFKC", word)))
-        forms.add(normalise(roman))
-        syllables = _CAMEL.findall(roman)
-        if len(syllables) > 1:
-            forms.update(s.lower() for s in syllables)
-    return {f for f in forms if f}
-
-
-def _name_forms(guest: Guest) -> set[str]:
-    """Each way of writing the guest's full name, as sorted token lists, for exact-match ranking."""
-    forms: set[str] = set()
-    for fields in ((guest.given_name, guest.family_name), (guest.preferred_name,)):
-        words = [w for f in fields for w in words_of(f or "")]
-        if not words:
-            continue
-        plain = [normalise(w) for w in words]
-        forms.add(" ".join(sorted(plain)))
-        german = [normalise(w.translate(_GERMAN)) for w in words]
-        forms.add(" ".join(sorted(german)))
-        if any(any(ord(ch) >= 0x250 for ch in w) for w in words):
-            roman = [normalise(anyascii(_strip_marks(unicodedata.normalize("NFKC", w)))) for w in words]
-            forms.add(" ".join(sorted(roman)))
-            if all(_is_cjk_or_kana(ch) for w in words for ch in w):
-                forms.add("".join(normalise(w) for w in (guest.family_name, guest.given_name) if w))
-    return forms
-
-
-def guest_tokens(guest: Guest) -> set[str]:
-    """All search tokens of a guest: names (all forms), CJK full name, company words and email."""
-    tokens: set[str] = set()
-    for value in (guest.given_name, guest.family_name, guest.preferred_name, guest.company):
-        for word in words_of(value or ""):
-            tokens |= word_forms(word)
-    family, given = guest.family_name or "", guest.given_name or ""
-    if family and given and all(_is_cjk_or_kana(ch) for ch in family + given):
-        tokens.add(normalise(family + given))
-    if guest.email:
-        email = guest.email.lower()
-        tokens.add(email)
-        tokens.update(normalise(w) for w in re.split(r"[@._+-]", email.split("@")[0]) if len(w) > 1)
-    return {t[:120] for t in tokens if t}
+# Kept for callers of the old private names (the benchmark builds its index with them).
+_name_forms = name_forms
+_fuzzy_eligible = fuzzy_eligible
 
 
 def _recency(guest: Guest) -> int:
     return -int(guest.last_visit_at.timestamp()) if guest.last_visit_at else 0
-
-
-def deletions(token: str) -> set[str]:
-    """Every string made by deleting one character of ``token``."""
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
-
-
-def _fuzzy_eligible(token: str) -> bool:
-    return len(token) >= FUZZY_MIN_LENGTH and not token.isdigit() and "@" not in token
 
 
 def index_guest(guest: Guest) -> None:
@@ -139,20 +89,21 @@ def index_guest(guest: Guest) -> None:
     remove_guest(guest.id)
     tokens = guest_tokens(guest)
     rec = _recency(guest)
-    if tokens:
-        db.session.execute(insert(GuestToken), [{"token": t, "recency": rec, "guest_id": guest.id} for t in tokens])
+    scanned = index_tokens(tokens)
+    if scanned:
+        db.session.execute(insert(GuestToken), [{"token": t, "recency": rec, "guest_id": guest.id} for t in scanned])
     db.session.execute(
         insert(GuestSearchKey),
         [
             {
                 "guest_id": guest.id,
                 "tokens": " ".join(sorted(tokens)),
-                "name_forms": "|".join(sorted(_name_forms(guest))),
+                "name_forms": "|".join(sorted(name_forms(guest))),
                 "phone_digits": guest.phone_digits or "",
             }
         ],
     )
-    _add_vocab(t for t in tokens if _fuzzy_eligible(t))
+    _add_vocab(t for t in tokens if fuzzy_eligible(t))
     if guest.phone_digits and _is_sqlite():
         db.session.execute(
             text("INSERT INTO guest_phone_fts(rowid, digits) VALUES (:id, :digits)"),
@@ -209,7 +160,11 @@ def within_one_edit(a: str, b: str) -> bool:
 
 @dataclass
 class SearchHit:
-    """One ranked result: the guest id and why it matched (0 exact, 1 all words exact, 2 prefix, 3 fuzzy)."""
+    """One ranked result: the guest id, how well it matched (0 exact, 1 all words exact, 2 prefix, 3 fuzzy) and why.
+
+    ``reasons`` holds codes in query-word order: ``table``, ``phone``, ``email``, ``name`` (exact),
+    ``prefix`` and ``fuzzy`` (one letter off); ``search_results`` turns them into words for staff.
+    """
 
     guest_id: int
     match: int
@@ -222,23 +177,59 @@ class SearchHit:
 class _Word:
     raw: str
     forms: frozenset[str]
+    kind: str = "name"  # name (also company), email (a whole address), phone (4+ digits)
+    # "@hy1987": the word as part of an e-mail address (checked on the stored keys; see ``index_tokens``).
+    contact: frozenset[str] = frozenset()
 
 
-def _query_words(q: str) -> list[_Word]:
+_EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
+_PHONE_TYPED = re.compile(r"\+?[\d\s().-]+")
+
+
+def _query_words(q: str, masked: bool) -> list[_Word]:
+    """The query's words with the forms each may match; a masked role's words never reach contact tokens."""
     q = q.strip()
-    if re.fullmatch(r"[^@\s]+@[^@\s]*", q):  # an email address (or the start of one) is one word
-        return [_Word(q.lower(), frozenset({q.lower()}))]
+    if _EMAIL_WORD.fullmatch(q):  # an email address (or the start of one) is one word
+        address = q.lower()
+        return [_Word(address, frozenset() if masked else frozenset({EMAIL_PREFIX + address}), "email")]
+    if _PHONE_TYPED.fullmatch(q) and sum(ch.isdigit() for ch in q) >= SHOWN_PHONE_DIGITS:
+        # "084 049 4312", "+66 (84) 049-4312": one number
+        q = re.sub(r"\D", "", q)
     out = []
     for w in words_of(q):
-        if w.isdigit():
+        if w.isdigit() and len(w) >= SHOWN_PHONE_DIGITS:
+            # Masked roles match only the shown last four digits (one exact token); others any run of digits.
+            shown = frozenset({PHONE_PREFIX + w}) if masked and len(w) == SHOWN_PHONE_DIGITS else frozenset()
+            out.append(_Word(w, shown, "phone"))
+        elif w.isdigit():
             out.append(_Word(w, frozenset({w})))
         else:
             # The index holds every form of a name (romanised too); a query only needs its own spellings.
             forms = {normalise(w)}
             if any(ch in w for ch in "äöüÄÖÜ"):
-                forms.add(normalise(w.translate(_GERMAN)))
-            out.append(_Word(w, frozenset(f for f in forms if f)))
+                forms.add(german(w))
+            forms = {f for f in forms if f}
+            # Roles that see contacts also find the words of an e-mail's local part ("hy1987").
+            contact = frozenset() if masked else frozenset(EMAIL_PREFIX + f for f in forms)
+            out.append(_Word(w, frozenset(forms), contact=contact))
     return out
+
+
+def phone_digits_match(query: str, phone: str) -> bool:
+    """Digits typed by a role that sees full contacts: any run, or a local form of the number.
+
+    ``0840494`` finds ``+66 84 049 4…``: a leading trunk 0 stands for the country code (1–3 digits);
+    ``0066…`` is the international form of ``+66…``.
+    """
+    if not phone:
+        return False
+    if query in phone:
+        return True
+    if query.startswith("00"):
+        return phone.startswith(query[2:])
+    if query.startswith("0") and len(query) > 3:
+        return any(phone[k:].startswith(query[1:]) for k in (1, 2, 3))
+    return False
 
 
 def _prefix_upper(prefix: str) -> str:
@@ -251,15 +242,53 @@ def _prefix_upper(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
-def _match_word(word: _Word, tokens: list[str], token_set: set[str]) -> int | None:
-    """How one query word matches a guest's tokens: 1 exact, 2 prefix, 3 one edit, None no match."""
-    if word.forms & token_set:
-        return 1
-    if any(token.startswith(form) for form in word.forms for token in tokens):
-        return 2
-    if any(_fuzzy_eligible(form) and within_one_edit(form, token) for form in word.forms for token in tokens):
-        return 3
+def _visible(tokens: list[str], masked: bool) -> list[str]:
+    """The tokens a role may match: masked roles never see e-mail or phone keys."""
+    if not masked:
+        return tokens
+    return [t for t in tokens if not t.startswith((EMAIL_PREFIX, PHONE_PREFIX))]
+
+
+def _match_word(word: _Word, tokens: list[str], token_set: set[str]) -> tuple[int, str] | None:
+    """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
+    forms = word.forms | word.contact
+    exact = forms & token_set
+    if exact:
+        return 1, _code(exact, "name")
+    starts = tuple(forms)
+    prefixed = [t for t in tokens if t.startswith(starts)]
+    if prefixed:
+        return 2, _code(set(prefixed), "prefix")
+    if any(
+        fuzzy_eligible(form) and fuzzy_eligible(token) and within_one_edit(form, token)
+        for form in word.forms
+        for token in tokens
+    ):
+        return 3, "fuzzy"
     return None
+
+
+def _code(matched: AbstractSet[str], plain: str) -> str:
+    """``email`` when only e-mail tokens matched, ``phone`` for the shown-digits token, else ``plain``."""
+    if all(t.startswith(EMAIL_PREFIX) for t in matched):
+        return "email"
+    if all(t.startswith(PHONE_PREFIX) for t in matched):
+        return "phone"
+    return plain
+
+
+def _word_match(
+    word: _Word, tokens: list[str], token_set: set[str], phone: str, masked: bool
+) -> tuple[int, str] | None:
+    """One query word against one guest's stored keys, as the role may see them."""
+    if word.kind == "phone":
+        if masked:  # only the digits the masked card shows
+            shown = len(word.raw) == SHOWN_PHONE_DIGITS and phone[-SHOWN_PHONE_DIGITS:] == word.raw
+            return (1, "phone") if shown else None
+        return (1, "phone") if phone_digits_match(word.raw, phone) else None
+    if word.kind == "email":
+        return (1, "email") if word.forms and any(t.startswith(f) for f in word.forms for t in tokens) else None
+    return _match_word(word, tokens, token_set)
 
 
 def _typo_tokens(form: str) -> set[str]:
@@ -326,14 +355,18 @@ def _word_candidates(driver: _Word, others: list[_Word], fuzzy: bool, cap: int) 
 
 
 def _phone_candidates(digits: str) -> dict[int, int]:
+    """Guests whose phone holds these digits (or their local form: see ``phone_digits_match``)."""
+    probe = digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else digits
+    if len(probe) < 3:
+        probe = digits
     if _is_sqlite():
         rows = db.session.execute(
             text("SELECT rowid FROM guest_phone_fts WHERE digits MATCH :q LIMIT :cap"),
-            {"q": f'"{digits}"', "cap": PHONE_CAP},
+            {"q": f'"{probe}"', "cap": PHONE_CAP},
         )
     else:
         rows = db.session.execute(
-            select(GuestSearchKey.guest_id).where(GuestSearchKey.phone_digits.contains(digits)).limit(PHONE_CAP)
+            select(GuestSearchKey.guest_id).where(GuestSearchKey.phone_digits.contains(probe)).limit(PHONE_CAP)
         )
     return _with_recency([r[0] for r in rows])
 
@@ -346,16 +379,28 @@ def _with_recency(ids: list[int]) -> dict[int, int]:
     return {gid: (-int(at.timestamp()) if at else 0) for gid, at in recs}
 
 
-def search_hits(q: str, limit: int = 20) -> list[SearchHit]:
-    """Rank guests for a query typed by staff or sent to the API."""
-    words = _query_words(q)
+def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[SearchHit]:
+    """Rank guests for a query typed by staff or sent to the API.
+
+    ``masked`` is for roles that see contact details masked: they match no e-mail, and a phone only
+    by the four last digits their card shows. Longer queries are clipped (``clip_query``); the API
+    refuses them with a 422 instead.
+    """
+    q = clip_query(q)
+    words = _query_words(q, masked)
     if not words:
         return []
-    phone_words = [w for w in words if w.raw.isdigit() and len(w.raw) >= 4]
-    name_words = [w for w in words if w not in phone_words]
+    # Digits a role may match anywhere go through the phone index; a masked role's four digits are a token.
+    phone_words = [w for w in words if w.kind == "phone" and not masked]
+    token_words = [w for w in words if w not in phone_words]
+    blind = [w for w in token_words if not w.forms]  # nothing this role may match (hidden contact digits)
+    arriving = set().union(*(p() for p in arrivals_today_provider)) if arrivals_today_provider else set()
+    at_table = set().union(*(p(q) for p in table_today_provider)) if table_today_provider else set()
     # guest id -> (recency, provisional match level)
-    candidates: dict[int, tuple[int, int]]
-    if phone_words:
+    candidates: dict[int, tuple[int, int]] = {}
+    if blind:
+        pass
+    elif phone_words:
         found = _phone_candidates(max(phone_words, key=lambda w: len(w.raw)).raw)
         for extra in phone_words[1:]:
             also = _phone_candidates(extra.raw)
@@ -363,63 +408,62 @@ def search_hits(q: str, limit: int = 20) -> list[SearchHit]:
         candidates = {g: (r, 1) for g, r in found.items()}
     else:
         # The most selective word drives the index scan; the others are checked per guest (EXISTS).
-        if len(name_words) > 1:
-            driver = min(name_words, key=lambda w: (_estimate(w), -max(len(f) for f in w.forms)))
+        if len(token_words) > 1:
+            driver = min(token_words, key=lambda w: (_estimate(w), -max(len(f) for f in w.forms)))
         else:
-            driver = name_words[0]
-        others = [w for w in name_words if w is not driver]
+            driver = token_words[0]
+        others = [w for w in token_words if w is not driver]
         # Every extra word filters, so fewer rows are needed to fill and rank a page.
         cap = CANDIDATE_CAP if not others else max(limit * 5, 100)
         candidates = _word_candidates(driver, others, fuzzy=False, cap=cap)
         if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
             fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap)
             candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
-    arriving = set().union(*(p() for p in arrivals_today_provider)) if arrivals_today_provider else set()
-    candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
-    at_table = set().union(*(p(q) for p in table_today_provider)) if table_today_provider else set()
+    if not blind:
+        candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
     candidates.update({g: (r, 1) for g, r in _with_recency(list(at_table)).items()})
     if not candidates:
         return []
     # With one word the driver's token already tells exact from prefix: only the head of the list
     # needs its stored keys (to promote exact full names and settle typos). With more words, all do.
     order = sorted(candidates, key=lambda g: (candidates[g][1], g not in arriving, candidates[g][0], g))
-    to_check = order if len(name_words) > 1 or phone_words else order[: limit * 3]
+    to_check = order if len(token_words) > 1 or phone_words else order[: limit * 3]
     to_check = [*(g for g in order if g in at_table), *(g for g in to_check if g not in at_table)]
     keys = {
         gid: (tokens.split(" "), set(forms.split("|")), phone) for gid, tokens, forms, phone in _fetch_keys(to_check)
     }
+    name_words = [w for w in words if w.kind == "name"]
     query_forms = _query_name_forms(name_words)
     hits: list[SearchHit] = []
     for gid in to_check:
         if gid in at_table:  # found by today's table or room: as good as an exact name
             hits.append(SearchHit(gid, 1, gid in arriving, candidates[gid][0], ["table"]))
             continue
-        if gid not in keys:
+        if gid not in keys or blind:
             continue
-        tokens, name_forms, phone = keys[gid]
-        if any(w.raw not in phone for w in phone_words):  # e.g. an arriving guest added without matching
-            continue
+        all_tokens, forms_of_name, phone = keys[gid]
+        tokens = _visible(all_tokens, masked)
         token_set = set(tokens)
-        levels = [_match_word(w, tokens, token_set) for w in name_words]
-        if any(level is None for level in levels):
+        matches = [_word_match(w, tokens, token_set, phone, masked) for w in words]
+        if any(m is None for m in matches):
             continue
-        if name_words and query_forms & name_forms:
+        matched = [m for m in matches if m is not None]
+        reasons = list(dict.fromkeys(code for _, code in matched))
+        if name_words and query_forms & forms_of_name:
             match = 0
+            reasons = ["name" if code in ("prefix", "fuzzy") else code for code in reasons]
         else:
-            match = max((level for level in levels if level is not None), default=1)
-        hits.append(SearchHit(gid, match, gid in arriving, candidates[gid][0]))
+            match = max((level for level, _ in matched), default=1)
+        hits.append(SearchHit(gid, match, gid in arriving, candidates[gid][0], list(dict.fromkeys(reasons))))
     hits.sort(key=lambda h: (h.match, not h.arriving_today, h.recency, h.guest_id))
     return hits[:limit]
 
 
 def _query_name_forms(words: list[_Word]) -> set[str]:
-    """The query as full-name forms: plain and romanised token lists, sorted like the stored ones."""
+    """The query as full-name forms: plain and German token lists, sorted like the stored ones."""
     if not words:
         return set()
-    plain = " ".join(sorted(normalise(w.raw) for w in words))
-    forms = {plain}
-    forms.add(" ".join(sorted(normalise(w.raw.translate(_GERMAN)) for w in words)))
-    return forms
+    return {" ".join(sorted(normalise(w.raw) for w in words)), " ".join(sorted(german(w.raw) for w in words))}
 
 
 def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
@@ -435,10 +479,15 @@ def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
     return rows
 
 
-def search_guests(q: str, limit: int = 20) -> list[Guest]:
+def search_guests(q: str, limit: int = 20, *, masked: bool = False) -> list[Guest]:
     """The guests matching ``q``, best first (the one search used by the web and the API)."""
-    hits = search_hits(q, limit)
+    return [guest for guest, _hit in search_guest_hits(q, limit, masked=masked)]
+
+
+def search_guest_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[tuple[Guest, SearchHit]]:
+    """The guests matching ``q`` with their hits (why each matched), best first."""
+    hits = search_hits(q, limit, masked=masked)
     if not hits:
         return []
     by_id = {g.id: g for g in db.session.scalars(select(Guest).where(Guest.id.in_([h.guest_id for h in hits])))}
-    return [by_id[h.guest_id] for h in hits if h.guest_id in by_id]
+    return [(by_id[h.guest_id], h) for h in hits if h.guest_id in by_id]

@@ -1,0 +1,159 @@
+"""Search results for people: each guest with why it is there and a detail that tells namesakes apart.
+
+Reasons in staff words ("arrives today 19:30", "phone …3121", "one letter off", "table Window 2
+tonight") and a distinguishing detail (company, city for roles that see addresses, last outlet).
+Rendering takes these plain results; the web list and the API share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Guest, Outlet, Reservation, Visit
+from . import search
+from .guests import can_see_contact, guest_summary, recent_guests
+from .reservations import property_today
+from .search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
+
+LIVE_STATUSES = ("booked", "arrived")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One guest in a result list: ``reason`` says why it matched, ``detail`` tells it from namesakes."""
+
+    guest: Guest
+    reason: str
+    detail: str
+
+
+def is_masked(role: str) -> bool:
+    """Roles that see contact details masked search only what they are shown."""
+    return not can_see_contact(role)
+
+
+def find(q: str, role: str, limit: int = 20) -> list[SearchResult]:
+    """Search as ``role`` may, with a reason and a detail for each guest."""
+    q = search.clip_query(q)
+    pairs = search.search_guest_hits(q, limit, masked=is_masked(role))
+    guests = [g for g, _ in pairs]
+    arrivals = _arrival_times([g.id for g in guests if _arriving(pairs, g.id)])
+    outlets = _last_outlets([g.id for g in guests])
+    words = [w for w in search.words_of(q) if not w.isdigit()]
+    out = []
+    for guest, hit in pairs:
+        reasons = [_reason(code, guest, hit, q, words) for code in _one_name_code(hit.reasons)] or ["name"]
+        if hit.guest_id in arrivals:
+            reasons.insert(0, arrivals[hit.guest_id])
+        out.append(
+            SearchResult(guest, " · ".join(dict.fromkeys(r for r in reasons if r)), _detail(guest, role, outlets))
+        )
+    return out
+
+
+def result_to_dict(result: SearchResult) -> dict[str, Any]:
+    """A result for the API: the guest summary with ``match_reason`` and ``detail``."""
+    return {**guest_summary(result.guest), "match_reason": result.reason, "detail": result.detail}
+
+
+def recent(role: str, limit: int = 20) -> list[SearchResult]:
+    """The guests seen most recently (before anyone types), with their distinguishing detail."""
+    guests = recent_guests(limit)
+    outlets = _last_outlets([g.id for g in guests])
+    return [SearchResult(g, "", _detail(g, role, outlets)) for g in guests]
+
+
+def _arriving(pairs: list[tuple[Guest, search.SearchHit]], guest_id: int) -> bool:
+    return any(hit.arriving_today for g, hit in pairs if g.id == guest_id)
+
+
+_NAME_CODES = ("name", "prefix", "fuzzy")  # best to worst: a hit is as good as its loosest word
+
+
+def _one_name_code(codes: list[str]) -> list[str]:
+    """Name matches say the loosest way a word matched ("Jonh Smith": one letter off), once."""
+    loosest = max((c for c in codes if c in _NAME_CODES), key=_NAME_CODES.index, default=None)
+    out: list[str] = []
+    for code in codes:
+        code = loosest if code in _NAME_CODES and loosest else code
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _reason(code: str, guest: Guest, hit: search.SearchHit, q: str, words: list[str]) -> str:
+    if code == "table":
+        return f"table {' '.join(q.split())} tonight"
+    if code == "phone":
+        digits = guest.phone_digits or ""
+        return f"phone …{digits[-SHOWN_PHONE_DIGITS:]}" if digits else "phone"
+    if code == "email":
+        return "e-mail"
+    if code == "fuzzy":
+        return "one letter off"
+    if _company_only(guest, words):
+        return "company"
+    return "start of name" if code == "prefix" else "name"
+
+
+def _company_only(guest: Guest, words: list[str]) -> bool:
+    """True when the typed words are found in the company and not in the name (``mitsui``)."""
+    if not guest.company or not words:
+        return False
+    names, company = name_tokens(guest), company_tokens(guest)
+    forms = [normalise(w) for w in words]
+    in_name = any(t.startswith(f) for f in forms for t in names)
+    in_company = any(t.startswith(f) for f in forms for t in company)
+    return in_company and not in_name
+
+
+def _detail(guest: Guest, role: str, outlets: dict[int, str]) -> str:
+    """Company, city (roles that see addresses) and the last outlet visited."""
+    parts = [guest.company or ""]
+    if can_see_contact(role):
+        parts.append(guest.address_city or "")
+    if guest.id in outlets:
+        parts.append(f"last at {outlets[guest.id]}")
+    return " · ".join(p for p in parts if p)
+
+
+def _arrival_times(guest_ids: list[int]) -> dict[int, str]:
+    """``arrives today 19:30`` for each guest with a live booking today (the earliest one)."""
+    if not guest_ids:
+        return {}
+    rows = db.session.execute(
+        select(Reservation.guest_id, Reservation.arrival_time)
+        .where(
+            Reservation.guest_id.in_(guest_ids),
+            Reservation.arrival_date == property_today(),
+            Reservation.status.in_(LIVE_STATUSES),
+        )
+        .order_by(Reservation.arrival_time)
+    )
+    out: dict[int, str] = {}
+    for gid, at in rows:
+        if gid not in out:
+            out[gid] = f"arrives today {at:%H:%M}" if at else "arrives today"
+    return out
+
+
+def _last_outlets(guest_ids: list[int]) -> dict[int, str]:
+    """The name of the outlet of each guest's latest visit."""
+    if not guest_ids:
+        return {}
+    latest = (
+        select(Visit.guest_id, func.max(Visit.visited_at).label("at"))
+        .where(Visit.guest_id.in_(guest_ids))
+        .group_by(Visit.guest_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Visit.guest_id, Outlet.name)
+        .join(latest, (Visit.guest_id == latest.c.guest_id) & (Visit.visited_at == latest.c.at))
+        .join(Outlet, Outlet.id == Visit.outlet_id)
+    )
+    return {gid: name for gid, name in rows}
