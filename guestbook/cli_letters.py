@@ -34,6 +34,14 @@ def run_command(run_date: str | None) -> None:
     drafted = sum(tally["kind"].values())
     skipped = tally["status"].get("skipped", 0)
     click.echo(f"letters for {day.isoformat()}: {drafted} to send, {skipped} left out")
+    failed = list(batch.skipped or [])
+    lines = [f"guest {item['guest_id']}: {item['reason']}" for item in failed]
+    if len(lines) == 1:
+        click.echo(f"1 letter skipped: {lines[0]}")
+    elif lines:
+        click.echo(f"{len(lines)} letters skipped:")
+        for line in lines:
+            click.echo(f"  {line}")
     click.echo(str(batch.id))
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
@@ -21,6 +22,12 @@ from .factories import ACTOR, add_visits, make_guest
 
 SYSTEM = Actor.system("tests")
 ADDRESS = {"line1": "12 Marina View", "city": "Singapore", "postal_code": "018961", "country": "SG"}
+
+
+def logged_on_the_day(guest_id: int, outlet: str, visits: list[tuple[str, list[str]]], start: datetime) -> None:
+    """Log visits dated in the future of today's clock on their own day (visits more than a day ahead are refused)."""
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        add_visits(guest_id, outlet, visits, start=start)
 
 
 def guest(**fields: Any) -> Guest:
@@ -103,7 +110,7 @@ def test_we_miss_you_once_per_lapse_episode(app: Flask) -> None:
     run(date(2026, 12, 2))
     run(date(2026, 12, 3))
     assert [(x.kind, x.period_key) for x in letters_of(g.id)] == [("we_miss_you", "lapse-2025-12-01")]
-    add_visits(g.id, "terrace", [("Bar 5", ["negroni"])], start=datetime(2027, 1, 10, tzinfo=UTC))
+    logged_on_the_day(g.id, "terrace", [("Bar 5", ["negroni"])], start=datetime(2027, 1, 10, tzinfo=UTC))
     run(date(2027, 6, 1))
     run(date(2028, 1, 12))
     assert [x.period_key for x in letters_of(g.id)] == ["lapse-2025-12-01", "lapse-2027-01-10"]
@@ -120,7 +127,7 @@ def test_we_miss_you_waits_for_a_birthday_within_the_cool_down(app: Flask) -> No
 
 def test_thank_you_a_few_days_after_the_first_visit(app: Flask) -> None:
     g = guest()
-    add_visits(g.id, "terrace", [("Table 12", ["pad thai"])], start=datetime(2027, 5, 1, 12, tzinfo=UTC))
+    logged_on_the_day(g.id, "terrace", [("Table 12", ["pad thai"])], start=datetime(2027, 5, 1, 12, tzinfo=UTC))
     run(date(2027, 5, 3))
     assert letters_of(g.id) == []
     run(date(2027, 5, 4))
@@ -165,7 +172,7 @@ def test_left_out_guests_are_recorded_with_the_reason(app: Flask) -> None:
 
 def test_a_letter_mailed_recently_holds_back_the_next_one(app: Flask) -> None:
     g = guest(birthday="--03-15")
-    add_visits(g.id, "terrace", [("T", ["tea"])], start=datetime(2027, 2, 1, tzinfo=UTC))
+    logged_on_the_day(g.id, "terrace", [("T", ["tea"])], start=datetime(2027, 2, 1, tzinfo=UTC))
     run(date(2027, 2, 4))  # thank-you for the first visit
     run(date(2027, 3, 5))
     assert [(x.kind, x.status, x.skip_reason) for x in letters_of(g.id)] == [
@@ -174,7 +181,7 @@ def test_a_letter_mailed_recently_holds_back_the_next_one(app: Flask) -> None:
     ]
     settings.set_setting("letters_cool_down_days", 20, ACTOR)
     h = guest(given_name="Other", birthday="--03-16")
-    add_visits(h.id, "terrace", [("T", ["tea"])], start=datetime(2027, 2, 1, tzinfo=UTC))
+    logged_on_the_day(h.id, "terrace", [("T", ["tea"])], start=datetime(2027, 2, 1, tzinfo=UTC))
     run(date(2027, 2, 5))
     run(date(2027, 3, 6))
     assert [x.status for x in letters_of(h.id)] == ["drafted", "drafted"]

@@ -33,6 +33,9 @@ def get_letter_batch_pdf(batch_id: int) -> Response:
     """The batch's approved letters as one print-ready PDF."""
     _batch_or_404(batch_id)
     buffer = io.BytesIO()
-    letter_batches.export_pdf(batch_id, current_actor(), buffer)
+    try:
+        letter_batches.export_pdf(batch_id, current_actor(), buffer)
+    except letter_batches.NothingToPrint as exc:
+        raise ApiError(409, {"error": str(exc)}) from None
     buffer.seek(0)
     return send_file(buffer, mimetype="application/pdf", download_name=f"letters-batch-{batch_id}.pdf")

@@ -40,13 +40,35 @@ LETTER_BATCH: dict[str, Any] = {
             "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
         },
         "letters": {"type": "array", "items": {"$ref": "#/components/schemas/Letter"}},
+        "skipped": {
+            "type": "array",
+            "description": (
+                "Letters the last run could not make (a template that fails for this guest, e.g. too long); "
+                "they are not recorded, so the next run after the template is fixed makes them"
+            ),
+            "items": {
+                "type": "object",
+                "required": ["guest_id", "kind", "reason"],
+                "properties": {
+                    "guest_id": {"type": "integer"},
+                    "kind": {"type": "string", "enum": list(LETTER_KINDS)},
+                    "reason": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
     },
     "additionalProperties": False,
 }
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {401: "Missing or invalid API key", 403: "Role not allowed", 404: "Unknown id"}
+    text = {
+        401: "Missing or invalid API key",
+        403: "Role not allowed",
+        404: "Unknown id",
+        409: "Nothing to print yet: the batch has no approved letters (approve them first)",
+    }
     return {str(c): {"description": text[c], "content": {"application/json": {"schema": _ERROR}}} for c in codes}
 
 
@@ -73,7 +95,7 @@ LETTER_PATHS: dict[str, Any] = {
                     "description": "PDF, one letter per page",
                     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                 },
-                **_errors(401, 403, 404),
+                **_errors(401, 403, 404, 409),
             },
         },
     },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Base
@@ -38,6 +38,10 @@ class Outlet(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default="restaurant")
+    # Inactive outlets leave the pickers of new visits and bookings; their history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The language its menu items and table names are written in (BCP-47): letters quote them only in it.
+    language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     property: Mapped[Property] = relationship(back_populates="outlets")

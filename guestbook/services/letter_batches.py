@@ -30,6 +30,18 @@ class LetterError(ValueError):
     """A letter action that cannot be carried out (wrong status, unknown id)."""
 
 
+class NothingToPrint(LetterError):
+    """A PDF was asked for a batch that has no approved letters yet (an empty PDF helps nobody)."""
+
+
+def nothing_to_print_message(batch_id: int) -> str:
+    """Why a batch's letters or labels PDF cannot be made yet, and what to do."""
+    return (
+        f"Nothing to print yet: batch {batch_id} has no approved letters. "
+        "Approve the letters first (Approve all, or one by one); the PDFs hold approved letters only."
+    )
+
+
 @dataclass(frozen=True)
 class PrintLetter:
     """One letter as plain data for the PDF: recipient block, date and the four text parts."""
@@ -198,6 +210,16 @@ def needs_address(limit: int = 200) -> list[tuple[Guest, str]]:
     return list(found.values())[:limit]
 
 
+def skipped_letters(batch: LetterBatch) -> list[dict[str, Any]]:
+    """The letters the batch's last run could not make, each with the guest's name for the batch page."""
+    items = list(batch.skipped or [])
+    ids = [int(item["guest_id"]) for item in items]
+    names: dict[int, str] = {}
+    for guest in db.session.scalars(select(Guest).where(Guest.id.in_(ids))):
+        names[guest.id] = guest.full_name
+    return [{**item, "name": names.get(int(item["guest_id"]), f"guest {item['guest_id']}")} for item in items]
+
+
 def batch_to_dict(batch: LetterBatch) -> dict[str, Any]:
     """A batch as JSON: the contract other systems rely on."""
     return {
@@ -206,6 +228,10 @@ def batch_to_dict(batch: LetterBatch) -> dict[str, Any]:
         "created_at": batch.created_at.isoformat(),
         "counts": {name: dict(counter) for name, counter in counts(batch).items()},
         "letters": [letter_to_dict(letter) for letter in batch.letters],
+        "skipped": [
+            {"guest_id": item["guest_id"], "kind": item["kind"], "reason": item["reason"]}
+            for item in batch.skipped or []
+        ],
     }
 
 
@@ -349,6 +375,8 @@ def export_pdf(
 
     run_date = _batch_row(batch_id).run_date
     letters = printable_letters(batch_id)
+    if not letters:
+        raise NothingToPrint(nothing_to_print_message(batch_id))
     data = print_data(letters, run_date)
     paper = paper or _paper()
     if labels:

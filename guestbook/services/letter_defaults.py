@@ -186,6 +186,9 @@ _DE_MEMORY = (
     " – beides wartet auf Sie. {% endif %}"
 )
 
+# "ist ein Jahr vergangen", but "sind acht Monate / zwei Jahre vergangen"
+_DE_VERB = "{% if years_since_last_visit == 1 %}ist{% else %}sind{% endif %}"
+
 _DE_GREETING = (
     "{% if salutation == 'Ms' or salutation == 'Mrs' %}Sehr geehrte{% else %}Sehr geehrter{% endif %} "
     "{{ preferred_name }},"
@@ -205,7 +208,7 @@ DE = {
     "we_miss_you": TemplateText(
         "Wir vermissen Sie",
         _DE_GREETING,
-        "seit Ihrem letzten Besuch am {{ last_visit_date }} sind {{ time_since_last_visit }} vergangen, "
+        "seit Ihrem letzten Besuch am {{ last_visit_date }} " + _DE_VERB + " {{ time_since_last_visit }} vergangen, "
         "und wir haben Sie alle vermisst.\n\n" + _DE_MEMORY + "\n\n"
         "Wann immer Ihre Reisen Sie wieder zu uns führen, freuen wir uns sehr, Sie willkommen zu heißen.",
         "Mit herzlichen Grüßen",
@@ -213,7 +216,9 @@ DE = {
     "birthday_we_miss_you": TemplateText(
         "Alles Gute zum Geburtstag – wir vermissen Sie",
         _DE_GREETING,
-        "seit Ihrem letzten Aufenthalt bei uns sind {{ time_since_last_visit }} vergangen, und wir haben Sie alle "
+        "seit Ihrem letzten Aufenthalt bei uns "
+        + _DE_VERB
+        + " {{ time_since_last_visit }} vergangen, und wir haben Sie alle "
         "vermisst. Am {{ birthday_date }} haben Sie Geburtstag: Alles Gute, von uns allen im {{ property_name }}.\n\n"
         + _DE_MEMORY
         + "\n\nWann immer Ihre Reisen Sie wieder zu uns führen, freuen wir uns sehr, Sie willkommen zu heißen.",

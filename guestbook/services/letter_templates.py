@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,7 +24,13 @@ from .actor import Actor
 from .letter_defaults import DEFAULT_TEMPLATES, TemplateText
 
 PARTS = ("subject", "greeting", "body", "sign_off")
-MAX_OUTPUT = 8_000  # characters per part: a letter, not a novel (and no runaway output)
+MAX_OUTPUT = 8_000  # characters of a letter's body: a letter, not a novel (and no runaway output)
+# What each rendered part may hold (the subject, greeting and sign-off columns are 300 characters).
+PART_LIMITS = {"subject": 300, "greeting": 300, "body": MAX_OUTPUT, "sign_off": 300}
+MAX_NESTING = 20  # brackets inside one {{ … }} or {% … %}: deeper is a mistake (and would exhaust the parser)
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_BLANK_PARAGRAPHS = re.compile(r"\n{3,}")
+PART_LABELS = {"subject": "Subject", "greeting": "Greeting", "body": "Letter", "sign_off": "Sign-off"}
 
 MERGE_FIELDS: dict[str, str] = {
     "preferred_name": "how we address the guest (e.g. Mr Yu, 王先生, 山田様)",
@@ -91,8 +98,47 @@ def _environment() -> ImmutableSandboxedEnvironment:
 ENV = _environment()
 
 
+class TemplateTooLong(TemplateError):
+    """A template whose letter would not fit the length limit for some guest."""
+
+
+def _nesting(source: str) -> int:
+    """The deepest bracket nesting inside the template's tags (text outside tags does not count)."""
+    deepest = depth = 0
+    in_tag = False
+    i = 0
+    while i < len(source):
+        pair = source[i : i + 2]
+        if not in_tag and pair in ("{{", "{%", "{#"):
+            in_tag, depth, i = True, 0, i + 2
+            continue
+        if in_tag and pair in ("}}", "%}", "#}") and depth <= 0:
+            in_tag, i = False, i + 2
+            continue
+        if in_tag:
+            ch = source[i]
+            if ch in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in ")]}":
+                depth -= 1
+        i += 1
+    return deepest
+
+
 def check_source(source: str, part: str = "body") -> None:
     """Refuse a template part with a syntax error, an unknown field, or anything beyond text, fields and if."""
+    if _nesting(source) > MAX_NESTING:
+        raise TemplateError(
+            f"{part}: brackets are nested more than {MAX_NESTING} deep; a letter template needs only a few"
+        )
+    try:
+        _check_tree(source, part)
+    except RecursionError:  # a backstop for nesting the bracket count does not see (e.g. long not-chains)
+        raise TemplateError(f"{part}: the template is nested too deeply") from None
+
+
+def _check_tree(source: str, part: str) -> None:
     try:
         tree = ENV.parse(source)
     except TemplateSyntaxError as exc:
@@ -129,20 +175,90 @@ def check_template(text: TemplateText) -> None:
 def _compiled(source: str) -> Template:
     """Check once, compile once: a batch renders the same few templates thousands of times."""
     check_source(source)
-    return ENV.from_string(source)
+    try:
+        return ENV.from_string(source)
+    except RecursionError:
+        raise TemplateError("the template is nested too deeply") from None
 
 
-def render_part(source: str, fields: dict[str, Any]) -> str:
-    """Render one checked template part with the merge fields (sandboxed, output capped)."""
-    output = _compiled(source).render(**fields)
-    if len(output) > MAX_OUTPUT:
-        raise TemplateError(f"the text is longer than {MAX_OUTPUT} characters")
-    return output.strip()
+def render_part(source: str, fields: dict[str, Any], part: str = "body") -> str:
+    """Render one checked template part with the merge fields (sandboxed, output capped per part)."""
+    try:
+        output = _compiled(source).render(**fields).strip()
+    except TemplateError:
+        raise
+    except RecursionError:
+        raise TemplateError(f"{part}: the template is nested too deeply") from None
+    except Exception as exc:  # e.g. comparing a name with a number: the template's fault, never a crash
+        raise TemplateError(f"{PART_LABELS.get(part, part)}: the template cannot be rendered ({exc})") from None
+    # A sentence left out (no usual seat or order in the letter's language) leaves no blank paragraph behind.
+    output = _BLANK_PARAGRAPHS.sub("\n\n", _TRAILING_SPACE.sub("\n", output))
+    limit = PART_LIMITS.get(part, MAX_OUTPUT)
+    if len(output) > limit:
+        raise TemplateTooLong(
+            f"{PART_LABELS.get(part, part)}: the text is {len(output):,} characters, longer than the limit of {limit:,}"
+        )
+    return output
 
 
 def render(text: TemplateText, fields: dict[str, Any]) -> TemplateText:
     """Render the four parts of a template."""
-    return TemplateText(*(render_part(getattr(text, part), fields) for part in PARTS))
+    return TemplateText(*(render_part(getattr(text, part), fields, part) for part in PARTS))
+
+
+def worst_case_samples(language: str) -> list[dict[str, Any]]:
+    """Sample merge fields for the longest guest a letter may be written to, in the language's formats.
+
+    Every name at its column's maximum, the usual seat as long as a seating preference may be, three
+    usual items of the longest item length, the longest month and the longest "time since"; then the same
+    guest with small numbers, and with every optional fact empty, so each branch of an ``if`` is measured.
+    """
+    name = "W" * 120
+    longest_day = max((date(2026, month, 28) for month in range(1, 13)), key=lambda d: len(long_date(d, language)))
+    full: dict[str, Any] = {
+        "preferred_name": "W" * 161,  # salutation (40) + space + family name (120)
+        "salutation": "W" * 40,
+        "given_name": name,
+        "family_name": name,
+        "full_name": "W" * 241,
+        "last_visit_date": long_date(longest_day, language),
+        "years_since_last_visit": 99,
+        "time_since_last_visit": max((time_since(m, language) for m in range(0, 1200)), key=len),
+        "favourite_seat": "W" * 200,
+        "usual_order": join_list(["W" * 120] * 3, language),
+        "visit_count": 99_999,
+        "first_visit_date": long_date(longest_day, language),
+        "birthday_date": day_month(longest_day, language),
+        "anniversary_date": day_month(longest_day, language),
+        "letter_date": long_date(longest_day, language),
+        "property_name": "W" * 200,
+        "concierge_name": "W" * 120,
+    }
+    small = {**full, "years_since_last_visit": 0, "visit_count": 1}
+    empty = {
+        **small,
+        **{key: "" for key in ("last_visit_date", "time_since_last_visit", "favourite_seat", "usual_order")},
+        "first_visit_date": "",
+        "visit_count": 0,
+    }
+    return [full, small, empty]
+
+
+def check_fits(text: TemplateText, language: str) -> None:
+    """Refuse a template whose letter would not fit for the longest guest (raises TemplateTooLong)."""
+    for fields in worst_case_samples(language):
+        for part in PARTS:
+            source = getattr(text, part)
+            try:
+                render_part(source, fields, part)
+            except TemplateTooLong as exc:
+                output = len(_compiled(source).render(**fields).strip())
+                limit = PART_LIMITS[part]
+                raise TemplateTooLong(
+                    f"{PART_LABELS[part]}: for a guest with long names and a long usual order this part would be "
+                    f"{output:,} characters, and a letter's {PART_LABELS[part].lower()} holds at most {limit:,}. "
+                    f"Shorten it by at least {output - limit:,} characters."
+                ) from exc
 
 
 @lru_cache(maxsize=256)
@@ -279,6 +395,7 @@ def save_template(kind: str, language: str, text: TemplateText, actor: Actor) ->
     if kind not in LETTER_KINDS:
         raise TemplateError(f"unknown letter kind {kind!r}")
     check_template(text)
+    check_fits(text, language)
     begin_write()
     latest = db.session.scalar(
         select(func.max(LetterTemplate.version)).where(LetterTemplate.kind == kind, LetterTemplate.language == language)

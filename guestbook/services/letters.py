@@ -24,8 +24,8 @@ from . import letter_rules as rules
 from . import letter_templates as templates
 from .actor import Actor
 from .letter_defaults import TemplateText
+from .letter_facts import GuestFacts, facts_for
 from .outlets import default_property
-from .recognition import recognise_many
 
 PRIORITY = {"birthday_we_miss_you": 0, "birthday": 1, "anniversary": 2, "we_miss_you": 3, "thank_you": 4}
 CHUNK = 500  # ids per IN (...) list
@@ -234,32 +234,6 @@ def skip_reason(
     return None
 
 
-@dataclass(frozen=True)
-class GuestFacts:
-    """What a letter may quote from a guest's history (the rules of ``recognition.recognise``)."""
-
-    visit_count: int
-    last_visit: datetime | None
-    first_visit: datetime | None
-    seat: str
-    order: list[str]
-
-
-def facts_for(guest_ids: Sequence[int]) -> dict[int, GuestFacts]:
-    """History facts for many guests in a few queries per 500 guests (``recognition.recognise_many``)."""
-    recs = recognise_many((gid, None) for gid in guest_ids)
-    return {
-        gid: GuestFacts(
-            rec.visit_count,
-            rec.last_visit.visited_at if rec.last_visit else None,
-            rec.first_visit_at,
-            rec.usual_seat.value if rec.usual_seat else "",
-            [item.item for item in rec.usual_order],
-        )
-        for (gid, _outlet), rec in recs.items()
-    }
-
-
 def run_daily(run_date: date, actor: Actor) -> LetterBatch:
     """Put every letter due on ``run_date`` into that day's batch (created once; later runs only add)."""
     settings = rules.RuleSettings.load()
@@ -288,7 +262,11 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
         for gid in ids
         for c in by_guest[gid]
     }
-    facts = facts_for([key[0] for key, reason in reasons.items() if reason is None])
+    language_of = {
+        gid: templates.resolve_language(guests[gid].language or "", settings.default_language, known) for gid in ids
+    }
+    facts = facts_for({key[0]: language_of[key[0]] for key, reason in reasons.items() if reason is None})
+    failures: list[dict[str, Any]] = []
     for guest_id in ids:
         guest = guests[guest_id]
         going = guest_id in recent
@@ -308,21 +286,38 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
                 occasion_date=cand.occasion,
                 status="skipped" if reason else "drafted",
                 skip_reason=reason,
-                language=templates.resolve_language(guest.language or "", settings.default_language, known),
+                language=language_of[guest_id],
             )
             if reason is None:
-                going = True
                 key = (cand.kind, letter.language)
                 chosen = chosen_cache.get(key) or chosen_cache.setdefault(key, templates.current_template(*key))
                 fields = merge_fields(
                     guest, facts[guest_id], cand.kind, letter.language, cand.occasion, run_date, prop, settings, tz
                 )
-                text = templates.render(chosen.text, fields)
+                try:
+                    text = templates.render(chosen.text, fields)
+                except Exception as exc:  # one template failing for one guest must not stop the other letters
+                    failures.append(_failure(guest_id, cand.kind, chosen, exc))
+                    continue  # not recorded as a letter: the next run, after the template is fixed, makes it
+                going = True
                 letter.subject, letter.greeting, letter.body, letter.sign_off = text
                 letter.template_version = f"{chosen.language}/{chosen.version}"
             db.session.add(letter)
+    batch.skipped = failures  # what this run could not make (an earlier run's list is replaced)
     db.session.commit()
     return batch
+
+
+def _failure(guest_id: int, kind: str, chosen: templates.ChosenTemplate, exc: Exception) -> dict[str, Any]:
+    """One letter the run could not make, as stored on the batch and shown to the concierge."""
+    version = "the default template" if chosen.version == "builtin" else f"template version {chosen.version}"
+    message = str(exc) if isinstance(exc, templates.TemplateError) else f"{type(exc).__name__}: {exc}"
+    return {
+        "guest_id": guest_id,
+        "kind": kind,
+        "language": chosen.language,
+        "reason": f"{message} ({kind} letter in {chosen.language}, {version})",
+    }
 
 
 def run_today(actor: Actor) -> LetterBatch:
@@ -402,7 +397,7 @@ def preview(guest_id: int, kind: str, language: str, text: TemplateText, letter_
     elif kind == "anniversary":
         occasion = _next_occurrence(guest.anniversary_month, guest.anniversary_day, letter_date)
     fields = merge_fields(
-        guest, facts_for([guest.id])[guest.id], kind, language, occasion, letter_date, prop, settings, tz
+        guest, facts_for({guest.id: language})[guest.id], kind, language, occasion, letter_date, prop, settings, tz
     )
     return templates.render(text, fields)
 

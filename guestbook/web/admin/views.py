@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ...access import current_actor
 from ...extensions import db
@@ -16,7 +16,7 @@ from ...models import OUTLET_KINDS, ROLES, ApiKey, StaffUser
 from ...security import role_required
 from ...services import auth, outlets
 from ...services import settings as settings_service
-from ...services.schemas import OutletCreate, field_errors
+from ...services.schemas import OutletCreate, OutletPatch, field_errors
 from ..choices import choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -31,8 +31,15 @@ class StaffForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
     role = SelectField("Role", choices=choices(ROLE_CHOICES))
     active = BooleanField("Active", default=True)
+    password = PasswordField("Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)])
+
+
+class StaffEditForm(StaffForm):
+    """Edit a staff account: the password may stay as it is."""
+
     password = PasswordField(
-        "Password (10+ characters; leave empty to keep)", validators=[Optional(), Length(min=10, max=200)]
+        "New password (10+ characters; leave empty to keep the current one)",
+        validators=[Optional(), Length(min=10, max=200)],
     )
 
 
@@ -52,12 +59,19 @@ class PropertyForm(FlaskForm):
     currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
 
 
+LANGUAGE_HINT = "Language of its menu and table names (en, de, ja …): letters in another language leave them out."
+
+
 class OutletForm(FlaskForm):
     """A new outlet."""
 
     code = StringField("Code", validators=[DataRequired()])
     name = StringField("Name", validators=[DataRequired()])
     kind = SelectField("Kind", choices=choices([(k, k.capitalize()) for k in OUTLET_KINDS]))
+    language = StringField(
+        "Language",
+        validators=[Optional(), Length(max=35), Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", message="e.g. en, de")],
+    )
 
 
 class SensitiveWordsForm(FlaskForm):
@@ -108,7 +122,7 @@ def staff_edit(user_id: int) -> Response | str:
     user = db.session.get(StaffUser, user_id)
     if user is None:
         abort(404)
-    form = StaffForm(obj=user)
+    form = StaffEditForm(obj=user)
     if form.validate_on_submit():
         try:
             auth.update_staff_user(
@@ -179,7 +193,13 @@ def settings() -> Response | str:
     words_form = SensitiveWordsForm(prefix="w", formdata=None)
     words_form.words.data = "\n".join(settings_service.get_setting("sensitive_words"))
     return render_template(
-        "admin/settings.html", form=form, outlet_form=outlet_form, outlets=outlets.list_outlets(), words_form=words_form
+        "admin/settings.html",
+        form=form,
+        outlet_form=outlet_form,
+        outlets=outlets.list_outlets(include_inactive=True),
+        words_form=words_form,
+        property_language=outlets.property_language(),
+        language_hint=LANGUAGE_HINT,
     )
 
 
@@ -203,7 +223,12 @@ def outlet_create() -> Response | str:
     if form.validate_on_submit():
         try:
             outlets.create_outlet(
-                OutletCreate(code=form.code.data or "", name=form.name.data or "", kind=form.kind.data or ""),
+                OutletCreate(
+                    code=form.code.data or "",
+                    name=form.name.data or "",
+                    kind=form.kind.data or "",
+                    language=form.language.data or None,
+                ),
                 current_actor(),
             )
         except ValidationError as exc:
@@ -213,4 +238,31 @@ def outlet_create() -> Response | str:
             flash(str(exc), "error")
         else:
             flash("Outlet added.", "success")
-    return redirect(url_for("admin.settings"))
+    else:
+        for name, errors in form.errors.items():
+            flash(f"{name}: {'; '.join(errors)}", "error")
+    return redirect(url_for("admin.settings", _anchor="outlets"))
+
+
+@bp.route("/outlets/<int:outlet_id>", methods=["POST"])
+@role_required("admin")
+def outlet_update(outlet_id: int) -> Response:
+    """Rename an outlet or set its language (``action=save``), or deactivate/reactivate it."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "save")
+    try:
+        if action in ("deactivate", "reactivate"):
+            patch = OutletPatch(active=action == "reactivate")
+        else:
+            patch = OutletPatch(name=request.form.get("name", ""), language=request.form.get("language", "") or None)
+        outlet = outlets.update_outlet(outlet_id, patch, current_actor())
+    except ValidationError as exc:
+        for loc, message in field_errors(exc).items():
+            flash(f"{loc}: {message}", "error")
+    except outlets.OutletNotFound:
+        abort(404)
+    else:
+        done = {"deactivate": "deactivated", "reactivate": "reactivated"}.get(action, "saved")
+        flash(f"Outlet {outlet.name} {done}.", "success")
+    return redirect(url_for("admin.settings", _anchor="outlets"))

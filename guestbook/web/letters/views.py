@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from ...access import current_actor
 from ...models import LETTER_KINDS, LetterBatch
@@ -84,7 +85,14 @@ def run() -> Response:
 def batch(batch_id: int) -> str:
     """One batch: counts by kind, every letter and every guest left out with the reason."""
     found = _batch_or_404(batch_id)
-    return render_template("letters/batch.html", batch=found, tally=letter_batches.counts(found), form=EmptyForm())
+    return render_template(
+        "letters/batch.html",
+        batch=found,
+        tally=letter_batches.counts(found),
+        form=EmptyForm(),
+        template_languages=letter_templates.available_languages(),
+        failed=letter_batches.skipped_letters(found),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
@@ -94,7 +102,7 @@ def approve_all(batch_id: int) -> Response:
     _batch_or_404(batch_id)
     if EmptyForm().validate_on_submit():
         count = letter_batches.approve_batch(batch_id, current_actor())
-        flash(f"{count} letters approved.", "success")
+        flash(f"{count} letter{'' if count == 1 else 's'} approved.", "success")
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
 
@@ -110,14 +118,17 @@ def mark_batch(batch_id: int) -> Response:
         except letter_batches.LetterError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{count} letters marked {status}.", "success")
+            flash(f"{count} letter{'' if count == 1 else 's'} marked {status}.", "success")
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
 
-def _pdf(batch_id: int, labels: bool) -> Response:
+def _pdf(batch_id: int, labels: bool) -> Response | tuple[str, int]:
     _batch_or_404(batch_id)
     buffer = io.BytesIO()
-    letter_batches.export_pdf(batch_id, current_actor(), buffer, labels=labels)
+    try:
+        letter_batches.export_pdf(batch_id, current_actor(), buffer, labels=labels)
+    except letter_batches.NothingToPrint as exc:
+        return render_template("letters/not_printable.html", batch_id=batch_id, message=str(exc)), 409
     buffer.seek(0)
     name = f"{'labels' if labels else 'letters'}-batch-{batch_id}.pdf"
     return send_file(buffer, mimetype="application/pdf", download_name=name)
@@ -125,14 +136,14 @@ def _pdf(batch_id: int, labels: bool) -> Response:
 
 @bp.route("/batches/<int:batch_id>/letters.pdf")
 @role_required("concierge")
-def batch_pdf(batch_id: int) -> Response:
+def batch_pdf(batch_id: int) -> Response | tuple[str, int]:
     """The approved letters, one per page, ready to sign and fold."""
     return _pdf(batch_id, labels=False)
 
 
 @bp.route("/batches/<int:batch_id>/labels.pdf")
 @role_required("concierge")
-def batch_labels(batch_id: int) -> Response:
+def batch_labels(batch_id: int) -> Response | tuple[str, int]:
     """Address labels in the same order as the letters."""
     return _pdf(batch_id, labels=True)
 
@@ -239,7 +250,8 @@ def template_edit(kind: str, language: str) -> str | Response:
                 letter_templates.check_template(text)
                 flash("The template is valid. Enter a guest id to see it with a real guest.", "success")
         except letter_templates.TemplateError as exc:
-            form.body.errors = [*list(form.body.errors or []), str(exc)]
+            target = _field_for_error(form, str(exc))
+            target.errors = [*list(target.errors or []), str(exc)]
         except LookupError:
             form.preview_guest_id.errors = ["No guest with this id."]
     return render_template(
@@ -252,6 +264,14 @@ def template_edit(kind: str, language: str) -> str | Response:
         fields=letter_templates.MERGE_FIELDS,
         history=letter_templates.template_history(kind, language),
     )
+
+
+def _field_for_error(form: TemplateForm, message: str) -> Field:
+    """The form field a template error is about (its message starts with the part's name)."""
+    head = message.split(":", 1)[0].split(",", 1)[0].strip().lower()
+    part = {"letter": "body", "sign-off": "sign_off"}.get(head, head)
+    found = getattr(form, part, None) if part in letter_templates.PARTS else None
+    return found if isinstance(found, Field) else form.body
 
 
 @bp.route("/settings", methods=["GET", "POST"])
