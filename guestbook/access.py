@@ -16,7 +16,7 @@ from .security import AUTHENTICATED, PUBLIC, role_at_least, rule_for
 from .services import auth
 from .services.actor import Actor
 
-LOCK_EXEMPT = frozenset({"auth.unlock", "auth.logout"})
+LOCK_EXEMPT = frozenset({"auth.unlock", "auth.logout", "auth.lock"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

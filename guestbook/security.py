@@ -6,11 +6,13 @@ refused (and a test walks the URL map so that never ships).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app
 
 from .models.staff import ROLES
 
@@ -64,10 +66,45 @@ def rule_for(app: Flask, endpoint: str) -> str | None:
     return getattr(view, RULE_ATTR, None)
 
 
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0
+
+
 def is_safe_redirect(target: str | None) -> bool:
-    """Only allow redirects to paths on this host (no scheme-relative or foreign URLs)."""
-    if not target or target.startswith("//") or "\\" in target:
+    """True only for a local path on this site: ``/`` then a path, no scheme, host, backslash or ``//``.
+
+    Browsers forgive a lot (``http:evil``, ``/\\evil``, ``//evil``, tabs and newlines removed before
+    parsing), so anything that is not plainly a local path is refused, also once percent-decoded
+    (``/%2F%2Fevil`` would become ``//evil`` behind a proxy that decodes paths).
+    """
+    if not target or len(target) > 2000:
         return False
-    host_url = urlsplit(request.host_url)
-    test = urlsplit(urljoin(request.host_url, target))
-    return test.scheme in ("http", "https") and test.netloc == host_url.netloc
+    for candidate in (target, unquote(target)):
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return False
+        if "\\" in candidate or any(_is_control(char) for char in candidate):
+            return False
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a safe local path (see ``is_safe_redirect``), else ``default``."""
+    return target if target is not None and is_safe_redirect(target) else default
+
+
+def value_digests(scope: str, values: Mapping[str, str]) -> dict[str, str]:
+    """A keyed digest (HMAC-SHA256 with the app's secret key) of each value, for hidden form fields.
+
+    A form can then tell later which values changed since it was loaded without ever carrying the
+    values themselves (a role must not receive what it may not see, even in a hidden field), and a
+    client cannot forge a digest for a value it never saw. ``scope`` ties the digests to one record.
+    """
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return {
+        name: hmac.new(key, f"{scope}\0{name}\0{value}".encode(), hashlib.sha256).hexdigest()[:32]
+        for name, value in values.items()
+    }

@@ -99,6 +99,19 @@ class SignInResult:
 GENERIC_FAILURE = "Email or password is not correct."
 
 
+def failure_message(max_failures: int, lock_seconds: int) -> str:
+    """The one message for every refused sign-in of an account: wrong password, unknown address, locked.
+
+    A locked account and an unknown address must read the same, or the message tells an outsider which
+    addresses have accounts; so the lock is mentioned every time, and never confirmed.
+    """
+    minutes = max(1, round(lock_seconds / 60))
+    return (
+        f"{GENERIC_FAILURE} After {max_failures} failed attempts an account is locked for "
+        f"{minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
 MAX_FAILURES_PER_ADDRESS = 20  # across all accounts: stops guessing many emails from one device
 
 
@@ -119,6 +132,7 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
     """
     email = email.strip().lower()
     now = utcnow()
+    refused = SignInResult(None, failure_message(max_failures, lock_seconds))
     anonymous = Actor(label=email[:200], role="", ip=ip)
     if ip and _failures_from(ip, now - timedelta(seconds=lock_seconds)) >= MAX_FAILURES_PER_ADDRESS:
         _record_now(anonymous, "login_refused_address")
@@ -127,7 +141,7 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
     if user is None:
         verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
         _record_now(anonymous, "login_failed", "unknown account")
-        return SignInResult(None, GENERIC_FAILURE)
+        return refused
     user_id, checked_hash = user.id, user.password_hash
     correct = verify_secret(checked_hash, password)
     new_hash = hash_secret(password) if correct and _hasher.check_needs_rehash(checked_hash) else None
@@ -135,15 +149,14 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
     user = db.session.get(StaffUser, user_id)
     if user is None:
         db.session.rollback()
-        return SignInResult(None, GENERIC_FAILURE)
+        return refused
     if user.password_hash != checked_hash:  # changed meanwhile: check against the stored one
         correct, new_hash = verify_secret(user.password_hash, password), None
     actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
     if user.locked_until and user.locked_until > now:
         audit.record(actor, "login_refused_locked")
         db.session.commit()
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"Too many failed attempts. This account is locked; try again in {minutes} minutes.")
+        return refused  # the same words as an unknown address: a lock must not confirm the account exists
     if not correct or not user.active:
         user.failed_logins += 1
         audit.record(actor, "login_failed", detail=f"failure {user.failed_logins}")
@@ -152,13 +165,29 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
             user.failed_logins = 0
             audit.record(actor, "account_locked", detail=f"locked until {user.locked_until.isoformat()}")
         db.session.commit()
-        return SignInResult(None, GENERIC_FAILURE)
+        return refused
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if new_hash:
         user.password_hash = new_hash
     audit.record(actor, "login")
     db.session.commit()
     return SignInResult(user)
+
+
+def end_sessions(user_id: int, actor: Actor, reason: str) -> None:
+    """End every open session of a staff account, on every device (sign-out, or an account change).
+
+    Each session carries the account's ``session_epoch`` from sign-in and is checked against it on
+    every request, so moving the epoch on makes every copy of every old session cookie worthless.
+    """
+    begin_write()
+    user = db.session.get(StaffUser, user_id)
+    if user is None:
+        db.session.rollback()
+        return
+    user.session_epoch += 1
+    audit.record(actor, "sessions_ended", detail=reason)
+    db.session.commit()
 
 
 def _record_now(actor: Actor, action: str, detail: str = "") -> None:

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from ...access import current_actor, force_logout
 from ...extensions import db, login_manager
 from ...models import StaffUser
-from ...security import is_safe_redirect, public, signed_in
+from ...security import public, safe_next, signed_in
 from ...services import auth
 
 bp = Blueprint("auth", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    """Load the signed-in user; a changed session epoch (deactivation, role change) signs them out."""
+    """Load the signed-in user; a changed session epoch (sign-out, password, role, deactivation) signs them out."""
     raw_id, _, epoch = user_id.partition(":")
     if not raw_id.isdigit():
         return None
@@ -55,8 +55,7 @@ class PinForm(FlaskForm):
 
 
 def _next_url(default: str) -> str:
-    target = request.args.get("next")
-    return target if target and is_safe_redirect(target) else default
+    return safe_next(request.args.get("next"), default)
 
 
 @bp.route("/")
@@ -95,7 +94,8 @@ def login() -> Response | str:
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> Response:
-    """Sign out and forget the session."""
+    """Sign out: end every session of this account on the server, then forget this one."""
+    auth.end_sessions(current_user.id, current_actor(), "sign-out")
     force_logout()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -107,8 +107,6 @@ def unlock() -> Response | str:
     """The idle lock screen: the same person unlocks with their PIN (or password)."""
     form = UnlockForm()
     error = ""
-    if request.method == "GET" and request.args.get("lock") == "1":
-        session["locked"] = True  # the tablet's own idle timer asks to lock now
     if not session.get("locked"):
         return redirect(_next_url(url_for("guests.index")))
     if form.validate_on_submit():
@@ -123,6 +121,16 @@ def unlock() -> Response | str:
             return redirect(url_for("auth.login"))
         error = message
     return render_template("auth/unlock.html", form=form, error=error, has_pin=bool(current_user.pin_hash))
+
+
+@bp.route("/lock", methods=["POST"])
+@signed_in
+def lock() -> Response | tuple[str, int]:
+    """Lock this tablet now (its idle timer posts here); a script gets 204, a form the lock screen."""
+    session["locked"] = True
+    if request.headers.get("X-Requested-With") == "fetch":
+        return "", 204
+    return redirect(url_for("auth.unlock", next=safe_next(request.args.get("next"), url_for("guests.index"))))
 
 
 @bp.route("/account/pin", methods=["GET", "POST"])

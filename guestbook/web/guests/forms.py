@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
+from ...security import value_digests
 from ...services.guests import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
 from ..choices import choices
 
@@ -57,13 +58,20 @@ EDITABLE = (
     "notes",
     *(f"address_{key}" for key in ADDRESS_FIELDS),
 )
+# What a role that sees contacts masked (floor) never receives on the edit page, in any form.
+CONTACT_FIELDS = frozenset({"email", "phone", "birthday", *(f"address_{key}" for key in ADDRESS_FIELDS)})
+
+
+def editable_fields(show_contact: bool) -> tuple[str, ...]:
+    """The edit-page fields a role sees and may change (no contact fields without ``show_contact``)."""
+    return EDITABLE if show_contact else tuple(name for name in EDITABLE if name not in CONTACT_FIELDS)
 
 
 class GuestForm(FlaskForm):
     """Create or edit a guest profile."""
 
     version = HiddenField()
-    base = HiddenField()  # the values this form was loaded with, so only real changes are sent
+    base = HiddenField()  # keyed digests of the values as loaded (never the values), so only real changes are sent
     salutation = StringField("Salutation")
     given_name = StringField("Given name")
     family_name = StringField("Family name")
@@ -120,36 +128,52 @@ class GuestForm(FlaskForm):
             out[name] = str(bool(value)) if isinstance(value, bool) else ("" if value is None else str(value).strip())
         return out
 
-    def changed_since_loaded(self) -> set[str]:
-        """The fields this tablet changed, compared with the values it was loaded with."""
+    def digests(self, scope: str, fields: tuple[str, ...]) -> dict[str, str]:
+        """Keyed digests of this form's current values of ``fields`` (see ``security.value_digests``)."""
+        mine = self.snapshot()
+        return value_digests(scope, {name: mine[name] for name in fields})
+
+    def base_digests(self) -> dict[str, str]:
+        """The digests the form was loaded with; empty when missing or not ours."""
         try:
             base = json.loads(self.base.data or "{}")
         except ValueError:
-            base = {}
-        if not isinstance(base, dict) or not base:
-            return set(EDITABLE)
-        mine = self.snapshot()
-        return {name for name in EDITABLE if mine[name] != base.get(name)}
+            return {}
+        if not isinstance(base, dict):
+            return {}
+        return {str(name): value for name, value in base.items() if isinstance(value, str)}
 
-    def fill_from(self, guest: Guest) -> None:
-        """Prefill the form with a stored guest."""
+    def changed_since_loaded(self, scope: str, fields: tuple[str, ...] = EDITABLE) -> set[str]:
+        """The fields (of those this role sees) this tablet changed since it loaded the form."""
+        base = self.base_digests()
+        if not base:
+            return set(fields)
+        mine = self.digests(scope, fields)
+        return {name for name in fields if mine[name] != base.get(name)}
+
+    def fill_from(self, guest: Guest, fields: tuple[str, ...] = EDITABLE) -> None:
+        """Prefill the form with a stored guest, only the ``fields`` the role may see (others stay empty)."""
         for name in SIMPLE_FIELDS:
-            getattr(self, name).data = getattr(guest, name)
+            if name in fields:
+                getattr(self, name).data = getattr(guest, name)
         for key in ADDRESS_FIELDS:
-            getattr(self, f"address_{key}").data = getattr(guest, f"address_{key}")
+            if f"address_{key}" in fields:
+                getattr(self, f"address_{key}").data = getattr(guest, f"address_{key}")
         for kind in ("birthday", "anniversary"):
-            value = partial_date(guest, kind)
-            getattr(self, kind).data = value.iso() if value else ""
+            if kind in fields:
+                value = partial_date(guest, kind)
+                getattr(self, kind).data = value.iso() if value else ""
         self.version.data = str(guest.version)
 
-    def remember_base(self) -> None:
-        """Record the values as loaded (after any masking), so a save can send only real changes."""
-        self.base.data = json.dumps(self.snapshot())
+    def remember_base(self, scope: str, fields: tuple[str, ...] = EDITABLE) -> None:
+        """Record digests of the values as loaded, so a save can send only real changes."""
+        self.base.data = json.dumps(self.digests(scope, fields), separators=(",", ":"))
 
 
 class VisitForm(FlaskForm):
-    """Tonight's visit: prefilled from the guest's usual seat and order."""
+    """Tonight's visit: prefilled from today's booking when there is one, else from the usual seat and order."""
 
+    reservation_id = HiddenField()
     outlet = SelectField("Outlet", choices=choices([]))
     table = StringField("Table or seat")
     party_size = IntegerField("Party size", default=2, validators=[NumberRange(1, 500)])
@@ -179,10 +203,12 @@ class PreferenceForm(FlaskForm):
 
 
 class AllergyForm(FlaskForm):
-    """An allergy or dietary restriction."""
+    """An allergy (a safety matter); diets go to the Diet preference, and one typed here is moved there."""
 
-    allergen = StringField("Allergy or restriction", validators=[DataRequired(), Length(max=120)])
-    severity = SelectField("Severity", choices=choices([(s, s.capitalize()) for s in ALLERGY_SEVERITIES]))
+    allergen = StringField("Allergy (e.g. peanuts, shellfish)", validators=[DataRequired(), Length(max=120)])
+    severity = SelectField(
+        "Severity", choices=choices([(s, s.capitalize()) for s in ALLERGY_SEVERITIES if s != "dietary"])
+    )
     note = StringField("Note", validators=[Length(max=500)])
 
 
