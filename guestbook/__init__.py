@@ -33,7 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from . import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
     from .access import register_access_control
     from .cli import register_cli
-    from .errors import register_error_handlers
+    from .errors import register_converters, register_error_handlers
     from .extensions import csrf, db, login_manager, migrate
     from .web import register_blueprints
 
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    register_converters(app)  # before the blueprints: their <int:...> rules are compiled with it
     register_blueprints(app)
     register_access_control(app)
     register_error_handlers(app)

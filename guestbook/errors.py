@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**63 - 1  # the largest id a 64-bit database integer holds: nothing can exist beyond it
+MAX_URL_ID = 10**18 - 1  # ids in URLs: at most 18 digits, so the route's pattern itself refuses longer ones
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -22,6 +28,25 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: 1 to 18 ASCII digits, so a larger id is a 404, never an overflow.
+
+    The limit is in the pattern, not only in ``to_python``: Werkzeug checks the method before the
+    converter, so a value the converter refused would turn into a 405 from a sibling route.
+    """
+
+    regex = r"[0-9]{1,18}"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_URL_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_converters(app: Flask) -> None:
+    """Install IdConverter as ``int`` (call before any blueprint is registered)."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def register_error_handlers(app: Flask) -> None:
     """JSON errors under /api, friendly pages elsewhere."""
 
@@ -36,9 +61,14 @@ def register_error_handlers(app: Flask) -> None:
         ), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def http_error(error: HTTPException) -> tuple[Response | str, int, list[tuple[str, str]]]:
         code = error.code or 500
         message = MESSAGES.get(code, error.description or "Error")
+        if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+            limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+            message = f"That upload is too large: the limit is {limit:g} MB. Split the file and try again."
+        # Keep what the error says about itself: Allow on 405, Retry-After on 429, WWW-Authenticate on 401.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json():
-            return jsonify({"error": message}), code
-        return render_template("errors/error.html", code=code, message=message), code
+            return jsonify({"error": message}), code, headers
+        return render_template("errors/error.html", code=code, message=message), code, headers

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, VisitCreate
+from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate
+from ..services.text import CONTROL_CLASS, SPACE_CLASS
 from . import openapi_reservations
-from .openapi_common import errors, json_response, ref
+from .openapi_common import ALLERGY, READ, WRITE, errors, id_parameter, json_response, ref
 from .openapi_letters import LETTER_PATHS, LETTER_SCHEMAS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -44,15 +45,7 @@ GUEST = {
         "notes": {"type": "string"},
         "allergies": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["allergen", "severity", "note"],
-                "properties": {
-                    "allergen": {"type": "string"},
-                    "severity": {"type": "string"},
-                    "note": {"type": "string"},
-                },
-            },
+            "items": ALLERGY,
         },
         "visit_count": {"type": "integer"},
         "last_visit_at": _NULLABLE_STR,
@@ -103,8 +96,26 @@ GUEST_SUMMARY = {
         "visit_count": {"type": "integer"},
         "last_visit_at": _NULLABLE_STR,
         "allergies": {"type": "array", "items": {"type": "string"}},
+        "match_reason": {
+            "type": "string",
+            "description": 'Why the guest is in the results, in staff words: e.g. "name", "one letter off", '
+            '"phone …3121", "arrives today 19:30 · name", "table Window 2 tonight"',
+        },
+        "detail": {
+            "type": "string",
+            "description": "What tells namesakes apart: company, city (roles that see addresses), last outlet",
+        },
     },
     "additionalProperties": False,
+}
+
+# Searches are limited per API key or account and minute (GUESTBOOK_SEARCH_RATE_LIMIT[_FLOOR]).
+RATE_LIMITED = {
+    "description": "Too many searches this minute; retry after the given number of seconds",
+    "headers": {
+        "Retry-After": {"description": "Seconds until the next minute's window", "schema": {"type": "integer"}}
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
 VISIT = {
@@ -129,12 +140,14 @@ VISIT = {
 
 OUTLET = {
     "type": "object",
-    "required": ["id", "code", "name", "kind"],
+    "required": ["id", "code", "name", "kind", "language", "active"],
     "properties": {
         "id": {"type": "integer"},
         "code": {"type": "string"},
         "name": {"type": "string"},
         "kind": {"type": "string"},
+        "language": {"type": "string", "description": "language of its menu items and table names (BCP-47)"},
+        "active": {"type": "boolean", "description": "false: left out of the pickers for new visits and bookings"},
     },
     "additionalProperties": False,
 }
@@ -157,7 +170,7 @@ def _body(model: type[BaseModel]) -> dict[str, Any]:
 def _input_schemas() -> dict[str, Any]:
     """Request schemas generated from the pydantic models, with their nested definitions lifted."""
     schemas: dict[str, Any] = {}
-    for model in (GuestCreate, GuestPatch, VisitCreate, OutletCreate):
+    for model in (GuestCreate, GuestPatch, VisitCreate, OutletCreate, OutletPatch):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in schema.pop("$defs", {}).items():
             schemas[name] = definition
@@ -166,7 +179,21 @@ def _input_schemas() -> dict[str, Any]:
 
 
 HEALTH = {"type": "object", "properties": {"status": {"const": "ok"}}}
-GUEST_ID = {"name": "guest_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+GUEST_ID = id_parameter("guest_id")
+_WORD = f"[^{SPACE_CLASS}{CONTROL_CLASS}]+"
+# What GET /guests accepts as q (views._search_args): 1 to 200 characters, 1 to 12 words, no control characters.
+SEARCH_Q = {
+    "name": "q",
+    "in": "query",
+    "required": True,
+    "description": "name, phone digits, e-mail, table or room: at most 200 characters and 12 words",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": f"^[{SPACE_CLASS}]*{_WORD}(?:[{SPACE_CLASS}]+{_WORD}){{0,11}}[{SPACE_CLASS}]*$",
+    },
+}
 
 
 @cache
@@ -202,7 +229,7 @@ def build_spec() -> dict[str, Any]:
                 "get": {
                     "summary": "Search guests (rank order)",
                     "parameters": [
-                        {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
+                        SEARCH_Q,
                         {
                             "name": "limit",
                             "in": "query",
@@ -219,27 +246,28 @@ def build_spec() -> dict[str, Any]:
                             },
                             "Results",
                         ),
-                        **errors(401, 403, 422),
+                        **errors(400, *READ, 422),
+                        "429": RATE_LIMITED,
                     },
                 },
                 "post": {
                     "summary": "Create a guest",
                     "requestBody": _body(GuestCreate),
-                    "responses": {"201": json_response(ref("Guest"), "Created"), **errors(400, 401, 403, 422)},
+                    "responses": {"201": json_response(ref("Guest"), "Created"), **errors(*WRITE)},
                 },
             },
             "/guests/{guest_id}": {
                 "parameters": [GUEST_ID],
                 "get": {
                     "summary": "One guest with recognition facts",
-                    "responses": {"200": json_response(ref("Guest"), "The guest"), **errors(401, 403, 404)},
+                    "responses": {"200": json_response(ref("Guest"), "The guest"), **errors(*READ, 404)},
                 },
                 "patch": {
                     "summary": "Change a guest (optimistic locking)",
                     "requestBody": _body(GuestPatch),
                     "responses": {
                         "200": json_response(ref("Guest"), "Updated"),
-                        **errors(400, 401, 403, 404, 409, 422),
+                        **errors(*WRITE, 404, 409),
                     },
                 },
             },
@@ -248,7 +276,7 @@ def build_spec() -> dict[str, Any]:
                 "post": {
                     "summary": "Log a visit",
                     "requestBody": _body(VisitCreate),
-                    "responses": {"201": json_response(ref("Visit"), "Logged"), **errors(400, 401, 403, 404, 422)},
+                    "responses": {"201": json_response(ref("Visit"), "Logged"), **errors(*WRITE, 404)},
                 },
             },
             "/outlets": {
@@ -263,13 +291,25 @@ def build_spec() -> dict[str, Any]:
                             },
                             "Outlets",
                         ),
-                        **errors(401, 403),
+                        **errors(*READ),
                     },
                 },
                 "post": {
                     "summary": "Add an outlet (admin)",
                     "requestBody": _body(OutletCreate),
-                    "responses": {"201": json_response(ref("Outlet"), "Created"), **errors(400, 401, 403, 409, 422)},
+                    "responses": {"201": json_response(ref("Outlet"), "Created"), **errors(*WRITE, 409)},
+                },
+            },
+            "/outlets/{outlet_id}": {
+                "parameters": [id_parameter("outlet_id")],
+                "patch": {
+                    "summary": "Rename an outlet, set its language, or deactivate/reactivate it (admin)",
+                    "description": (
+                        "Only the fields given change. An inactive outlet leaves the pickers for new visits and "
+                        "bookings; its code, its visits and its history stay."
+                    ),
+                    "requestBody": _body(OutletPatch),
+                    "responses": {"200": json_response(ref("Outlet"), "Updated"), **errors(*WRITE, 404)},
                 },
             },
             **LETTER_PATHS,

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import MAX_URL_ID
+
 ERROR_TEXT = {
-    400: "Body is not a JSON object",
+    400: "Body is not a JSON object, is nested too deeply, or a query parameter is repeated",
     401: "Missing or invalid API key",
     403: "Role not allowed",
     404: "Unknown id",
     409: "Version conflict or duplicate",
+    413: "Body larger than 1,000,000 bytes",
     422: "Validation failed (each bad field named)",
+    429: "Too many searches: wait the seconds in Retry-After",
 }
+
+_HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer realm"}},
+    429: {
+        "Retry-After": {
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            "description": "seconds to wait",
+        }
+    },
+}
+
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_URL_ID}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -26,4 +43,29 @@ def json_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def errors(*codes: int) -> dict[str, Any]:
     """Error responses (all with the Error schema) for the given status codes."""
-    return {str(c): json_response(ref("Error"), ERROR_TEXT[c]) for c in codes}
+    found: dict[str, Any] = {}
+    for code in codes:
+        found[str(code)] = json_response(ref("Error"), ERROR_TEXT[code])
+        if code in _HEADERS:
+            found[str(code)]["headers"] = _HEADERS[code]
+    return found
+
+
+def id_parameter(name: str) -> dict[str, Any]:
+    """A numeric id in the path (1 to 18 digits; a longer one is simply not found)."""
+    return {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
+
+
+READ = (401, 403)  # every route behind an API key
+WRITE = (400, 401, 403, 413, 422)  # every route with a JSON body
+
+
+ALLERGY: dict[str, Any] = {
+    "type": "object",
+    "required": ["allergen", "severity", "note"],
+    "properties": {
+        "allergen": {"type": "string"},
+        "severity": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}

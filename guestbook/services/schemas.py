@@ -4,19 +4,90 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from ..errors import MAX_ID
 from ..models import ALLERGY_SEVERITIES, OUTLET_KINDS, PREFERENCE_CATEGORIES
+from .text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
 
-_MONTH_DAY = re.compile(r"^--(\d{2})-(\d{2})$")
+_MONTH_DAY = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 Short = Annotated[str, Field(max_length=120)]
+
+# Regular expressions the stripped text must match; the OpenAPI document carries the same ones.
+LANGUAGE_CORE = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
+EMAIL_CORE = f"[^@{SPACE_CLASS}{CONTROL_CLASS}]+@[^@{SPACE_CLASS}{CONTROL_CLASS}]+\\.[^@{SPACE_CLASS}{CONTROL_CLASS}]+"
+_PHONE_MARK = f"[+()./{SPACE_CLASS}-]"
+PHONE_CORE = f"{_PHONE_MARK}*(?:[0-9]{_PHONE_MARK}*){{4,}}"
+_DAY_31 = r"(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+_DAY_30 = r"(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+_MONTH_DAY_ANY = f"(?:{_DAY_31}|{_DAY_30}|02-(?:0[1-9]|1[0-9]|2[0-9]))"
+_MONTH_DAY_COMMON = f"(?:{_DAY_31}|{_DAY_30}|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+_LEAP_YEAR = r"(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))"
+# --MM-DD (any real day, 29 February too), or a real YYYY-MM-DD from 1900 (not after today: checked in code).
+PARTIAL_DATE_CORE = f"--{_MONTH_DAY_ANY}|(?:19|20)[0-9]{{2}}-{_MONTH_DAY_COMMON}|{_LEAP_YEAR}-02-29"
+# A real instant from 1900 to 2099 with seconds and a UTC offset, as RFC 3339 writes it (not after a day ahead: code).
+_HOUR_MINUTE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+DATE_TIME_PATTERN = (
+    f"^(?:(?:19|20)[0-9]{{2}}-{_MONTH_DAY_COMMON}|{_LEAP_YEAR}-02-29)"
+    f"T{_HOUR_MINUTE}:[0-5][0-9](?:\\.[0-9]{{1,6}})?(?:Z|[+-]{_HOUR_MINUTE})$"
+)
+DATE_TIME_HELP = "ISO 8601 with seconds and a UTC offset, e.g. 2026-11-21T19:30:00+07:00"
+
+
+def _date_time_text(value: Any) -> Any:
+    """Text dates must be written exactly as the document says (the parser alone would take 19:30Z or a space)."""
+    if isinstance(value, str):
+        if not re.fullmatch(DATE_TIME_PATTERN, value):
+            raise ValueError(f"use {DATE_TIME_HELP}")
+        return datetime.fromisoformat(value)  # parsed here: a strict model takes no text after this step
+    return value
+
+
+DateTimeText = Annotated[
+    datetime,
+    BeforeValidator(_date_time_text),
+    WithJsonSchema({"type": "string", "pattern": DATE_TIME_PATTERN, "description": DATE_TIME_HELP}),
+]
+PARTIAL_DATE_HELP = "YYYY-MM-DD (1900 to today), or --MM-DD when the year is unknown"
+LANGUAGE_HELP = "use a BCP-47 language tag such as en, th, zh-Hans or ja"
+Language = Annotated[str, Text(35, core=LANGUAGE_CORE, message=LANGUAGE_HELP)]
+OUTLET_CODE_CORE = r"[a-z0-9][a-z0-9_-]{0,31}"
+OutletCode = Annotated[
+    str, Text(32, required=True, core=OUTLET_CODE_CORE, message="lower-case letters, digits, _ and - (up to 32)")
+]
+SPEND_CORE = r"[0-9]{1,10}(?:\.[0-9]{1,2})?"
+Email = Annotated[str, Text(254, core=EMAIL_CORE, message="not an email address")]
+Phone = Annotated[str, Text(40, core=PHONE_CORE, message="digits, spaces and + ( ) - . / only; 4 digits at least")]
+PartialDateText = Annotated[str, Text(10, core=PARTIAL_DATE_CORE, message=PARTIAL_DATE_HELP)]
+MAX_VISIT_AHEAD = timedelta(days=1)  # clocks differ; a visit dated later than this is a typo (9999-12-31)
+
+
+def _property_today() -> date:
+    """Today at the property; the UTC date outside an app context (no database to ask)."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return datetime.now(UTC).date()
+    from .reservations import property_today  # late: reservations imports this module
+
+    return property_today()
 
 
 def one_of(value: str, allowed: Sequence[str]) -> str:
@@ -52,10 +123,12 @@ def parse_partial_date(value: str) -> PartialDate:
             raise ValueError("not a real month and day") from None
         return PartialDate(month=month, day=day)
     try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError  # fromisoformat also takes 20260101 and week dates; the API says YYYY-MM-DD
         parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError("use YYYY-MM-DD, or --MM-DD when the year is unknown") from None
-    if parsed.year < 1900 or parsed > date.today():
+    if parsed.year < 1900 or parsed > _property_today():
         raise ValueError("the year must be between 1900 and today")
     return PartialDate(month=parsed.month, day=parsed.day, year=parsed.year)
 
@@ -65,12 +138,14 @@ class AddressIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    line1: str = Field(default="", max_length=200)
-    line2: str = Field(default="", max_length=200)
-    city: str = Field(default="", max_length=120)
-    region: str = Field(default="", max_length=120)
-    postal_code: str = Field(default="", max_length=20)
-    country: str = Field(default="", max_length=2, description="ISO 3166-1 alpha-2")
+    line1: Annotated[str, Text(200)] = ""
+    line2: Annotated[str, Text(200)] = ""
+    city: Annotated[str, Text(120)] = ""
+    region: Annotated[str, Text(120)] = ""
+    postal_code: Annotated[str, Text(20)] = ""
+    country: Annotated[str, Text(2, core="[A-Za-z]{2}", message="use the two-letter country code, e.g. TH")] = Field(
+        default="", description="ISO 3166-1 alpha-2"
+    )
 
     @field_validator("country")
     @classmethod
@@ -85,9 +160,9 @@ class AllergyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    allergen: str = Field(min_length=1, max_length=120)
+    allergen: Annotated[str, Text(120, required=True)]
     severity: str = Field(default="severe", json_schema_extra={"enum": list(ALLERGY_SEVERITIES)})
-    note: str = Field(default="", max_length=500)
+    note: Annotated[str, Text(500)] = ""
 
     @field_validator("severity")
     @classmethod
@@ -100,22 +175,22 @@ class GuestFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    given_name: str | None = Field(default=None, max_length=120)
-    family_name: str | None = Field(default=None, max_length=120)
-    preferred_name: str | None = Field(default=None, max_length=120)
-    pronunciation: str | None = Field(default=None, max_length=200)
-    salutation: str | None = Field(default=None, max_length=40)
-    language: str | None = Field(default=None, max_length=35, description="BCP-47 tag, e.g. en, zh-Hans, ja")
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
+    given_name: Annotated[str, Text(120)] | None = None
+    family_name: Annotated[str, Text(120)] | None = None
+    preferred_name: Annotated[str, Text(120)] | None = None
+    pronunciation: Annotated[str, Text(200)] | None = None
+    salutation: Annotated[str, Text(40)] | None = None
+    language: Language | None = Field(default=None, description="BCP-47 tag, e.g. en, zh-Hans, ja")
+    email: Email | None = None
+    phone: Phone | None = None
     address: AddressIn | None = None
-    birthday: str | None = Field(default=None, description="YYYY-MM-DD, or --MM-DD when the year is unknown")
-    anniversary: str | None = Field(default=None, description="YYYY-MM-DD, or --MM-DD when the year is unknown")
-    company: str | None = Field(default=None, max_length=200)
+    birthday: PartialDateText | None = Field(default=None, description=PARTIAL_DATE_HELP)
+    anniversary: PartialDateText | None = Field(default=None, description=PARTIAL_DATE_HELP)
+    company: Annotated[str, Text(200)] | None = None
     vip_level: int | None = Field(default=None, ge=0, le=5)
     marketing_consent: bool | None = None
     do_not_contact: bool | None = None
-    notes: str | None = Field(default=None, max_length=10_000)
+    notes: Annotated[str, Text(10_000)] | None = None
     allergies: list[AllergyIn] | None = None
 
     @field_validator("language")
@@ -149,8 +224,16 @@ class GuestFields(BaseModel):
         return value
 
 
+def one_name_required(*names: str) -> dict[str, Any]:
+    """JSON Schema: at least one of these fields holds a name (something besides spaces)."""
+    text = {"type": "string", "pattern": NOT_BLANK_PATTERN}
+    return {"anyOf": [{"required": [name], "properties": {name: text}} for name in names]}
+
+
 class GuestCreate(GuestFields):
     """A new guest: at least one name is required."""
+
+    model_config = ConfigDict(json_schema_extra=one_name_required("given_name", "family_name", "preferred_name"))
 
     @model_validator(mode="after")
     def _named(self) -> GuestCreate:
@@ -162,7 +245,7 @@ class GuestCreate(GuestFields):
 class GuestPatch(GuestFields):
     """A change to a guest; ``version`` must be the version the client last read."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_ID)
 
 
 class VisitCreate(BaseModel):
@@ -170,19 +253,29 @@ class VisitCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    outlet: str = Field(min_length=1, max_length=32, description="outlet code")
-    visited_at: datetime = Field(description="ISO 8601 with a UTC offset")
-    table: str = Field(default="", max_length=40)
+    outlet: OutletCode = Field(description="outlet code")
+    visited_at: DateTimeText = Field(description=f"{DATE_TIME_HELP}; from 1900 to at most a day ahead")
+    table: Annotated[str, Text(40)] = ""
     party_size: int = Field(default=1, ge=1, le=500)
-    items: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(default_factory=list, max_length=100)
-    spend: str | None = Field(default=None, description="decimal string, e.g. 1250.00")
-    notes: str = Field(default="", max_length=5000)
+    items: list[Annotated[str, Text(120, required=True)]] = Field(default_factory=list, max_length=100)
+    spend: Annotated[str, Text(20, core=SPEND_CORE, message="a decimal amount such as 1250.00")] | None = Field(
+        default=None, description="decimal string, e.g. 1250.00 (at most 2 decimals, under 10,000,000,000)"
+    )
+    notes: Annotated[str, Text(5000)] = ""
+    reservation_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="the guest's booking this visit honours; a booked one becomes arrived",
+    )
 
     @field_validator("visited_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             raise ValueError("include the UTC offset, e.g. 2026-11-21T19:30:00+07:00")
+        if value.year < 1900 or value > datetime.now(UTC) + MAX_VISIT_AHEAD:
+            raise ValueError("a visit must be after 1900 and at most a day in the future")
         return value
 
     @field_validator("spend")
@@ -208,14 +301,28 @@ class OutletCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="short code, e.g. terrace")
-    name: Short = Field(min_length=1)
+    code: OutletCode = Field(description="short code, e.g. terrace")
+    name: Annotated[str, Text(120, required=True)]
     kind: str = Field(default="restaurant", json_schema_extra={"enum": list(OUTLET_KINDS)})
+    language: Language | None = Field(
+        default=None,
+        description="language of its menu items and table names (BCP-47, e.g. en, de, ja); default: the property's",
+    )
 
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:
         return one_of(value, OUTLET_KINDS)
+
+
+class OutletPatch(BaseModel):
+    """Rename, deactivate or reactivate an outlet, or set its language (only the fields given change)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Text(120, required=True)] | None = None
+    active: bool | None = Field(default=None, description="false hides it from the pickers; history keeps it")
+    language: Language | None = Field(default=None, description="BCP-47 tag, e.g. en, de, ja")
 
 
 class PreferenceCreate(BaseModel):
@@ -224,9 +331,9 @@ class PreferenceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     category: str
-    value: str = Field(min_length=1, max_length=200)
+    value: Annotated[str, Text(200, required=True)]
     outlet: str | None = None
-    note: str = Field(default="", max_length=500)
+    note: Annotated[str, Text(500)] = ""
     source: str = "observed"
 
     @field_validator("category")

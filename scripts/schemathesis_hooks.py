@@ -1,0 +1,78 @@
+"""Schemathesis hooks for scripts/schemathesis_run.py: what the test database holds, told to the tester.
+
+A few rules depend on data or on today, so no OpenAPI schema can state them: an outlet code or a
+guest id must exist, a reservation id must be this guest's, a visit may be at most a day ahead, a
+booking at most two years ahead, a birthday not in the future. The document says each of them in
+words and the server answers 422 naming the field. For positive cases only (requests the tester
+believes valid) this hook puts in an existing outlet and guest and moves such dates into range;
+negative cases are left exactly as generated, so every rejection is still checked.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import schemathesis
+from schemathesis import Case
+from schemathesis.hooks import HookContext
+
+OUTLETS = [code for code in os.environ.get("GUESTBOOK_ST_OUTLETS", "").split(",") if code]
+GUEST_IDS = [int(x) for x in os.environ.get("GUESTBOOK_ST_GUEST_IDS", "").split(",") if x]
+
+
+def _pick(options: list[Any], seed: object) -> Any:
+    """A stable choice (the same generated value always maps to the same existing one)."""
+    return options[sum(map(ord, str(seed))) % len(options)]
+
+
+def _past_year(value: str, latest: date, year: int) -> str:
+    """``value`` (an ISO date or date-time) with its year set to ``year`` when its date is after ``latest``."""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{year:04d}{value[4:]}" if day > latest else value
+
+
+def _fix_guest_fields(fields: dict[str, Any], today: date) -> None:
+    for key in ("birthday", "anniversary"):
+        value = fields.get(key)
+        if isinstance(value, str) and not value.strip().startswith("--"):
+            fields[key] = _past_year(value.strip(), today, 2000)
+
+
+def _fix_body(body: dict[str, Any]) -> None:
+    now = datetime.now(UTC)
+    today = now.date()
+    if isinstance(body.get("outlet"), str) and OUTLETS:
+        body["outlet"] = _pick(OUTLETS, body["outlet"])
+    if isinstance(body.get("guest_id"), int | float) and not isinstance(body["guest_id"], bool) and GUEST_IDS:
+        body["guest_id"] = _pick(GUEST_IDS, body["guest_id"])
+    if body.get("reservation_id") is not None:
+        body["reservation_id"] = None
+    if isinstance(body.get("visited_at"), str):
+        body["visited_at"] = _past_year(body["visited_at"], today, 2020)
+    if isinstance(body.get("arrival_date"), str):
+        body["arrival_date"] = _past_year(body["arrival_date"], today + timedelta(days=700), 2024)
+    _fix_guest_fields(body, today)
+    if isinstance(body.get("guest"), dict):
+        _fix_guest_fields(body["guest"], today)
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> None:
+    """Positive cases: refer to data that exists and keep dates in the server's moving window.
+
+    Done just before the call (not when the case is generated) so that values the stateful phase
+    copies from earlier responses, such as another guest's reservation id, are covered too.
+    """
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    if isinstance(case.body, dict):
+        _fix_body(case.body)
+    query = case.query
+    if isinstance(query, dict) and isinstance(query.get("outlet"), str) and query["outlet"] and OUTLETS:
+        query["outlet"] = _pick(OUTLETS, query["outlet"])
