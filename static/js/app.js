@@ -16,6 +16,7 @@
         var q = input.value.trim();
         fetch(url + "?q=" + encodeURIComponent(q), { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
           .then(function (r) {
+            if (r.status === 429) { return r.text(); } // rate limit: the server's message says when to retry
             if (r.redirected || !r.ok) { window.location.reload(); return null; }
             return r.text();
           })
@@ -30,15 +31,26 @@
   }
 
   function idleLock(seconds) {
-    // The server enforces the lock; this only moves the screen there so a guest never sees a card.
+    // The server enforces the lock; this locks the session now (a POST with the page's CSRF token:
+    // a GET never changes state) and moves the screen there, so a guest never sees a card.
     var last = Date.now();
+    var locking = false;
     ["pointerdown", "keydown", "touchstart", "scroll"].forEach(function (ev) {
       window.addEventListener(ev, function () { last = Date.now(); }, { passive: true });
     });
     setInterval(function () {
-      if (Date.now() - last > seconds * 1000 && !/\/unlock/.test(location.pathname)) {
-        location.href = "/unlock?lock=1&next=" + encodeURIComponent(location.pathname + location.search);
-      }
+      if (locking || Date.now() - last <= seconds * 1000 || /\/unlock/.test(location.pathname)) { return; }
+      locking = true;
+      var next = "/unlock?next=" + encodeURIComponent(location.pathname + location.search);
+      var meta = document.querySelector("meta[name=csrf-token]");
+      fetch("/lock", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": meta ? meta.getAttribute("content") : "", "X-Requested-With": "fetch" }
+      }).then(
+        function () { location.href = next; },
+        function () { location.href = next; } // offline: the server locks by time on the next request anyway
+      );
     }, 1000);
   }
 

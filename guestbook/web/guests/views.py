@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
 from ...access import current_actor
-from ...models import Guest, Outlet
+from ...models import Guest, Outlet, Preference
 from ...security import is_safe_redirect, role_at_least, role_required
+from ...services import diets, recognition, search_rate, visits
 from ...services import guests as guest_service
 from ...services import notes as notes_service
 from ...services import outlets as outlet_service
-from ...services import recognition, search, visits
+from ...services import search_results as search_results_service
+from ...services.reservations import property_today
 from ...services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate, field_errors
 from ..choices import choices
-from .forms import EDITABLE, AllergyForm, DeviceForm, GuestForm, NoteForm, PreferenceForm, VisitForm
+from .forms import AllergyForm, DeviceForm, GuestForm, NoteForm, PreferenceForm, VisitForm, editable_fields
 
 bp = Blueprint("guests", __name__, url_prefix="/guests")
 
@@ -33,22 +34,38 @@ def _show_errors(form: GuestForm, errors: dict[str, str]) -> None:
             flash(f"{loc}: {message}", "error")
 
 
+def _search_page(template: str) -> tuple[str, int, dict[str, str]]:
+    """Search as the signed-in role may (rate-limited per account), or list recent guests before typing."""
+    q = request.args.get("q", "").strip()
+    actor = current_actor()
+    masked = search_results_service.is_masked(actor.role)
+    if not q:
+        results = search_results_service.recent(actor.role)
+        return render_template(template, q=q, results=results, masked=masked), 200, {}
+    limit = search_rate.limit_for(
+        actor.role, current_app.config["SEARCH_RATE_LIMIT_FLOOR"], current_app.config["SEARCH_RATE_LIMIT"]
+    )
+    try:
+        search_rate.count_search(actor, limit)
+    except search_rate.RateLimited as exc:
+        page = render_template(template, q=q, results=[], masked=masked, rate_limited=exc)
+        return page, 429, {"Retry-After": str(exc.retry_after)}
+    results = search_results_service.find(q, actor.role)
+    return render_template(template, q=q, results=results, masked=masked), 200, {}
+
+
 @bp.route("/")
 @role_required("floor")
-def index() -> str:
+def index() -> tuple[str, int, dict[str, str]]:
     """Find a guest: one box, results as you type."""
-    q = request.args.get("q", "").strip()
-    results = search.search_guests(q, limit=20) if q else guest_service.recent_guests(20)
-    return render_template("guests/index.html", q=q, results=results)
+    return _search_page("guests/index.html")
 
 
 @bp.route("/search")
 @role_required("floor")
-def search_results() -> str:
+def search_results() -> tuple[str, int, dict[str, str]]:
     """The results list alone, fetched by the page's script as staff type."""
-    q = request.args.get("q", "").strip()
-    results = search.search_guests(q, limit=20) if q else guest_service.recent_guests(20)
-    return render_template("guests/_results.html", q=q, results=results)
+    return _search_page("guests/_results.html")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -95,14 +112,28 @@ def _card(
     except guest_service.GuestNotFound:
         abort(404)
     device = _device_outlet()
-    rec = recognition.recognise(guest, device.id if device else None)
+    today_bookings = visits.bookings_today(guest.id, chosen_id=request.args.get("booking", type=int))
+    booking = today_bookings.current
+    # Tonight's context: the booking to log, or one already arrived today (a second visit is at the same place).
+    tonight = booking or next((b for b in reversed(today_bookings.bookings) if b.status == "arrived"), None)
+    # A booked guest is recognised at the booking's outlet: its usual seat, not the bar's.
+    rec = recognition.recognise(
+        guest, outlet_id=tonight.outlet_id if tonight else (device.id if device else None), today=property_today()
+    )
     outlets = outlet_service.list_outlets()
     if visit_form is None:
         visit_form = VisitForm(formdata=None)
-        visit_form.outlet.data = device.code if device else (rec.last_visit.outlet.code if rec.last_visit else "")
-        visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
         visit_form.items.data = [i.item for i in rec.usual_order]
-        visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
+        if tonight is not None:
+            visit_form.reservation_id.data = str(booking.id) if booking else ""
+            visit_form.outlet.data = tonight.outlet.code
+            visit_form.table.data = tonight.table or (rec.usual_seat.value if rec.usual_seat else "")
+            visit_form.party_size.data = tonight.party_size
+        else:
+            visit_form.outlet.data = device.code if device else (rec.last_visit.outlet.code if rec.last_visit else "")
+            visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
+            visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
+    logging_for = visit_form.reservation_id.data or ""
     visit_form.outlet.choices = choices([(o.code, o.name) for o in outlets])
     chips = [i.item for i in rec.usual_order]
     for extra in visit_form.items.data or []:
@@ -114,6 +145,10 @@ def _card(
     page = max(1, request.args.get("page", 1, type=int) or 1)
     history, has_more = recognition.visit_history(guest.id, page, HISTORY_PAGE)
     prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))
+    allergies = diets.split_allergies(guest.allergies)[0]
+    shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
+    # Notes with words the guest should not read stay folded on a screen the guest may see.
+    folded = {v.id for v in shown if v.notes and notes_service.sensitive_words_in(v.notes)}
     now = datetime.now(UTC)
     html = render_template(
         "guests/show.html",
@@ -121,6 +156,12 @@ def _card(
         data=guest_service.guest_to_dict(guest, actor.role),
         rec=rec,
         device=device,
+        usual_at=tonight.outlet.name if tonight else (device.name if device else ""),
+        allergies=allergies,
+        diet_line=diets.diets_of(guest),
+        bookings=today_bookings.bookings,
+        logging_for=logging_for,
+        folded_notes=folded,
         visit_form=visit_form,
         note_form=note_form or NoteForm(formdata=None),
         note_warning=note_warning,
@@ -134,7 +175,7 @@ def _card(
         page=page,
         has_more=has_more,
         show_contact=guest_service.can_see_contact(actor.role),
-        today=date.today(),
+        today=property_today(),
     )
     return html, status
 
@@ -175,6 +216,7 @@ def log_visit(guest_id: int) -> Response | tuple[str, int]:
             items=items,
             spend=(form.spend.data or "").replace(",", "").strip() or None,
             notes=note,
+            reservation_id=int(form.reservation_id.data) if (form.reservation_id.data or "").isdigit() else None,
         )
         visits.log_visit(guest_id, data, current_actor())
     except ValidationError as exc:
@@ -186,10 +228,17 @@ def log_visit(guest_id: int) -> Response | tuple[str, int]:
     except visits.UnknownOutlet:
         form.outlet.errors = ["Choose an outlet."]
         return _card(guest_id, visit_form=form, status=422)
+    except visits.UnknownReservation:
+        form.reservation_id.data = ""
+        flash("That booking is not this guest's: the visit was not saved. Check and save again.", "error")
+        return _card(guest_id, visit_form=form, status=422)
     except guest_service.GuestNotFound:
         abort(404)
     flash("Visit saved.", "success")
-    return redirect(url_for("guests.show", guest_id=guest_id) + "#history")
+    # Open the card at its top, where the confirmation is (not at the history). The fragment is needed:
+    # a redirect without one keeps the form's "#log-h" and the confirmation would be scrolled away;
+    # "#top" is the HTML standard's name for the top of the document.
+    return redirect(url_for("guests.show", guest_id=guest_id) + "#top")
 
 
 @bp.route("/<int:guest_id>/notes", methods=["POST"])
@@ -247,13 +296,16 @@ def add_allergy(guest_id: int) -> Response:
             data = AllergyIn(
                 allergen=form.allergen.data or "", severity=form.severity.data or "severe", note=form.note.data or ""
             )
-            notes_service.add_allergy(guest_id, data, current_actor())
+            saved = notes_service.add_allergy(guest_id, data, current_actor())
         except ValidationError as exc:
             flash(f"Allergy not saved: {'; '.join(field_errors(exc).values())}", "error")
         except guest_service.GuestNotFound:
             abort(404)
         else:
-            flash("Allergy saved.", "success")
+            if isinstance(saved, Preference):
+                flash(f"“{saved.value}” is a diet, not an allergy: saved under Diet.", "success")
+            else:
+                flash("Allergy saved.", "success")
     else:
         flash("Allergy not saved: name the allergen.", "error")
     return redirect(url_for("guests.show", guest_id=guest_id))
@@ -285,9 +337,16 @@ def set_device() -> Response:
 @bp.route("/<int:guest_id>/edit", methods=["GET", "POST"])
 @role_required("floor")
 def edit(guest_id: int) -> Response | str:
-    """Edit a guest; a save made against an old version is refused and both versions are shown."""
+    """Edit a guest; a save made against an old version is refused and both versions are shown.
+
+    The page is built from the role's view of the guest: fields the role may not see (floor: contact
+    details and address) are neither sent to the browser, in any form, nor changeable by it. The
+    stale-edit check uses the version and keyed digests of the values as loaded, never the values.
+    """
     actor = current_actor()
-    show_address = role_at_least(actor.role, "concierge")
+    show_address = guest_service.can_see_contact(actor.role)
+    fields = editable_fields(show_address)
+    scope = f"guest:{guest_id}"
     try:
         guest = guest_service.get_guest(guest_id)
     except guest_service.GuestNotFound:
@@ -296,16 +355,12 @@ def edit(guest_id: int) -> Response | str:
     conflict = None
     conflicting: list[str] = []
     if request.method == "GET":
-        form.fill_from(guest)
-        _hide_contact(form, actor.role)
-        form.remember_base()
+        form.fill_from(guest, fields)
+        form.remember_base(scope, fields)
     elif form.validate_on_submit():
-        changed = form.changed_since_loaded()
+        changed = form.changed_since_loaded(scope, fields)  # never a field this role cannot see
         payload = form.payload(show_address)
         wanted = {"address" if name.startswith("address_") else name for name in changed}
-        if not guest_service.can_see_contact(actor.role):
-            # Floor staff never saw the full contact details, so they cannot change them either.
-            wanted -= {"email", "phone", "birthday", "address"}
         # Send only what this tablet changed: a save never writes back stale copies of other fields.
         payload = {key: value for key, value in payload.items() if key in wanted}
         try:
@@ -315,7 +370,7 @@ def edit(guest_id: int) -> Response | str:
             _show_errors(form, field_errors(exc))
         except guest_service.VersionConflict as exc:
             conflict = guest_service.guest_to_dict(exc.current, actor.role)
-            conflicting = _merge_after_conflict(form, exc.current, changed, actor.role)
+            conflicting = _merge_after_conflict(form, exc.current, changed, scope, fields)
         else:
             flash("Saved.", "success")
             return redirect(url_for("guests.show", guest_id=guest.id))
@@ -326,32 +381,27 @@ def edit(guest_id: int) -> Response | str:
         show_address=show_address,
         conflict=conflict,
         conflicting=conflicting,
+        shown=fields,
     )
 
 
-def _hide_contact(form: GuestForm, role: str) -> None:
-    if not guest_service.can_see_contact(role):
-        form.email.data, form.phone.data, form.birthday.data = "", "", ""
-
-
-def _merge_after_conflict(form: GuestForm, current: Guest, changed: set[str], role: str) -> list[str]:
+def _merge_after_conflict(
+    form: GuestForm, current: Guest, changed: set[str], scope: str, fields: tuple[str, ...]
+) -> list[str]:
     """After a refused save: keep this tablet's changes, take the other tablet's values everywhere else.
 
     Returns the fields both tablets changed differently (shown side by side). The form's version and
-    base move to the stored version, so saving again sends only this tablet's own changes.
+    base move to the stored version, so saving again sends only this tablet's own changes. Only the
+    ``fields`` the role sees take part; the others are never loaded into the form.
     """
     mine = form.snapshot()
-    try:
-        base = json.loads(form.base.data or "{}")
-    except ValueError:
-        base = {}
+    base = form.base_digests()
     stored = GuestForm(formdata=None)
-    stored.fill_from(current)
-    _hide_contact(stored, role)
-    stored.remember_base()
-    theirs = stored.snapshot()
-    both = [n for n in sorted(changed) if theirs[n] != base.get(n, theirs[n]) and theirs[n] != mine[n]]
-    for name in EDITABLE:
+    stored.fill_from(current, fields)
+    stored.remember_base(scope, fields)
+    theirs, theirs_digests = stored.snapshot(), stored.digests(scope, fields)
+    both = [n for n in sorted(changed) if n in base and theirs_digests[n] != base[n] and theirs[n] != mine[n]]
+    for name in fields:
         if name not in changed:
             getattr(form, name).data = getattr(stored, name).data
     form.version.data, form.base.data = stored.version.data, stored.base.data
