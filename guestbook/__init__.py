@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import load_config, secret_key_for
+from guestbook.config import load_config, secret_key_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,12 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_for(app.instance_path, app.config["GUESTBOOK_ENV"])
 
-    from . import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
-    from .access import register_access_control
-    from .cli import register_cli
-    from .errors import register_converters, register_error_handlers
-    from .extensions import csrf, db, login_manager, migrate
-    from .web import register_blueprints
+    from guestbook import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
+    from guestbook.access import register_access_control
+    from guestbook.cli import register_cli
+    from guestbook.errors import register_converters, register_error_handlers
+    from guestbook.extensions import csrf, db, login_manager, migrate
+    from guestbook.web import register_blueprints
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

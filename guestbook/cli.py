@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .services import auth, demo
+from guestbook.services import auth, demo
 
 users_cli = AppGroup("users", help="Staff accounts.")
 apikey_cli = AppGroup("apikey", help="API keys for other systems.")
@@ -68,8 +68,8 @@ def has_data_command() -> None:
     """Exit 0 when the database has guests, 1 when it is empty (used by scripts/run)."""
     from sqlalchemy import func, select
 
-    from .extensions import db
-    from .models import Guest
+    from guestbook.extensions import db
+    from guestbook.models import Guest
 
     raise SystemExit(0 if db.session.scalar(select(func.count(Guest.id))) else 1)
 
@@ -81,9 +81,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(has_data_command)
-    from .cli_letters import letters_cli
+    from guestbook.cli_letters import letters_cli
 
     app.cli.add_command(letters_cli)
-    from .cli_briefing import register_briefing_cli
+    from guestbook.cli_briefing import register_briefing_cli
 
     register_briefing_cli(app)

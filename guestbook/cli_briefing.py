@@ -18,9 +18,9 @@ from flask import Flask, current_app
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.pdf")
 def briefing_command(day: str, outlet: str | None, period: str | None, out: str) -> None:
     """Write the arrival briefing for a date as a PDF."""
-    from .services.actor import Actor
-    from .services.briefing import BriefingError
-    from .services.briefing_archive import PRINT_ROLE, export_pdf
+    from guestbook.services.actor import Actor
+    from guestbook.services.briefing import BriefingError
+    from guestbook.services.briefing_archive import PRINT_ROLE, export_pdf
 
     try:
         when = date.fromisoformat(day)
@@ -38,7 +38,7 @@ def briefing_command(day: str, outlet: str | None, period: str | None, out: str)
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the one scheduler process in the foreground (nightly briefing; catches up missed runs at start)."""
-    from .scheduler import build_scheduler
+    from guestbook.scheduler import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     scheduler = build_scheduler(None, current_app.instance_path, blocking=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from .services import letter_batches, letters
-from .services.actor import Actor
-from .services.outlets import default_property
+from guestbook.services import letter_batches, letters
+from guestbook.services.actor import Actor
+from guestbook.services.outlets import default_property
 
 letters_cli = AppGroup("letters", help="Birthday, we-miss-you, thank-you and anniversary letters.")
 

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from .extensions import db
+from guestbook.extensions import db
 
 WRITE_OPTION = "guestbook_write"
 # pg_advisory_xact_lock key of the one write lock (any constant; held until COMMIT or ROLLBACK).

@@ -17,9 +17,9 @@ def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | 
     Runs as the system actor (audited as such), but the PDF it archives and mails is built with
     floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details.
     """
-    from . import create_app
-    from .extensions import db
-    from .services import briefing_archive
+    from guestbook import create_app
+    from guestbook.extensions import db
+    from guestbook.services import briefing_archive
 
     app = create_app(config, instance_path=instance_path)
     with app.app_context():
@@ -39,10 +39,10 @@ def daily_letters(config: dict[str, Any] | None = None, instance_path: str | Non
     Idempotent: the batch per date and each letter's (guest, kind family, period) key are unique, so
     a second run (or a second scheduler) adds nothing twice; a missed day is caught up by the next run.
     """
-    from . import create_app
-    from .extensions import db
-    from .services import letters
-    from .services.actor import Actor
+    from guestbook import create_app
+    from guestbook.extensions import db
+    from guestbook.services import letters
+    from guestbook.services.actor import Actor
 
     app = create_app(config, instance_path=instance_path)
     with app.app_context():
@@ -60,8 +60,8 @@ def clear_stale_uploads(config: dict[str, Any] | None = None, instance_path: str
 
     Idempotent: a file is either there and old, or not; two runs at once skip what the other removed.
     """
-    from . import create_app
-    from .services import import_uploads
+    from guestbook import create_app
+    from guestbook.services import import_uploads
 
     app = create_app(config, instance_path=instance_path)
     removed = import_uploads.clear_stale(app.instance_path)

@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from . import jobs
+from guestbook import jobs
 
 NIGHTLY_BRIEFING_JOB = "nightly-briefing"
 DAILY_LETTERS_JOB = "daily-letters"
@@ -28,10 +28,10 @@ def build_scheduler(
     config: dict[str, Any] | None = None, instance_path: str | None = None, blocking: bool = False
 ) -> BaseScheduler:
     """Build (not start) the scheduler with the nightly briefing job, due at once for the start-up catch-up."""
-    from . import create_app
-    from .extensions import db
-    from .services.briefing_archive import schedule
-    from .services.reservations import property_tz
+    from guestbook import create_app
+    from guestbook.extensions import db
+    from guestbook.services.briefing_archive import schedule
+    from guestbook.services.reservations import property_tz
 
     app = create_app(config, instance_path=instance_path)
     # Local time of the letters run (default 06:00: the batch is ready when the concierge arrives).

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
-from .models.staff import ROLES
+from guestbook.models.staff import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,10 +6,10 @@ import io
 
 from flask import Response, jsonify, send_file
 
-from ..access import current_actor
-from ..security import role_required
-from ..services import letter_batches
-from .views import ApiError, bp
+from guestbook.access import current_actor
+from guestbook.api.views import ApiError, bp
+from guestbook.security import role_required
+from guestbook.services import letter_batches
 
 
 def _batch_or_404(batch_id: int) -> None:

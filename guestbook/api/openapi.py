@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate
-from ..services.text import CONTROL_CLASS, SPACE_CLASS
-from . import openapi_reservations
-from .openapi_common import ALLERGY, READ, WRITE, errors, id_parameter, json_response, ref
-from .openapi_letters import LETTER_PATHS, LETTER_SCHEMAS
+from guestbook.api import openapi_reservations
+from guestbook.api.openapi_common import ALLERGY, READ, WRITE, errors, id_parameter, json_response, ref
+from guestbook.api.openapi_letters import LETTER_PATHS, LETTER_SCHEMAS
+from guestbook.services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate
+from guestbook.services.text import CONTROL_CLASS, SPACE_CLASS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
 

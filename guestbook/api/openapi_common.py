@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import MAX_URL_ID
+from guestbook.errors import MAX_URL_ID
 
 ERROR_TEXT = {
     400: "Body is not a JSON object, is nested too deeply, or a query parameter is repeated",

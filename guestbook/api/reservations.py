@@ -6,13 +6,13 @@ from datetime import date
 
 from flask import Response, jsonify
 
-from ..access import current_actor
-from ..security import role_required
-from ..services import briefing as briefing_service
-from ..services import reservations
-from ..services.briefing_archive import export_pdf, filename_for
-from ..services.schemas import ISO_DATE
-from .views import ApiError, _body, bp, one_arg
+from guestbook.access import current_actor
+from guestbook.api.views import ApiError, _body, bp, one_arg
+from guestbook.security import role_required
+from guestbook.services import briefing as briefing_service
+from guestbook.services import reservations
+from guestbook.services.briefing_archive import export_pdf, filename_for
+from guestbook.services.schemas import ISO_DATE
 
 
 def _date_or_422(raw: str) -> date:

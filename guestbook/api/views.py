@@ -8,14 +8,14 @@ import pydantic_core
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from ..access import current_actor
-from ..security import public, role_required
-from ..services import guests as guest_service
-from ..services import outlets as outlet_service
-from ..services import search, search_rate, search_results, visits
-from ..services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate, field_errors
-from ..services.text import find_control_char
-from .openapi import build_spec
+from guestbook.access import current_actor
+from guestbook.api.openapi import build_spec
+from guestbook.security import public, role_required
+from guestbook.services import guests as guest_service
+from guestbook.services import outlets as outlet_service
+from guestbook.services import search, search_rate, search_results, visits
+from guestbook.services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate, field_errors
+from guestbook.services.text import find_control_char
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -173,7 +173,7 @@ def get_guest(guest_id: int) -> Response:
     except guest_service.GuestNotFound:
         raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
     body = guest_service.guest_to_dict(guest, actor.role)
-    from ..services.recognition import recognition_dict
+    from guestbook.services.recognition import recognition_dict
 
     body["recognition"] = recognition_dict(guest)
     return jsonify(body)

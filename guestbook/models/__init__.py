@@ -1,7 +1,7 @@
 """All models, importable from one place so Alembic sees every table."""
 
-from .base import UTCDateTime, utcnow
-from .guest import (
+from guestbook.models.base import UTCDateTime, utcnow
+from guestbook.models.guest import (
     ALLERGY_SEVERITIES,
     PREFERENCE_CATEGORIES,
     PREFERENCE_SOURCES,
@@ -10,7 +10,7 @@ from .guest import (
     GuestNote,
     Preference,
 )
-from .letter import (
+from guestbook.models.letter import (
     KIND_FAMILY,
     LETTER_KINDS,
     LETTER_STATUSES,
@@ -20,8 +20,8 @@ from .letter import (
     LetterBatch,
     LetterTemplate,
 )
-from .property import OUTLET_KINDS, Outlet, Property
-from .reservation import (
+from guestbook.models.property import OUTLET_KINDS, Outlet, Property
+from guestbook.models.reservation import (
     BRIEFING_TRIGGERS,
     MATCH_OUTCOMES,
     POSSIBLE_MATCH_STATUSES,
@@ -33,10 +33,10 @@ from .reservation import (
     PossibleMatch,
     Reservation,
 )
-from .search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
-from .settings import Setting
-from .staff import ROLES, ApiKey, AuditEvent, StaffUser
-from .visit import Visit
+from guestbook.models.search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
+from guestbook.models.settings import Setting
+from guestbook.models.staff import ROLES, ApiKey, AuditEvent, StaffUser
+from guestbook.models.visit import Visit
 
 __all__ = [
     "ALLERGY_SEVERITIES",

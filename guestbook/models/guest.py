@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .visit import Visit
+    from guestbook.models.visit import Visit
 
 PREFERENCE_CATEGORIES = ("seating", "food", "drink", "diet", "room", "amenity", "service", "other")
 PREFERENCE_SOURCES = ("stated", "observed", "derived")

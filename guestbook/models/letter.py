@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .guest import Guest
+    from guestbook.models.guest import Guest
 
 LETTER_KINDS = ("birthday", "we_miss_you", "birthday_we_miss_you", "thank_you", "anniversary")
 # The idempotency family of each kind: a birthday and a birthday + we-miss-you letter share one key per year.

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 OUTLET_KINDS = ("restaurant", "bar", "cafe", "rooms", "spa", "other")
 

@@ -20,12 +20,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .guest import Guest
-    from .property import Outlet
+    from guestbook.models.guest import Guest
+    from guestbook.models.property import Outlet
 
 RESERVATION_STATUSES = ("booked", "arrived", "cancelled", "no-show")
 MATCH_OUTCOMES = ("linked", "possible", "new")

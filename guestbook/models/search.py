@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Base
+from guestbook.extensions import Base
 
 # Tokens compare in code-point order on every database, so a prefix is one index range (see
 # ``services.search._prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.

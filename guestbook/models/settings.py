@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 
 class Setting(Base):

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 ROLES = ("floor", "concierge", "manager", "admin")
 

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import Base
-from .base import UTCDateTime, utcnow
+from guestbook.extensions import Base
+from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .guest import Guest
-    from .property import Outlet
-    from .staff import StaffUser
+    from guestbook.models.guest import Guest
+    from guestbook.models.property import Outlet
+    from guestbook.models.staff import StaffUser
 
 
 class Visit(Base):

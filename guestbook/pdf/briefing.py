@@ -33,10 +33,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import fonts, textlayout
+from guestbook.pdf import fonts, textlayout
 
 if TYPE_CHECKING:
-    from ..services.briefing import Arrival, Briefing
+    from guestbook.services.briefing import Arrival, Briefing
 
 INK = colors.HexColor("#1d232b")
 MUTED = colors.HexColor("#5b6673")

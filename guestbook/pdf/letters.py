@@ -23,11 +23,11 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import SANS, draw_string, register_fonts, runs
-from .textlayout import text_width, wrap_text
+from guestbook.pdf.fonts import SANS, draw_string, register_fonts, runs
+from guestbook.pdf.textlayout import text_width, wrap_text
 
 if TYPE_CHECKING:
-    from ..services.letter_batches import Letterhead, PrintLetter
+    from guestbook.services.letter_batches import Letterhead, PrintLetter
 
 CHUNK_PAGES = 5000  # letters per ReportLab document (about 45 MB of page streams) before it is written and merged
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
 
-from .fonts import CJK, HANGUL, runs
+from guestbook.pdf.fonts import CJK, HANGUL, runs
 
 _CJK_FONTS = frozenset((CJK, HANGUL))
 _SPACE_SPLIT = re.compile(r"(\s+)")

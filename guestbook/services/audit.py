@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..extensions import db
-from ..models import AuditEvent
-from .actor import Actor
+from guestbook.extensions import db
+from guestbook.models import AuditEvent
+from guestbook.services.actor import Actor
 
 
 def record(actor: Actor, action: str, guest_id: int | None = None, detail: str = "") -> AuditEvent:
@@ -24,7 +24,7 @@ def record(actor: Actor, action: str, guest_id: int | None = None, detail: str =
 
 def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: str = "") -> None:
     """Record an audit event in its own short transaction (for reads, which write nothing else)."""
-    from ..db import begin_write
+    from guestbook.db import begin_write
 
     begin_write()
     record(actor, action, guest_id, detail)

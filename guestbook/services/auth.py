@@ -11,11 +11,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import ROLES, ApiKey, AuditEvent, StaffUser, utcnow
-from . import audit
-from .actor import Actor
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import ROLES, ApiKey, AuditEvent, StaffUser, utcnow
+from guestbook.services import audit
+from guestbook.services.actor import Actor
 
 _hasher = PasswordHasher()  # Argon2id, OWASP's first choice
 MIN_PASSWORD_LENGTH = 10

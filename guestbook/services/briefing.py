@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Guest, Outlet, Reservation, StaffUser, utcnow
-from ..models.reservation import BriefingRead
-from . import audit, possible_matches, recognition
-from .actor import Actor
-from .diets import diets_of, split_allergies
-from .guests import can_see_contact
-from .outlets import default_property, outlet_by_code
-from .possible_matches import Candidate
-from .reservations import property_tz
-from .visits import last_said
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Guest, Outlet, Reservation, StaffUser, utcnow
+from guestbook.models.reservation import BriefingRead
+from guestbook.services import audit, possible_matches, recognition
+from guestbook.services.actor import Actor
+from guestbook.services.diets import diets_of, split_allergies
+from guestbook.services.guests import can_see_contact
+from guestbook.services.outlets import default_property, outlet_by_code
+from guestbook.services.possible_matches import Candidate
+from guestbook.services.reservations import property_tz
+from guestbook.services.visits import last_said
 
 PERIODS: dict[str, tuple[time, time]] = {
     "breakfast": (time(5, 0), time(10, 59)),

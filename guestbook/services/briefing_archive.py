@@ -18,14 +18,14 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import BriefingArchive, BriefingSubscription, Outlet, Reservation, StaffUser
-from ..pdf.briefing import render_briefing
-from . import audit
-from .actor import Actor
-from .briefing import Briefing, audit_briefing, build_briefing
-from .reservations import property_today, property_tz
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import BriefingArchive, BriefingSubscription, Outlet, Reservation, StaffUser
+from guestbook.pdf.briefing import render_briefing
+from guestbook.services import audit
+from guestbook.services.actor import Actor
+from guestbook.services.briefing import Briefing, audit_briefing, build_briefing
+from guestbook.services.reservations import property_today, property_tz
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Allergy, Guest, Outlet, Preference, StaffUser, Visit
-from . import search
-from .auth import hash_secret
-from .outlets import default_property
-from .visits import refresh_visit_stats
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Allergy, Guest, Outlet, Preference, StaffUser, Visit
+from guestbook.services import search
+from guestbook.services.auth import hash_secret
+from guestbook.services.outlets import default_property
+from guestbook.services.visits import refresh_visit_stats
 
 DEMO_TIMEZONE = "Asia/Bangkok"
 DEMO_PASSWORD = "guestbook-demo"  # noqa: S105  (printed by scripts/run on purpose: demo only)
@@ -213,7 +213,7 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
         refresh_visit_stats(guest.id)
         search.index_guest(guest)
     db.session.commit()
-    from .reservations_demo import load_demo_reservations
+    from guestbook.services.reservations_demo import load_demo_reservations
 
     load_demo_reservations(today)
     return True

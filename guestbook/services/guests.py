@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Allergy, Guest, utcnow
-from ..security import role_at_least
-from . import audit, search
-from .actor import Actor
-from .schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Allergy, Guest, utcnow
+from guestbook.security import role_at_least
+from guestbook.services import audit, search
+from guestbook.services.actor import Actor
+from guestbook.services.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 
 SIMPLE_FIELDS = (
     "given_name",

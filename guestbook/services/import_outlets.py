@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import ImportMapping
-from . import audit
-from .actor import Actor
-from .outlets import list_outlets
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import ImportMapping
+from guestbook.services import audit
+from guestbook.services.actor import Actor
+from guestbook.services.outlets import list_outlets
 
 OUTLET_VALUES_KEY = "outlet_values"  # in the saved mapping: their outlet value (casefolded) → our code
 

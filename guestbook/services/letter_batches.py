@@ -14,14 +14,14 @@ from babel import Locale
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import AuditEvent, Guest, GuestAddressFlag, Letter, LetterBatch, utcnow
-from . import letter_rules as rules
-from .actor import Actor
-from .letter_templates import long_date
-from .outlets import default_property
-from .settings import get_setting
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import AuditEvent, Guest, GuestAddressFlag, Letter, LetterBatch, utcnow
+from guestbook.services import letter_rules as rules
+from guestbook.services.actor import Actor
+from guestbook.services.letter_templates import long_date
+from guestbook.services.outlets import default_property
+from guestbook.services.settings import get_setting
 
 PRINTABLE = ("approved", "printed", "mailed")
 
@@ -183,7 +183,7 @@ def mark_letter(letter_id: int, status: str, actor: Actor) -> Letter:
         flag = db.session.get(GuestAddressFlag, guest.id) or GuestAddressFlag(guest_id=guest.id)
         flag.fingerprint, flag.letter_id, flag.flagged_at = rules.address_fingerprint(guest), letter.id, utcnow()
         db.session.add(flag)
-        from . import audit
+        from guestbook.services import audit
 
         audit.record(actor, "letter_returned", guest.id, f"letter={letter.id}")
     db.session.commit()
@@ -371,7 +371,7 @@ def export_pdf(
     batch_id: int, actor: Actor, out: Path | io.BufferedIOBase, labels: bool = False, paper: str | None = None
 ) -> int:
     """Write the batch's letters (or address labels, same order) as a PDF; returns the letter count."""
-    from ..pdf import letters as letters_pdf
+    from guestbook.pdf import letters as letters_pdf
 
     run_date = _batch_row(batch_id).run_date
     letters = printable_letters(batch_id)

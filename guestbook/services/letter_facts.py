@@ -15,10 +15,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Outlet, Preference, Visit
-from .outlets import property_language
-from .recognition import recognise_many
+from guestbook.extensions import db
+from guestbook.models import Outlet, Preference, Visit
+from guestbook.services.outlets import property_language
+from guestbook.services.recognition import recognise_many
 
 CHUNK = 500  # ids per IN (...) list
 

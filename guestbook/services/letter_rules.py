@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from ..models import Guest
-from .settings import get_setting
+from guestbook.models import Guest
+from guestbook.services.settings import get_setting
 
 
 @dataclass(frozen=True)

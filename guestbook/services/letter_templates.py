@@ -16,12 +16,12 @@ from jinja2.meta import find_undeclared_variables
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import func, select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import LETTER_KINDS, LetterTemplate
-from . import audit
-from .actor import Actor
-from .letter_defaults import DEFAULT_TEMPLATES, TemplateText
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import LETTER_KINDS, LetterTemplate
+from guestbook.services import audit
+from guestbook.services.actor import Actor
+from guestbook.services.letter_defaults import DEFAULT_TEMPLATES, TemplateText
 
 PARTS = ("subject", "greeting", "body", "sign_off")
 MAX_OUTPUT = 8_000  # characters of a letter's body: a letter, not a novel (and no runaway output)

@@ -17,15 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import KIND_FAMILY, Guest, GuestAddressFlag, Letter, LetterBatch, Property, Visit, utcnow
-from . import letter_rules as rules
-from . import letter_templates as templates
-from .actor import Actor
-from .letter_defaults import TemplateText
-from .letter_facts import GuestFacts, facts_for
-from .outlets import default_property
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import KIND_FAMILY, Guest, GuestAddressFlag, Letter, LetterBatch, Property, Visit, utcnow
+from guestbook.services import letter_rules as rules
+from guestbook.services import letter_templates as templates
+from guestbook.services.actor import Actor
+from guestbook.services.letter_defaults import TemplateText
+from guestbook.services.letter_facts import GuestFacts, facts_for
+from guestbook.services.outlets import default_property
 
 PRIORITY = {"birthday_we_miss_you": 0, "birthday": 1, "anniversary": 2, "we_miss_you": 3, "thank_you": 4}
 CHUNK = 500  # ids per IN (...) list

@@ -6,15 +6,15 @@ import re
 
 from sqlalchemy import select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Allergy, Guest, GuestNote, Preference, utcnow
-from . import audit, diets
-from .actor import Actor
-from .guests import GuestNotFound
-from .outlets import outlet_by_code
-from .schemas import AllergyIn, PreferenceCreate
-from .settings import get_setting
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Allergy, Guest, GuestNote, Preference, utcnow
+from guestbook.services import audit, diets
+from guestbook.services.actor import Actor
+from guestbook.services.guests import GuestNotFound
+from guestbook.services.outlets import outlet_by_code
+from guestbook.services.schemas import AllergyIn, PreferenceCreate
+from guestbook.services.settings import get_setting
 
 
 def sensitive_words_in(text: str) -> list[str]:

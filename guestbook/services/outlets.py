@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Outlet, Property
-from . import audit
-from .actor import Actor
-from .schemas import OutletCreate, OutletPatch
-from .settings import get_setting
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Outlet, Property
+from guestbook.services import audit
+from guestbook.services.actor import Actor
+from guestbook.services.schemas import OutletCreate, OutletPatch
+from guestbook.services.settings import get_setting
 
 DEFAULT_PROPERTY_NAME = "My Property"
 

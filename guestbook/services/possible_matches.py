@@ -16,11 +16,11 @@ from datetime import date, time
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Guest, PossibleMatch, Reservation
-from .diets import split_allergies
-from .guests import mask_email, mask_phone
-from .reservations import property_tz
+from guestbook.extensions import db
+from guestbook.models import Guest, PossibleMatch, Reservation
+from guestbook.services.diets import split_allergies
+from guestbook.services.guests import mask_email, mask_phone
+from guestbook.services.reservations import property_tz
 
 IN_CHUNK = 500
 

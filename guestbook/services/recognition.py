@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
-from ..models import Guest, Outlet, Preference, Visit
-from .reservations import property_today
+from guestbook.extensions import db
+from guestbook.models import Guest, Outlet, Preference, Visit
+from guestbook.services.reservations import property_today
 
 RECENT_WINDOW = 10  # look at the last N visits
 MIN_EVIDENCE = 2  # a usual seat/item needs at least this many of them

@@ -21,15 +21,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import ImportMapping
-from . import audit
-from .actor import Actor
-from .import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
-from .reservations import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert, property_today
-from .schemas import field_errors
-from .text import SPACE_CLASS, find_control_char
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import ImportMapping
+from guestbook.services import audit
+from guestbook.services.actor import Actor
+from guestbook.services.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
+from guestbook.services.reservations import (
+    EXTERNAL_ID_PATTERN,
+    ReservationError,
+    ReservationIn,
+    _upsert,
+    property_today,
+)
+from guestbook.services.schemas import field_errors
+from guestbook.services.text import SPACE_CLASS, find_control_char
 
 # Reservation fields an export can fill, and the header each defaults to.
 FIELDS: dict[str, str] = {

@@ -7,11 +7,11 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Allergy, Guest, Outlet
-from .actor import Actor
-from .reservations import GuestRef, ReservationIn, _upsert
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Allergy, Guest, Outlet
+from guestbook.services.actor import Actor
+from guestbook.services.reservations import GuestRef, ReservationIn, _upsert
 
 FIRST_TIMERS = [
     ("Camille", "Laurent", "fr"),

@@ -19,9 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import MAX_ID
-from ..models import ALLERGY_SEVERITIES, OUTLET_KINDS, PREFERENCE_CATEGORIES
-from .text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
+from guestbook.errors import MAX_ID
+from guestbook.models import ALLERGY_SEVERITIES, OUTLET_KINDS, PREFERENCE_CATEGORIES
+from guestbook.services.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
 
 _MONTH_DAY = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -85,7 +85,7 @@ def _property_today() -> date:
 
     if not has_app_context():
         return datetime.now(UTC).date()
-    from .reservations import property_today  # late: reservations imports this module
+    from guestbook.services.reservations import property_today  # late: reservations imports this module
 
     return property_today()
 

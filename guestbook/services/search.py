@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, text, update
 
-from ..extensions import db
-from ..models import Guest
-from ..models.search import GuestSearchKey, GuestToken, SearchVocabVariant
-from .search_tokens import (
+from guestbook.extensions import db
+from guestbook.models import Guest
+from guestbook.models.search import GuestSearchKey, GuestToken, SearchVocabVariant
+from guestbook.services.search_tokens import (
     EMAIL_PREFIX,
     PHONE_PREFIX,
     SHOWN_PHONE_DIGITS,

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Guest, Outlet, Reservation, Visit
-from . import search
-from .guests import can_see_contact, guest_summary, recent_guests
-from .reservations import property_today
-from .search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
+from guestbook.extensions import db
+from guestbook.models import Guest, Outlet, Reservation, Visit
+from guestbook.services import search
+from guestbook.services.guests import can_see_contact, guest_summary, recent_guests
+from guestbook.services.reservations import property_today
+from guestbook.services.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
 
 LIVE_STATUSES = ("booked", "arrived")
 

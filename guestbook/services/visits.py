@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from ..db import begin_write
-from ..extensions import db
-from ..models import Guest, Reservation, StaffUser, Visit
-from . import audit, search
-from .actor import Actor
-from .outlets import default_property, outlet_by_code
-from .reservations import property_tz
-from .schemas import VisitCreate
+from guestbook.db import begin_write
+from guestbook.extensions import db
+from guestbook.models import Guest, Reservation, StaffUser, Visit
+from guestbook.services import audit, search
+from guestbook.services.actor import Actor
+from guestbook.services.outlets import default_property, outlet_by_code
+from guestbook.services.reservations import property_tz
+from guestbook.services.schemas import VisitCreate
 
 LATE_GRACE = timedelta(hours=2)  # a booking this long past its time is still "tonight's" if nothing comes later
 LAST_SAID_WITHIN = timedelta(days=180)  # what a guest told us last time is briefed while this recent
@@ -82,7 +82,7 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     guest = db.session.get(Guest, guest_id)
     if guest is None:
         db.session.rollback()
-        from .guests import GuestNotFound
+        from guestbook.services.guests import GuestNotFound
 
         raise GuestNotFound(guest_id)
     reservation = None

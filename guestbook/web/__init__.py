@@ -7,16 +7,16 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (web pages and the JSON API)."""
-    from ..api import bp as api_bp
-    from ..extensions import csrf
-    from ..services.reservations import register_search_ranking
-    from .admin.views import bp as admin_bp
-    from .auth.views import bp as auth_bp
-    from .briefing.views import bp as briefing_bp
-    from .filters import register_filters
-    from .guests.views import bp as guests_bp
-    from .letters.views import bp as letters_bp
-    from .reservations.views import bp as reservations_bp
+    from guestbook.api import bp as api_bp
+    from guestbook.extensions import csrf
+    from guestbook.services.reservations import register_search_ranking
+    from guestbook.web.admin.views import bp as admin_bp
+    from guestbook.web.auth.views import bp as auth_bp
+    from guestbook.web.briefing.views import bp as briefing_bp
+    from guestbook.web.filters import register_filters
+    from guestbook.web.guests.views import bp as guests_bp
+    from guestbook.web.letters.views import bp as letters_bp
+    from guestbook.web.reservations.views import bp as reservations_bp
 
     register_filters(app)
     app.register_blueprint(auth_bp)

@@ -10,14 +10,14 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ...access import current_actor
-from ...extensions import db
-from ...models import OUTLET_KINDS, ROLES, ApiKey, StaffUser
-from ...security import role_required
-from ...services import auth, outlets
-from ...services import settings as settings_service
-from ...services.schemas import OutletCreate, OutletPatch, field_errors
-from ..choices import choices
+from guestbook.access import current_actor
+from guestbook.extensions import db
+from guestbook.models import OUTLET_KINDS, ROLES, ApiKey, StaffUser
+from guestbook.security import role_required
+from guestbook.services import auth, outlets
+from guestbook.services import settings as settings_service
+from guestbook.services.schemas import OutletCreate, OutletPatch, field_errors
+from guestbook.web.choices import choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

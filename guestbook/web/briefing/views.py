@@ -9,12 +9,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
-from ...access import current_actor
-from ...security import role_at_least, role_required
-from ...services import briefing as briefing_service
-from ...services import briefing_archive
-from ...services.outlets import list_outlets
-from ...services.reservations import property_today
+from guestbook.access import current_actor
+from guestbook.security import role_at_least, role_required
+from guestbook.services import briefing as briefing_service
+from guestbook.services import briefing_archive
+from guestbook.services.outlets import list_outlets
+from guestbook.services.reservations import property_today
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefing")
 

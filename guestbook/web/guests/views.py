@@ -8,18 +8,26 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from ...access import current_actor
-from ...models import Guest, Outlet, Preference
-from ...security import is_safe_redirect, role_at_least, role_required
-from ...services import diets, recognition, search_rate, visits
-from ...services import guests as guest_service
-from ...services import notes as notes_service
-from ...services import outlets as outlet_service
-from ...services import search_results as search_results_service
-from ...services.reservations import property_today
-from ...services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate, field_errors
-from ..choices import choices
-from .forms import AllergyForm, DeviceForm, GuestForm, NoteForm, PreferenceForm, VisitForm, editable_fields
+from guestbook.access import current_actor
+from guestbook.models import Guest, Outlet, Preference
+from guestbook.security import is_safe_redirect, role_at_least, role_required
+from guestbook.services import diets, recognition, search_rate, visits
+from guestbook.services import guests as guest_service
+from guestbook.services import notes as notes_service
+from guestbook.services import outlets as outlet_service
+from guestbook.services import search_results as search_results_service
+from guestbook.services.reservations import property_today
+from guestbook.services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate, field_errors
+from guestbook.web.choices import choices
+from guestbook.web.guests.forms import (
+    AllergyForm,
+    DeviceForm,
+    GuestForm,
+    NoteForm,
+    PreferenceForm,
+    VisitForm,
+    editable_fields,
+)
 
 bp = Blueprint("guests", __name__, url_prefix="/guests")
 

@@ -9,14 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from ...access import current_actor
-from ...models import LETTER_KINDS, LetterBatch
-from ...security import role_required
-from ...services import letter_batches, letter_templates, letters
-from ...services import settings as settings_service
-from ...services.letter_defaults import TemplateText
-from ...services.outlets import default_property
-from .forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
+from guestbook.access import current_actor
+from guestbook.models import LETTER_KINDS, LetterBatch
+from guestbook.security import role_required
+from guestbook.services import letter_batches, letter_templates, letters
+from guestbook.services import settings as settings_service
+from guestbook.services.letter_defaults import TemplateText
+from guestbook.services.outlets import default_property
+from guestbook.web.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 

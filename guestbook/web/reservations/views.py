@@ -8,14 +8,20 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
-from ...access import current_actor
-from ...security import role_required
-from ...services import import_outlets, import_uploads, possible_matches, reservation_import, reservations
-from ...services.outlets import list_outlets
-from ...services.reservations import property_today
-from ...services.schemas import field_errors
-from ..choices import choices
-from .forms import ImportCommitForm, ImportForm, MappingForm, OutletValuesForm, ReservationForm
+from guestbook.access import current_actor
+from guestbook.security import role_required
+from guestbook.services import import_outlets, import_uploads, possible_matches, reservation_import, reservations
+from guestbook.services.outlets import list_outlets
+from guestbook.services.reservations import property_today
+from guestbook.services.schemas import field_errors
+from guestbook.web.choices import choices
+from guestbook.web.reservations.forms import (
+    ImportCommitForm,
+    ImportForm,
+    MappingForm,
+    OutletValuesForm,
+    ReservationForm,
+)
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 
