@@ -81,7 +81,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(has_data_command)
-    from guestbook.cli_letters import letters_cli
+    from guestbook.letters.cli import letters_cli
 
     app.cli.add_command(letters_cli)
     from guestbook.cli_briefing import register_briefing_cli

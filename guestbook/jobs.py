@@ -41,7 +41,7 @@ def daily_letters(config: dict[str, Any] | None = None, instance_path: str | Non
     """
     from guestbook import create_app
     from guestbook.extensions import db
-    from guestbook.services import letters
+    from guestbook.letters import selection as letters
     from guestbook.services.actor import Actor
 
     app = create_app(config, instance_path=instance_path)

@@ -27,8 +27,9 @@ from sqlalchemy import insert, select  # noqa: E402
 
 from guestbook import create_app  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
+from guestbook.letters import batches as letter_batches  # noqa: E402
+from guestbook.letters import selection as letters  # noqa: E402
 from guestbook.models import Guest, Outlet, Visit  # noqa: E402
-from guestbook.services import letter_batches, letters  # noqa: E402
 from guestbook.services.actor import Actor  # noqa: E402
 from guestbook.services.demo import CITIES, DISHES, TABLES, random_name  # noqa: E402
 from guestbook.services.outlets import default_property  # noqa: E402

@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from guestbook import create_app  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
+from guestbook.letters import selection as letters  # noqa: E402
 from guestbook.models import Guest, Outlet  # noqa: E402
-from guestbook.services import auth, demo, letters  # noqa: E402
+from guestbook.services import auth, demo  # noqa: E402
 from guestbook.services.actor import Actor  # noqa: E402
 
 SEED = 20261202

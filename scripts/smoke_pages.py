@@ -23,18 +23,8 @@ from werkzeug.routing import Rule
 
 from guestbook import create_app
 from guestbook.extensions import db
-from guestbook.models import (
-    BriefingArchive,
-    Guest,
-    Letter,
-    LetterBatch,
-    LetterTemplate,
-    Outlet,
-    PossibleMatch,
-    Reservation,
-    StaffUser,
-)
-from guestbook.models.letter import LETTER_KINDS
+from guestbook.letters.models import LETTER_KINDS, Letter, LetterBatch, LetterTemplate
+from guestbook.models import BriefingArchive, Guest, Outlet, PossibleMatch, Reservation, StaffUser
 from guestbook.services import briefing_archive
 from guestbook.services.demo import DEMO_PASSWORD, DEMO_STAFF
 

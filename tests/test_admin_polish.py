@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from guestbook.extensions import db
+from guestbook.letters import batches as letter_batches
+from guestbook.letters import selection as letters
 from guestbook.models import AuditEvent, StaffUser
-from guestbook.services import letter_batches, letters, outlets
+from guestbook.services import outlets
 from guestbook.services.actor import Actor
 from guestbook.services.schemas import OutletCreate
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from guestbook.api.openapi import build_spec
-from guestbook.services.letters import run_daily
+from guestbook.letters.selection import run_daily
 from guestbook.services.text import find_control_char, reject_control_chars
 
 from .factories import ACTOR, make_guest

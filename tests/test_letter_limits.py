@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Letter, LetterBatch, LetterTemplate
-from guestbook.services import letter_templates as lt
-from guestbook.services import letters
+from guestbook.letters import selection as letters
+from guestbook.letters import templates as lt
+from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
+from guestbook.letters.models import Letter, LetterBatch, LetterTemplate
 from guestbook.services.actor import Actor
-from guestbook.services.letter_defaults import DEFAULT_TEMPLATES, TemplateText
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest

@@ -12,8 +12,10 @@ from flask import Flask
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from guestbook.pdf import letters as letters_pdf
-from guestbook.services import letter_batches, letters, outlets
+from guestbook.letters import batches as letter_batches
+from guestbook.letters import render as letters_pdf
+from guestbook.letters import selection as letters
+from guestbook.services import outlets
 from guestbook.services.actor import Actor
 from guestbook.services.schemas import OutletCreate
 

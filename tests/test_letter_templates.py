@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from guestbook.models import LETTER_KINDS
-from guestbook.services import letter_templates as lt
-from guestbook.services.letter_defaults import DEFAULT_TEMPLATES, TemplateText
+from guestbook.letters import templates as lt
+from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
+from guestbook.letters.models import LETTER_KINDS
 
 from .factories import ACTOR
 

@@ -13,8 +13,11 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from guestbook.extensions import db
-from guestbook.models import AuditEvent, Guest, Letter, LetterBatch
-from guestbook.services import letter_batches, letters, settings
+from guestbook.letters import batches as letter_batches
+from guestbook.letters import selection as letters
+from guestbook.letters.models import Letter, LetterBatch
+from guestbook.models import AuditEvent, Guest
+from guestbook.services import settings
 from guestbook.services.actor import Actor
 
 from .conftest import AuthActions, csrf_from

@@ -9,10 +9,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Letter
-from guestbook.services import letters, notes, outlets
+from guestbook.letters import selection as letters
+from guestbook.letters.facts import same_language
+from guestbook.letters.models import Letter
+from guestbook.services import notes, outlets
 from guestbook.services.actor import Actor
-from guestbook.services.letter_facts import same_language
 from guestbook.services.schemas import OutletCreate, PreferenceCreate
 
 from .factories import ACTOR, add_visits, make_guest
@@ -103,7 +104,7 @@ def test_a_seating_preference_for_no_outlet_is_in_the_property_language(app: Fla
 
 
 def test_preview_follows_the_same_rule(app: Flask) -> None:
-    from guestbook.services.letter_templates import current_template
+    from guestbook.letters.templates import current_template
 
     gid = _guest("de", "terrace")
     text = current_template("birthday", "de").text

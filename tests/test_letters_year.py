@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 
 from guestbook import jobs
 from guestbook.extensions import db
-from guestbook.models import Guest, Letter, LetterBatch
-from guestbook.services import letters
+from guestbook.letters import selection as letters
+from guestbook.letters.models import Letter, LetterBatch
+from guestbook.models import Guest
 from guestbook.services.actor import Actor
 
 from .conftest import _config

@@ -1,5 +1,15 @@
 """All models, importable from one place so Alembic sees every table."""
 
+from guestbook.letters.models import (
+    KIND_FAMILY,
+    LETTER_KINDS,
+    LETTER_STATUSES,
+    SKIP_REASONS,
+    GuestAddressFlag,
+    Letter,
+    LetterBatch,
+    LetterTemplate,
+)
 from guestbook.models.base import UTCDateTime, utcnow
 from guestbook.models.guest import (
     ALLERGY_SEVERITIES,
@@ -9,16 +19,6 @@ from guestbook.models.guest import (
     Guest,
     GuestNote,
     Preference,
-)
-from guestbook.models.letter import (
-    KIND_FAMILY,
-    LETTER_KINDS,
-    LETTER_STATUSES,
-    SKIP_REASONS,
-    GuestAddressFlag,
-    Letter,
-    LetterBatch,
-    LetterTemplate,
 )
 from guestbook.models.property import OUTLET_KINDS, Outlet, Property
 from guestbook.models.reservation import (

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from guestbook.extensions import db
-from guestbook.models import LetterTemplate
-from guestbook.services import letters
+from guestbook.letters import selection as letters
+from guestbook.letters.models import LetterTemplate
 from guestbook.services.actor import Actor
 
 from ..factories import make_guest

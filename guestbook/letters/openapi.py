@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guestbook.models import LETTER_KINDS, LETTER_STATUSES, SKIP_REASONS
+from guestbook.letters.models import LETTER_KINDS, LETTER_STATUSES, SKIP_REASONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 BATCH_ID = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}}

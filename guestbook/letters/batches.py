@@ -16,10 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import AuditEvent, Guest, GuestAddressFlag, Letter, LetterBatch, utcnow
-from guestbook.services import letter_rules as rules
+from guestbook.letters import rules
+from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
+from guestbook.letters.templates import long_date
+from guestbook.models import AuditEvent, Guest, utcnow
 from guestbook.services.actor import Actor
-from guestbook.services.letter_templates import long_date
 from guestbook.services.outlets import default_property
 from guestbook.services.settings import get_setting
 
@@ -371,7 +372,7 @@ def export_pdf(
     batch_id: int, actor: Actor, out: Path | io.BufferedIOBase, labels: bool = False, paper: str | None = None
 ) -> int:
     """Write the batch's letters (or address labels, same order) as a PDF; returns the letter count."""
-    from guestbook.pdf import letters as letters_pdf
+    from guestbook.letters import render as letters_pdf
 
     run_date = _batch_row(batch_id).run_date
     letters = printable_letters(batch_id)

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import LETTER_KINDS, LetterTemplate
+from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
+from guestbook.letters.models import LETTER_KINDS, LetterTemplate
 from guestbook.services import audit
 from guestbook.services.actor import Actor
-from guestbook.services.letter_defaults import DEFAULT_TEMPLATES, TemplateText
 
 PARTS = ("subject", "greeting", "body", "sign_off")
 MAX_OUTPUT = 8_000  # characters of a letter's body: a letter, not a novel (and no runaway output)

@@ -19,12 +19,12 @@ from sqlalchemy.orm import selectinload
 
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import KIND_FAMILY, Guest, GuestAddressFlag, Letter, LetterBatch, Property, Visit, utcnow
-from guestbook.services import letter_rules as rules
-from guestbook.services import letter_templates as templates
+from guestbook.letters import rules, templates
+from guestbook.letters.defaults import TemplateText
+from guestbook.letters.facts import GuestFacts, facts_for
+from guestbook.letters.models import KIND_FAMILY, GuestAddressFlag, Letter, LetterBatch
+from guestbook.models import Guest, Property, Visit, utcnow
 from guestbook.services.actor import Actor
-from guestbook.services.letter_defaults import TemplateText
-from guestbook.services.letter_facts import GuestFacts, facts_for
 from guestbook.services.outlets import default_property
 
 PRIORITY = {"birthday_we_miss_you": 0, "birthday": 1, "anniversary": 2, "we_miss_you": 3, "thank_you": 4}

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from guestbook.services.letter_templates import available_languages
+from guestbook.letters.templates import available_languages
 from guestbook.web.choices import choices
 
 

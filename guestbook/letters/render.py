@@ -27,7 +27,7 @@ from guestbook.pdf.fonts import SANS, draw_string, register_fonts, runs
 from guestbook.pdf.textlayout import text_width, wrap_text
 
 if TYPE_CHECKING:
-    from guestbook.services.letter_batches import Letterhead, PrintLetter
+    from guestbook.letters.batches import Letterhead, PrintLetter
 
 CHUNK_PAGES = 5000  # letters per ReportLab document (about 45 MB of page streams) before it is written and merged
 

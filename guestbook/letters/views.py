@@ -10,13 +10,15 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 
 from guestbook.access import current_actor
-from guestbook.models import LETTER_KINDS, LetterBatch
+from guestbook.letters import batches as letter_batches
+from guestbook.letters import selection as letters
+from guestbook.letters import templates as letter_templates
+from guestbook.letters.defaults import TemplateText
+from guestbook.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
+from guestbook.letters.models import LETTER_KINDS, LetterBatch
 from guestbook.security import role_required
-from guestbook.services import letter_batches, letter_templates, letters
 from guestbook.services import settings as settings_service
-from guestbook.services.letter_defaults import TemplateText
 from guestbook.services.outlets import default_property
-from guestbook.web.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from guestbook.services import letter_batches, letters
+from guestbook.letters import batches as letter_batches
+from guestbook.letters import selection as letters
 from guestbook.services.actor import Actor
 from guestbook.services.outlets import default_property
 

@@ -1,0 +1,1 @@
+"""Letters: we-miss-you and occasion letters, their templates, batches, PDFs, pages, API and CLI."""
