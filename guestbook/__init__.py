@@ -30,11 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_for(app.instance_path, app.config["GUESTBOOK_ENV"])
 
+    from guestbook import all_models as _all_models  # noqa: F401  (every table known to the mapper and Alembic)
     from guestbook import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
-    from guestbook.access import register_access_control
     from guestbook.cli import register_cli
     from guestbook.errors import register_converters, register_error_handlers
     from guestbook.extensions import csrf, db, login_manager, migrate
+    from guestbook.staff.access import register_access_control
     from guestbook.web import register_blueprints
 
     db.init_app(app)

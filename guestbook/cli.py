@@ -6,7 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from guestbook.services import auth, demo
+from guestbook.services import demo
+from guestbook.staff import auth
 
 users_cli = AppGroup("users", help="Staff accounts.")
 apikey_cli = AppGroup("apikey", help="API keys for other systems.")
@@ -69,7 +70,7 @@ def has_data_command() -> None:
     from sqlalchemy import func, select
 
     from guestbook.extensions import db
-    from guestbook.models import Guest
+    from guestbook.models.guest import Guest
 
     raise SystemExit(0 if db.session.scalar(select(func.count(Guest.id))) else 1)
 

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="FILE.pdf")
 def briefing_command(day: str, outlet: str | None, period: str | None, out: str) -> None:
     """Write the arrival briefing for a date as a PDF."""
-    from guestbook.services.actor import Actor
+    from guestbook.actor import Actor
     from guestbook.services.briefing import BriefingError
     from guestbook.services.briefing_archive import PRINT_ROLE, export_pdf
 

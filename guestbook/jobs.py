@@ -40,9 +40,9 @@ def daily_letters(config: dict[str, Any] | None = None, instance_path: str | Non
     a second run (or a second scheduler) adds nothing twice; a missed day is caught up by the next run.
     """
     from guestbook import create_app
+    from guestbook.actor import Actor
     from guestbook.extensions import db
     from guestbook.letters import selection as letters
-    from guestbook.services.actor import Actor
 
     app = create_app(config, instance_path=instance_path)
     with app.app_context():

@@ -14,14 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
-from guestbook.models.staff import ROLES
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 RULE_ATTR = "_guestbook_role_rule"
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
+ROLES = ("floor", "concierge", "manager", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 

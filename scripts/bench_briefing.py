@@ -26,7 +26,10 @@ from pypdf import PdfReader
 
 from guestbook import create_app
 from guestbook.extensions import db
-from guestbook.models import Allergy, Guest, Outlet, Preference, Reservation, Visit
+from guestbook.models.guest import Allergy, Guest, Preference
+from guestbook.models.property import Outlet
+from guestbook.models.reservation import Reservation
+from guestbook.models.visit import Visit
 from guestbook.services import briefing, briefing_archive, search
 from guestbook.services.demo import DISHES, TABLES, random_name
 from guestbook.services.outlets import default_property

@@ -26,11 +26,13 @@ from pypdf import PdfReader  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from guestbook import create_app  # noqa: E402
+from guestbook.actor import Actor  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.letters import batches as letter_batches  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
-from guestbook.models import Guest, Outlet, Visit  # noqa: E402
-from guestbook.services.actor import Actor  # noqa: E402
+from guestbook.models.guest import Guest  # noqa: E402
+from guestbook.models.property import Outlet  # noqa: E402
+from guestbook.models.visit import Visit  # noqa: E402
 from guestbook.services.demo import CITIES, DISHES, TABLES, random_name  # noqa: E402
 from guestbook.services.outlets import default_property  # noqa: E402
 

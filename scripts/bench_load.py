@@ -86,12 +86,15 @@ def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, table
     from sqlalchemy import func, select
 
     from guestbook import create_app
+    from guestbook.actor import Actor
     from guestbook.extensions import db
-    from guestbook.models import Guest, Outlet, Visit
-    from guestbook.services import auth, guests
-    from guestbook.services.actor import Actor
+    from guestbook.models.guest import Guest
+    from guestbook.models.property import Outlet
+    from guestbook.models.visit import Visit
+    from guestbook.services import guests
     from guestbook.services.demo import random_name
     from guestbook.services.schemas import GuestCreate
+    from guestbook.staff import auth
 
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": env["GUESTBOOK_DATABASE_URL"], "SECRET_KEY": env["GUESTBOOK_SECRET_KEY"]},

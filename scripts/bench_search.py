@@ -224,11 +224,11 @@ def run_queries(path: Path, masked: bool = False) -> dict[str, float]:
 
 def card_p95(folder: Path) -> float:
     """p95 ms of rendering the recognition card (GET /guests/<id>) for a guest with 500 visits."""
-    from guestbook.services import auth as auth_service
+    from guestbook.actor import Actor
     from guestbook.services import outlets, visits
-    from guestbook.services.actor import Actor
     from guestbook.services.guests import create_guest
     from guestbook.services.schemas import GuestCreate, OutletCreate, VisitCreate
+    from guestbook.staff import auth as auth_service
 
     path = folder / "card.sqlite3"
     for stale in folder.glob("card.sqlite3*"):

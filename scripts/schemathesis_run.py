@@ -27,11 +27,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guestbook import create_app  # noqa: E402
+from guestbook.actor import Actor  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
-from guestbook.models import Guest, Outlet  # noqa: E402
-from guestbook.services import auth, demo  # noqa: E402
-from guestbook.services.actor import Actor  # noqa: E402
+from guestbook.models.guest import Guest  # noqa: E402
+from guestbook.models.property import Outlet  # noqa: E402
+from guestbook.services import demo  # noqa: E402
+from guestbook.staff import auth  # noqa: E402
 
 SEED = 20261202
 MAX_EXAMPLES = int(os.environ.get("GUESTBOOK_SCHEMATHESIS_MAX_EXAMPLES", "40"))

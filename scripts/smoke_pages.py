@@ -24,9 +24,12 @@ from werkzeug.routing import Rule
 from guestbook import create_app
 from guestbook.extensions import db
 from guestbook.letters.models import LETTER_KINDS, Letter, LetterBatch, LetterTemplate
-from guestbook.models import BriefingArchive, Guest, Outlet, PossibleMatch, Reservation, StaffUser
+from guestbook.models.guest import Guest
+from guestbook.models.property import Outlet
+from guestbook.models.reservation import BriefingArchive, PossibleMatch, Reservation
 from guestbook.services import briefing_archive
 from guestbook.services.demo import DEMO_PASSWORD, DEMO_STAFF
+from guestbook.staff.models import StaffUser
 
 # Pages that change the session (sign-in, lock) are visited last, so they do not hide the others.
 LAST = ("/unlock", "/login", "/")

@@ -249,7 +249,7 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture
 def api_key(app: Flask):  # type: ignore[no-untyped-def]
     """Return a function making a bearer header for a role."""
-    from guestbook.services import auth as auth_service
+    from guestbook.staff import auth as auth_service
 
     def make(role: str = "admin") -> dict[str, str]:
         _record, key = auth_service.create_api_key(f"test-{role}", role)

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from guestbook.models import Guest, StaffUser
-from guestbook.services import auth, guests, visits
-from guestbook.services.actor import Actor
+from guestbook.actor import Actor
+from guestbook.models.guest import Guest
+from guestbook.services import guests, visits
 from guestbook.services.schemas import GuestCreate, VisitCreate
+from guestbook.staff import auth
+from guestbook.staff.models import StaffUser
 
 PASSWORD = "correct horse battery"
 ACTOR = Actor(label="tests", role="admin")

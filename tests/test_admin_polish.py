@@ -9,13 +9,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from guestbook.actor import Actor
+from guestbook.audit import AuditEvent
 from guestbook.extensions import db
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
-from guestbook.models import AuditEvent, StaffUser
 from guestbook.services import outlets
-from guestbook.services.actor import Actor
 from guestbook.services.schemas import OutletCreate
+from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, add_visits, make_guest

@@ -12,8 +12,9 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
 
+from guestbook.audit import AuditEvent
 from guestbook.extensions import db
-from guestbook.models import AuditEvent, Guest
+from guestbook.models.guest import Guest
 
 NAMES = {
     "latin": ("José", "García"),
@@ -185,8 +186,8 @@ def test_missing_and_bad_auth(client: FlaskClient) -> None:
 
 
 def test_revoked_key_stops_working(app: Flask, client: FlaskClient) -> None:
-    from guestbook.services import auth
-    from guestbook.services.actor import Actor
+    from guestbook.actor import Actor
+    from guestbook.staff import auth
 
     record, key = auth.create_api_key("pos", "floor")
     headers = {"Authorization": f"Bearer {key}"}

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from guestbook.api.openapi import build_spec
 from guestbook.letters.selection import run_daily
-from guestbook.services.text import find_control_char, reject_control_chars
+from guestbook.text import find_control_char, reject_control_chars
 
 from .factories import ACTOR, make_guest
 

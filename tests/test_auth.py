@@ -9,9 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from guestbook.audit import AuditEvent
 from guestbook.extensions import db
-from guestbook.models import AuditEvent, StaffUser
-from guestbook.services import auth as auth_service
+from guestbook.staff import auth as auth_service
+from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, csrf_from
 from .factories import PASSWORD
@@ -144,7 +145,7 @@ def test_deactivated_staff_lose_their_open_session(app: Flask, client: FlaskClie
     user = db.session.scalar(select(StaffUser).where(StaffUser.role == "floor"))
     admin = db.session.scalar(select(StaffUser).where(StaffUser.role == "admin"))
     assert user and admin
-    from guestbook.services.actor import Actor
+    from guestbook.actor import Actor
 
     auth_service.update_staff_user(
         user.id,

@@ -20,12 +20,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from guestbook.actor import Actor
 from guestbook.extensions import db
-from guestbook.models import BriefingArchive, StaffUser
+from guestbook.models.reservation import BriefingArchive
 from guestbook.scheduler import build_scheduler
 from guestbook.services import briefing, briefing_archive, notes, recognition, reservations
-from guestbook.services.actor import Actor
 from guestbook.services.schemas import PreferenceCreate
+from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, _config
 from .factories import ACTOR, add_visits, make_guest
@@ -231,7 +232,7 @@ def test_screen_and_read_acknowledgement(
     assert briefing.readers(DAY)[0].opened_count == 2
     archive = client.get(f"/briefing/archive?date={DAY.isoformat()}").get_data(as_text=True)
     assert "Manager (manager" in archive
-    from guestbook.models import AuditEvent
+    from guestbook.audit import AuditEvent
 
     db.session.rollback()
     seen = db.session.scalar(
@@ -397,7 +398,8 @@ def test_scheduled_and_archived_briefing_pdf_is_floor_level(app: Flask, booked: 
 
 def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[str, int]) -> None:
     """The batched facts for the whole day say exactly what recognition.recognise says per guest."""
-    from guestbook.models import Guest, Reservation
+    from guestbook.models.guest import Guest
+    from guestbook.models.reservation import Reservation
 
     many = make_guest(given_name="Many", family_name="Visits")  # more visits than the window, at two outlets
     add_visits(many.id, "terrace", [(f"T{n % 3}", ["tea", f"dish {n % 2}"]) for n in range(14)])

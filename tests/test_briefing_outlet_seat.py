@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from guestbook.extensions import db
-from guestbook.models import Guest
+from guestbook.models.guest import Guest
 from guestbook.services import notes, outlets, recognition, reservations
 from guestbook.services.schemas import OutletCreate, PreferenceCreate
 

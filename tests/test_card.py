@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, GuestNote, Preference, Visit
+from guestbook.models.guest import Guest, GuestNote, Preference
+from guestbook.models.visit import Visit
 from guestbook.services import notes, recognition
 from guestbook.services.schemas import PreferenceCreate
 

@@ -14,7 +14,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, Reservation, Visit
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import Reservation
+from guestbook.models.visit import Visit
 from guestbook.pdf.briefing import render_briefing
 from guestbook.services import briefing, outlets, recognition, reservations, visits
 from guestbook.services.schemas import VisitCreate

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Allergy, Preference
+from guestbook.models.guest import Allergy, Preference
 from guestbook.pdf.briefing import render_briefing
 from guestbook.services import briefing, demo, diets, notes, reservations
 from guestbook.services.schemas import AllergyIn, PreferenceCreate

@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, Reservation
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import Reservation
 from guestbook.services import demo, recognition
 from guestbook.services.outlets import default_property
 from guestbook.services.schemas import GuestCreate, parse_partial_date

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from guestbook import create_app
 from guestbook.extensions import db
-from guestbook.models import Reservation
+from guestbook.models.reservation import Reservation
 from guestbook.services import demo, import_outlets, reservation_import, reservations
 
 from .conftest import AuthActions, FreshContextClient, _config, csrf_from

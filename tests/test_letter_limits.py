@@ -11,12 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from guestbook.actor import Actor
 from guestbook.extensions import db
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as lt
 from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
 from guestbook.letters.models import Letter, LetterBatch, LetterTemplate
-from guestbook.services.actor import Actor
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest

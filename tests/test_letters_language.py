@@ -8,12 +8,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from guestbook.actor import Actor
 from guestbook.extensions import db
 from guestbook.letters import selection as letters
 from guestbook.letters.facts import same_language
 from guestbook.letters.models import Letter
 from guestbook.services import notes, outlets
-from guestbook.services.actor import Actor
 from guestbook.services.schemas import OutletCreate, PreferenceCreate
 
 from .factories import ACTOR, add_visits, make_guest

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import PossibleMatch, Reservation
+from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services import briefing, possible_matches, reservations
 from guestbook.services.guests import mask_email, mask_phone
 

@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, PossibleMatch, Reservation
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services import reservation_import, reservations
 
 from .conftest import AuthActions, csrf_from

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from guestbook import create_app
+from guestbook.actor import Actor
 from guestbook.extensions import db
 from guestbook.services import search, search_rate
-from guestbook.services.actor import Actor
 
 from .conftest import AuthActions, FreshContextClient, _config
 from .factories import make_guest

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from guestbook.extensions import db
-from guestbook.models import Guest
+from guestbook.models.guest import Guest
 from guestbook.services.guests import mask_phone
 
 from .conftest import AuthActions

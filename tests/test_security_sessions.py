@@ -17,11 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter, Rule
 
+from guestbook.actor import Actor
+from guestbook.audit import AuditEvent
 from guestbook.extensions import db
-from guestbook.models import AuditEvent, StaffUser
 from guestbook.security import AUTHENTICATED, PUBLIC, ROLE_RANK, rule_for
-from guestbook.services import auth as auth_service
-from guestbook.services.actor import Actor
+from guestbook.staff import auth as auth_service
+from guestbook.staff.models import StaffUser
 
 from .conftest import ROLES, AuthActions, csrf_from
 from .factories import PASSWORD, make_guest

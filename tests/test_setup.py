@@ -19,8 +19,11 @@ from sqlalchemy import func, select
 from guestbook import create_app
 from guestbook.db import include_in_autogenerate
 from guestbook.extensions import db
-from guestbook.models import Guest, Outlet, StaffUser, Visit
+from guestbook.models.guest import Guest
+from guestbook.models.property import Outlet
+from guestbook.models.visit import Visit
 from guestbook.services import demo, search
+from guestbook.staff.models import StaffUser
 
 from .conftest import PostgresServer
 

@@ -6,13 +6,13 @@ from datetime import date
 
 from flask import Response, jsonify
 
-from guestbook.access import current_actor
 from guestbook.api.views import ApiError, _body, bp, one_arg
 from guestbook.security import role_required
 from guestbook.services import briefing as briefing_service
 from guestbook.services import reservations
 from guestbook.services.briefing_archive import export_pdf, filename_for
 from guestbook.services.schemas import ISO_DATE
+from guestbook.staff.access import current_actor
 
 
 def _date_or_422(raw: str) -> date:

@@ -8,14 +8,14 @@ import pydantic_core
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from guestbook.access import current_actor
 from guestbook.api.openapi import build_spec
 from guestbook.security import public, role_required
 from guestbook.services import guests as guest_service
 from guestbook.services import outlets as outlet_service
 from guestbook.services import search, search_rate, search_results, visits
 from guestbook.services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate, field_errors
-from guestbook.services.text import find_control_char
+from guestbook.staff.access import current_actor
+from guestbook.text import find_control_char
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

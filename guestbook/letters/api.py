@@ -6,10 +6,10 @@ import io
 
 from flask import Response, jsonify, send_file
 
-from guestbook.access import current_actor
 from guestbook.api.views import ApiError, bp
 from guestbook.letters import batches as letter_batches
 from guestbook.security import role_required
+from guestbook.staff.access import current_actor
 
 
 def _batch_or_404(batch_id: int) -> None:

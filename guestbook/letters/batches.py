@@ -14,13 +14,15 @@ from babel import Locale
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
+from guestbook.actor import Actor
+from guestbook.audit import AuditEvent
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.letters import rules
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.letters.templates import long_date
-from guestbook.models import AuditEvent, Guest, utcnow
-from guestbook.services.actor import Actor
+from guestbook.models.base import utcnow
+from guestbook.models.guest import Guest
 from guestbook.services.outlets import default_property
 from guestbook.services.settings import get_setting
 
@@ -184,7 +186,7 @@ def mark_letter(letter_id: int, status: str, actor: Actor) -> Letter:
         flag = db.session.get(GuestAddressFlag, guest.id) or GuestAddressFlag(guest_id=guest.id)
         flag.fingerprint, flag.letter_id, flag.flagged_at = rules.address_fingerprint(guest), letter.id, utcnow()
         db.session.add(flag)
-        from guestbook.services import audit
+        from guestbook import audit
 
         audit.record(actor, "letter_returned", guest.id, f"letter={letter.id}")
     db.session.commit()

@@ -16,7 +16,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models import Outlet, Preference, Visit
+from guestbook.models.guest import Preference
+from guestbook.models.property import Outlet
+from guestbook.models.visit import Visit
 from guestbook.services.outlets import property_language
 from guestbook.services.recognition import recognise_many
 

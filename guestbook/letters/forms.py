@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from guestbook.choices import choices
 from guestbook.letters.templates import available_languages
-from guestbook.web.choices import choices
 
 
 class EmptyForm(FlaskForm):

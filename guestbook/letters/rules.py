@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_
 
-from guestbook.models import Guest
+from guestbook.models.guest import Guest
 from guestbook.services.settings import get_setting
 
 

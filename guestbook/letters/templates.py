@@ -16,12 +16,12 @@ from jinja2.meta import find_undeclared_variables
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import func, select
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
 from guestbook.letters.models import LETTER_KINDS, LetterTemplate
-from guestbook.services import audit
-from guestbook.services.actor import Actor
 
 PARTS = ("subject", "greeting", "body", "sign_off")
 MAX_OUTPUT = 8_000  # characters of a letter's body: a letter, not a novel (and no runaway output)

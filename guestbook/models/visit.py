@@ -15,7 +15,7 @@ from guestbook.models.base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from guestbook.models.guest import Guest
     from guestbook.models.property import Outlet
-    from guestbook.models.staff import StaffUser
+    from guestbook.staff.models import StaffUser
 
 
 class Visit(Base):

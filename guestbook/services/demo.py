@@ -12,11 +12,14 @@ from sqlalchemy import func, select
 
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Allergy, Guest, Outlet, Preference, StaffUser, Visit
+from guestbook.models.guest import Allergy, Guest, Preference
+from guestbook.models.property import Outlet
+from guestbook.models.visit import Visit
 from guestbook.services import search
-from guestbook.services.auth import hash_secret
 from guestbook.services.outlets import default_property
 from guestbook.services.visits import refresh_visit_stats
+from guestbook.staff.auth import hash_secret
+from guestbook.staff.models import StaffUser
 
 DEMO_TIMEZONE = "Asia/Bangkok"
 DEMO_PASSWORD = "guestbook-demo"  # noqa: S105  (printed by scripts/run on purpose: demo only)

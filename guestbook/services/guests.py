@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Allergy, Guest, utcnow
+from guestbook.models.base import utcnow
+from guestbook.models.guest import Allergy, Guest
 from guestbook.security import role_at_least
-from guestbook.services import audit, search
-from guestbook.services.actor import Actor
+from guestbook.services import search
 from guestbook.services.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 
 SIMPLE_FIELDS = (

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import ImportMapping
-from guestbook.services import audit
-from guestbook.services.actor import Actor
+from guestbook.models.reservation import ImportMapping
 from guestbook.services.outlets import list_outlets
 
 OUTLET_VALUES_KEY = "outlet_values"  # in the saved mapping: their outlet value (casefolded) → our code

@@ -6,11 +6,13 @@ import re
 
 from sqlalchemy import select
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Allergy, Guest, GuestNote, Preference, utcnow
-from guestbook.services import audit, diets
-from guestbook.services.actor import Actor
+from guestbook.models.base import utcnow
+from guestbook.models.guest import Allergy, Guest, GuestNote, Preference
+from guestbook.services import diets
 from guestbook.services.guests import GuestNotFound
 from guestbook.services.outlets import outlet_by_code
 from guestbook.services.schemas import AllergyIn, PreferenceCreate

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Outlet, Property
-from guestbook.services import audit
-from guestbook.services.actor import Actor
+from guestbook.models.property import Outlet, Property
 from guestbook.services.schemas import OutletCreate, OutletPatch
 from guestbook.services.settings import get_setting
 

@@ -17,7 +17,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from guestbook.extensions import db
-from guestbook.models import Guest, PossibleMatch, Reservation
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services.diets import split_allergies
 from guestbook.services.guests import mask_email, mask_phone
 from guestbook.services.reservations import property_tz

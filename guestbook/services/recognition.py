@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, Outlet, Preference, Visit
+from guestbook.models.guest import Guest, Preference
+from guestbook.models.property import Outlet
+from guestbook.models.visit import Visit
 from guestbook.services.reservations import property_today
 
 RECENT_WINDOW = 10  # look at the last N visits

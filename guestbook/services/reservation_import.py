@@ -21,11 +21,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import ImportMapping
-from guestbook.services import audit
-from guestbook.services.actor import Actor
+from guestbook.models.reservation import ImportMapping
 from guestbook.services.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
 from guestbook.services.reservations import (
     EXTERNAL_ID_PATTERN,
@@ -35,7 +35,7 @@ from guestbook.services.reservations import (
     property_today,
 )
 from guestbook.services.schemas import field_errors
-from guestbook.services.text import SPACE_CLASS, find_control_char
+from guestbook.text import SPACE_CLASS, find_control_char
 
 # Reservation fields an export can fill, and the header each defaults to.
 FIELDS: dict[str, str] = {

@@ -16,12 +16,15 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
-from guestbook.models import RESERVATION_STATUSES, Guest, PossibleMatch, Reservation, utcnow
-from guestbook.services import audit, search
-from guestbook.services.actor import Actor
+from guestbook.models.base import utcnow
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import RESERVATION_STATUSES, PossibleMatch, Reservation
+from guestbook.services import search
 from guestbook.services.guests import digits_of
 from guestbook.services.outlets import default_property, outlet_by_code
 from guestbook.services.schemas import (
@@ -36,7 +39,7 @@ from guestbook.services.schemas import (
     one_of,
     parse_partial_date,
 )
-from guestbook.services.text import Text
+from guestbook.text import Text
 
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
@@ -395,7 +398,7 @@ def link_match(match_id: int, actor: Actor) -> PossibleMatch:
 
 
 def _is_orphan(guest_id: int) -> bool:
-    from guestbook.models import Visit
+    from guestbook.models.visit import Visit
 
     visits = db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest_id)) or 0
     bookings = db.session.scalar(select(func.count(Reservation.id)).where(Reservation.guest_id == guest_id)) or 0

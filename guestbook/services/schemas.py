@@ -20,8 +20,9 @@ from pydantic import (
 )
 
 from guestbook.errors import MAX_ID
-from guestbook.models import ALLERGY_SEVERITIES, OUTLET_KINDS, PREFERENCE_CATEGORIES
-from guestbook.services.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
+from guestbook.models.guest import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES
+from guestbook.models.property import OUTLET_KINDS
+from guestbook.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
 
 _MONTH_DAY = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

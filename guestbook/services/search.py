@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, text, update
 
 from guestbook.extensions import db
-from guestbook.models import Guest
+from guestbook.models.guest import Guest
 from guestbook.models.search import GuestSearchKey, GuestToken, SearchVocabVariant
 from guestbook.services.search_tokens import (
     EMAIL_PREFIX,

@@ -12,10 +12,10 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import SearchRateWindow
-from guestbook.services.actor import Actor
+from guestbook.models.search import SearchRateWindow
 
 WINDOW_SECONDS = 60
 

@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models import Guest, Outlet, Reservation, Visit
+from guestbook.models.guest import Guest
+from guestbook.models.property import Outlet
+from guestbook.models.reservation import Reservation
+from guestbook.models.visit import Visit
 from guestbook.services import search
 from guestbook.services.guests import can_see_contact, guest_summary, recent_guests
 from guestbook.services.reservations import property_today

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Setting
-from guestbook.services import audit
-from guestbook.services.actor import Actor
+from guestbook.models.settings import Setting
 
 DEFAULTS: dict[str, Any] = {
     # Words that could hurt if a guest read the screen: a note containing one asks for confirmation.

@@ -10,14 +10,18 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from guestbook import audit
+from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import Guest, Reservation, StaffUser, Visit
-from guestbook.services import audit, search
-from guestbook.services.actor import Actor
+from guestbook.models.guest import Guest
+from guestbook.models.reservation import Reservation
+from guestbook.models.visit import Visit
+from guestbook.services import search
 from guestbook.services.outlets import default_property, outlet_by_code
 from guestbook.services.reservations import property_tz
 from guestbook.services.schemas import VisitCreate
+from guestbook.staff.models import StaffUser
 
 LATE_GRACE = timedelta(hours=2)  # a booking this long past its time is still "tonight's" if nothing comes later
 LAST_SAID_WITHIN = timedelta(days=180)  # what a guest told us last time is briefed while this recent

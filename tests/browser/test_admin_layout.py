@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
+from guestbook.actor import Actor
 from guestbook.extensions import db
 from guestbook.letters import selection as letters
 from guestbook.letters.models import LetterTemplate
-from guestbook.services.actor import Actor
 
 from ..factories import make_guest
 from .conftest import VIEWPORTS, LiveServer, screenshot, sign_in

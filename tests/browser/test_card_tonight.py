@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models import Reservation, Visit
+from guestbook.models.reservation import Reservation
+from guestbook.models.visit import Visit
 from guestbook.services import reservations, visits
 from guestbook.services.schemas import VisitCreate
 

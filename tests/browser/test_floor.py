@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models import GuestNote, Visit
+from guestbook.models.guest import GuestNote
+from guestbook.models.visit import Visit
 
 from .conftest import LiveServer, screenshot, sign_in
 

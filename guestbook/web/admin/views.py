@@ -10,14 +10,16 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from guestbook.access import current_actor
+from guestbook.choices import choices
 from guestbook.extensions import db
-from guestbook.models import OUTLET_KINDS, ROLES, ApiKey, StaffUser
-from guestbook.security import role_required
-from guestbook.services import auth, outlets
+from guestbook.models.property import OUTLET_KINDS
+from guestbook.security import ROLES, role_required
+from guestbook.services import outlets
 from guestbook.services import settings as settings_service
 from guestbook.services.schemas import OutletCreate, OutletPatch, field_errors
-from guestbook.web.choices import choices
+from guestbook.staff import auth
+from guestbook.staff.access import current_actor
+from guestbook.staff.models import ApiKey, StaffUser
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,12 +9,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
-from guestbook.access import current_actor
 from guestbook.security import role_at_least, role_required
 from guestbook.services import briefing as briefing_service
 from guestbook.services import briefing_archive
 from guestbook.services.outlets import list_outlets
 from guestbook.services.reservations import property_today
+from guestbook.staff.access import current_actor
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefing")
 

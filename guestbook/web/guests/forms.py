@@ -19,10 +19,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from guestbook.models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
+from guestbook.choices import choices
+from guestbook.models.guest import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
 from guestbook.security import value_digests
 from guestbook.services.guests import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
-from guestbook.web.choices import choices
 
 LANGUAGES = [
     ("en", "English"),

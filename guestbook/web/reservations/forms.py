@@ -9,9 +9,9 @@ from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from guestbook.models import RESERVATION_STATUSES
+from guestbook.choices import choices
+from guestbook.models.reservation import RESERVATION_STATUSES
 from guestbook.services.reservation_import import FIELDS
-from guestbook.web.choices import choices
 
 
 class ReservationForm(FlaskForm):

@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from guestbook.access import current_actor, force_logout
 from guestbook.extensions import db, login_manager
-from guestbook.models import StaffUser
 from guestbook.security import public, safe_next, signed_in
-from guestbook.services import auth
+from guestbook.staff import auth
+from guestbook.staff.access import current_actor, force_logout
+from guestbook.staff.models import StaffUser
 
 bp = Blueprint("auth", __name__)
 

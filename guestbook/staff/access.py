@@ -11,10 +11,10 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, req
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from guestbook.actor import Actor
 from guestbook.extensions import csrf
 from guestbook.security import AUTHENTICATED, PUBLIC, role_at_least, rule_for
-from guestbook.services import auth
-from guestbook.services.actor import Actor
+from guestbook.staff import auth
 
 LOCK_EXEMPT = frozenset({"auth.unlock", "auth.logout", "auth.lock"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

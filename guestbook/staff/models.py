@@ -1,17 +1,15 @@
-"""Staff accounts, API keys and the audit trail."""
+"""Staff accounts and API keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guestbook.extensions import Base
 from guestbook.models.base import UTCDateTime, utcnow
-
-ROLES = ("floor", "concierge", "manager", "admin")
 
 
 class StaffUser(UserMixin, Base):
@@ -55,19 +53,3 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class AuditEvent(Base):
-    """Who did what to which guest, when and from where."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(200))
-    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"))
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    guest_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")

@@ -11,11 +11,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from guestbook import audit
+from guestbook.actor import Actor
+from guestbook.audit import AuditEvent
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models import ROLES, ApiKey, AuditEvent, StaffUser, utcnow
-from guestbook.services import audit
-from guestbook.services.actor import Actor
+from guestbook.models.base import utcnow
+from guestbook.security import ROLES
+from guestbook.staff.models import ApiKey, StaffUser
 
 _hasher = PasswordHasher()  # Argon2id, OWASP's first choice
 MIN_PASSWORD_LENGTH = 10

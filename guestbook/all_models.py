@@ -1,0 +1,84 @@
+"""Every model of every domain, imported in one place so Alembic and the mapper see every table."""
+
+from guestbook.audit import AuditEvent
+from guestbook.letters.models import (
+    KIND_FAMILY,
+    LETTER_KINDS,
+    LETTER_STATUSES,
+    SKIP_REASONS,
+    GuestAddressFlag,
+    Letter,
+    LetterBatch,
+    LetterTemplate,
+)
+from guestbook.models.base import UTCDateTime, utcnow
+from guestbook.models.guest import (
+    ALLERGY_SEVERITIES,
+    PREFERENCE_CATEGORIES,
+    PREFERENCE_SOURCES,
+    Allergy,
+    Guest,
+    GuestNote,
+    Preference,
+)
+from guestbook.models.property import OUTLET_KINDS, Outlet, Property
+from guestbook.models.reservation import (
+    BRIEFING_TRIGGERS,
+    MATCH_OUTCOMES,
+    POSSIBLE_MATCH_STATUSES,
+    RESERVATION_STATUSES,
+    BriefingArchive,
+    BriefingRead,
+    BriefingSubscription,
+    ImportMapping,
+    PossibleMatch,
+    Reservation,
+)
+from guestbook.models.search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
+from guestbook.models.settings import Setting
+from guestbook.models.visit import Visit
+from guestbook.security import ROLES
+from guestbook.staff.models import ApiKey, StaffUser
+
+__all__ = [
+    "ALLERGY_SEVERITIES",
+    "BRIEFING_TRIGGERS",
+    "KIND_FAMILY",
+    "LETTER_KINDS",
+    "LETTER_STATUSES",
+    "MATCH_OUTCOMES",
+    "OUTLET_KINDS",
+    "POSSIBLE_MATCH_STATUSES",
+    "PREFERENCE_CATEGORIES",
+    "PREFERENCE_SOURCES",
+    "RESERVATION_STATUSES",
+    "ROLES",
+    "SKIP_REASONS",
+    "Allergy",
+    "ApiKey",
+    "AuditEvent",
+    "BriefingArchive",
+    "BriefingRead",
+    "BriefingSubscription",
+    "Guest",
+    "GuestAddressFlag",
+    "GuestNote",
+    "GuestSearchKey",
+    "GuestToken",
+    "ImportMapping",
+    "Letter",
+    "LetterBatch",
+    "LetterTemplate",
+    "Outlet",
+    "PossibleMatch",
+    "Preference",
+    "Property",
+    "Reservation",
+    "SearchRateWindow",
+    "SearchVocabVariant",
+    "Setting",
+    "StaffUser",
+    "UTCDateTime",
+    "Visit",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Staff: accounts, sign-in and PIN, API keys, and who is calling each request."""
