@@ -1,5 +1,6 @@
 """Every model of every domain, imported in one place so Alembic and the mapper see every table."""
 
+from guestbook.admin.models import OUTLET_KINDS, Outlet, Property, Setting
 from guestbook.audit import AuditEvent
 from guestbook.letters.models import (
     KIND_FAMILY,
@@ -21,7 +22,6 @@ from guestbook.models.guest import (
     GuestNote,
     Preference,
 )
-from guestbook.models.property import OUTLET_KINDS, Outlet, Property
 from guestbook.models.reservation import (
     BRIEFING_TRIGGERS,
     MATCH_OUTCOMES,
@@ -35,7 +35,6 @@ from guestbook.models.reservation import (
     Reservation,
 )
 from guestbook.models.search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
-from guestbook.models.settings import Setting
 from guestbook.models.visit import Visit
 from guestbook.security import ROLES
 from guestbook.staff.models import ApiKey, StaffUser

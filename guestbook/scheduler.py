@@ -29,9 +29,9 @@ def build_scheduler(
 ) -> BaseScheduler:
     """Build (not start) the scheduler with the nightly briefing job, due at once for the start-up catch-up."""
     from guestbook import create_app
+    from guestbook.admin.outlets import property_tz
     from guestbook.extensions import db
     from guestbook.services.briefing_archive import schedule
-    from guestbook.services.reservations import property_tz
 
     app = create_app(config, instance_path=instance_path)
     # Local time of the letters run (default 06:00: the batch is ready when the concierge arrives).

@@ -25,14 +25,14 @@ from flask_migrate import upgrade
 from pypdf import PdfReader
 
 from guestbook import create_app
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import default_property
 from guestbook.extensions import db
 from guestbook.models.guest import Allergy, Guest, Preference
-from guestbook.models.property import Outlet
 from guestbook.models.reservation import Reservation
 from guestbook.models.visit import Visit
 from guestbook.services import briefing, briefing_archive, search
 from guestbook.services.demo import DISHES, TABLES, random_name
-from guestbook.services.outlets import default_property
 
 DAY = date(2026, 11, 22)
 

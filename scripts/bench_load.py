@@ -87,9 +87,9 @@ def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, table
 
     from guestbook import create_app
     from guestbook.actor import Actor
+    from guestbook.admin.models import Outlet
     from guestbook.extensions import db
     from guestbook.models.guest import Guest
-    from guestbook.models.property import Outlet
     from guestbook.models.visit import Visit
     from guestbook.services import guests
     from guestbook.services.demo import random_name

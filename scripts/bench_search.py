@@ -225,9 +225,11 @@ def run_queries(path: Path, masked: bool = False) -> dict[str, float]:
 def card_p95(folder: Path) -> float:
     """p95 ms of rendering the recognition card (GET /guests/<id>) for a guest with 500 visits."""
     from guestbook.actor import Actor
-    from guestbook.services import outlets, visits
+    from guestbook.admin import outlets
+    from guestbook.admin.schemas import OutletCreate
+    from guestbook.services import visits
     from guestbook.services.guests import create_guest
-    from guestbook.services.schemas import GuestCreate, OutletCreate, VisitCreate
+    from guestbook.services.schemas import GuestCreate, VisitCreate
     from guestbook.staff import auth as auth_service
 
     path = folder / "card.sqlite3"

@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from guestbook import create_app  # noqa: E402
 from guestbook.actor import Actor  # noqa: E402
+from guestbook.admin.models import Outlet  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
 from guestbook.models.guest import Guest  # noqa: E402
-from guestbook.models.property import Outlet  # noqa: E402
 from guestbook.services import demo  # noqa: E402
 from guestbook.staff import auth  # noqa: E402
 

@@ -24,9 +24,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from guestbook import create_app
+from guestbook.admin import outlets
+from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
-from guestbook.services import outlets
-from guestbook.services.schemas import OutletCreate
 
 from .factories import ACTOR, PASSWORD, make_staff
 

@@ -10,12 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from guestbook.actor import Actor
+from guestbook.admin import outlets
+from guestbook.admin.schemas import OutletCreate
 from guestbook.audit import AuditEvent
 from guestbook.extensions import db
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
-from guestbook.services import outlets
-from guestbook.services.schemas import OutletCreate
 from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, csrf_from

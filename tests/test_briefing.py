@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from guestbook.actor import Actor
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.reservation import BriefingArchive
 from guestbook.scheduler import build_scheduler
@@ -263,7 +264,7 @@ def test_scheduled_archive_is_exactly_once_by_unique_key(app: Flask, booked: dic
 
 
 def test_misfire_catch_up_runs_once_after_the_scheduled_time(app: Flask, booked: dict[str, int]) -> None:
-    from guestbook.services.outlets import update_property
+    from guestbook.admin.outlets import update_property
 
     update_property("Test Hotel", "", "Asia/Bangkok", "THB", ACTOR)
     with time_machine.travel(datetime(2026, 11, 21, 21, 0, tzinfo=UTC), tick=False):  # 04:00 in Bangkok
@@ -288,7 +289,7 @@ def test_evening_schedule_builds_the_next_day(app: Flask, booked: dict[str, int]
 
 
 def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: str, tmp_path: Path) -> None:
-    today = reservations.property_today()
+    today = property_today()
     guest = make_guest(given_name="Only", family_name="Once")
     body = {"outlet": "terrace", "arrival_date": today.isoformat(), "arrival_time": "19:00", "guest_id": guest.id}
     reservations.upsert_reservation("pms", "ONCE", reservations.ReservationIn.model_validate(body), ACTOR)

@@ -11,10 +11,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from guestbook.admin import outlets
+from guestbook.admin.outlets import property_today
+from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
-from guestbook.services import notes, outlets, recognition, reservations
-from guestbook.services.schemas import OutletCreate, PreferenceCreate
+from guestbook.services import notes, recognition, reservations
+from guestbook.services.schemas import PreferenceCreate
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest
@@ -166,7 +169,7 @@ def test_floor_reads_the_briefing_screen_without_contacts_or_ages(
     assert client.get(f"/briefing/pdf?date={DAY.isoformat()}").status_code == 403
     assert client.get("/briefing/archive").status_code == 403
     today = client.get("/briefing/").get_data(as_text=True)
-    assert reservations.property_today().strftime("%A %d %B %Y") in today  # "Tonight" is the property's today
+    assert property_today().strftime("%A %d %B %Y") in today  # "Tonight" is the property's today
 
 
 def test_floor_gets_the_briefing_json_without_contacts_or_ages(client: FlaskClient, api_key, private: int) -> None:  # type: ignore[no-untyped-def]

@@ -13,12 +13,14 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from guestbook.admin import outlets
+from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
 from guestbook.models.reservation import Reservation
 from guestbook.models.visit import Visit
 from guestbook.pdf.briefing import render_briefing
-from guestbook.services import briefing, outlets, recognition, reservations, visits
+from guestbook.services import briefing, recognition, reservations, visits
 from guestbook.services.schemas import VisitCreate
 
 from .conftest import AuthActions, csrf_from
@@ -159,7 +161,7 @@ def test_several_bookings_today_shows_all_and_logs_the_next_upcoming(
     lunch = _book(guest.id, "LUNCH", at=time(12, 0), table="Table 4")
     dinner = _book(guest.id, "DINNER", at=time(19, 30), table="Table 23")
     _book(guest.id, "TOMORROW", day=TODAY + timedelta(days=1), table="Table 99")
-    local = reservations.property_tz()
+    local = property_tz()
     assert visits.bookings_today(guest.id, datetime(2026, 6, 10, 11, 0, tzinfo=local)).current == lunch
     assert visits.bookings_today(guest.id, datetime(2026, 6, 10, 13, 30, tzinfo=local)).current == lunch  # late lunch
     assert visits.bookings_today(guest.id, datetime(2026, 6, 10, 16, 0, tzinfo=local)).current == dinner
@@ -239,7 +241,7 @@ def test_briefing_says_what_the_guest_said_last_time_while_recent(  # type: igno
     app: Flask, client: FlaskClient, auth: AuthActions, api_key
 ) -> None:
     day = date(2026, 11, 22)
-    start = datetime.combine(day, time(0), tzinfo=reservations.property_tz())
+    start = datetime.combine(day, time(0), tzinfo=property_tz())
     recent = make_guest(given_name="Recent", family_name="Guest")
     _visit(recent.id, start - timedelta(days=40), notes="Older note")
     _visit(recent.id, start - timedelta(days=30), notes="The steak was <too> salty")

@@ -16,11 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from guestbook.admin.outlets import default_property
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
 from guestbook.models.reservation import Reservation
 from guestbook.services import demo, recognition
-from guestbook.services.outlets import default_property
 from guestbook.services.schemas import GuestCreate, parse_partial_date
 
 from .conftest import AuthActions

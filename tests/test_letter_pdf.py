@@ -13,11 +13,11 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from guestbook.actor import Actor
+from guestbook.admin import outlets
+from guestbook.admin.schemas import OutletCreate
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import render as letters_pdf
 from guestbook.letters import selection as letters
-from guestbook.services import outlets
-from guestbook.services.schemas import OutletCreate
 
 from .factories import ACTOR, add_visits, make_guest
 

@@ -13,13 +13,13 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from guestbook.actor import Actor
+from guestbook.admin import settings
 from guestbook.audit import AuditEvent
 from guestbook.extensions import db
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
 from guestbook.letters.models import Letter, LetterBatch
 from guestbook.models.guest import Guest
-from guestbook.services import settings
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, add_visits, make_guest

@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from guestbook import create_app
+from guestbook.admin.outlets import property_today
 from guestbook.services import import_uploads, reservations
 from guestbook.services.schemas import VisitCreate
 
@@ -55,7 +56,7 @@ def test_visit_schema_names_the_field() -> None:
 
 def test_api_refuses_a_reservation_more_than_two_years_ahead(app: Flask, client: FlaskClient, api_key) -> None:  # type: ignore[no-untyped-def]
     headers = api_key("manager")
-    today = reservations.property_today()
+    today = property_today()
     limit = reservations.latest_arrival_date()
     assert limit.year == today.year + 2
     body = {"outlet": "terrace", "guest": {"given_name": "Far", "family_name": "Ahead"}}

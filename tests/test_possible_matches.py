@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services import briefing, possible_matches, reservations
@@ -39,7 +40,7 @@ def _book_by_hand(client: FlaskClient, auth: AuthActions, given: str = "Hans", f
     """Book -> name -> 19:30 -> Book, through the real manual form, as the floor host does."""
     auth.login("floor")
     token = auth.token("/reservations/new")
-    day = reservations.property_today()
+    day = property_today()
     response = client.post(
         "/reservations/new",
         data={
@@ -67,7 +68,7 @@ def test_manual_booking_queues_the_match_and_the_service_names_the_allergy(
     assert candidate.guest_id == known and candidate.visit_count == 4
     assert candidate.allergies == (("peanuts", "anaphylaxis", "carries an EpiPen"),)
     assert candidate.line == LINE
-    assert candidate.last_visit is not None and candidate.last_visit <= reservations.property_today()
+    assert candidate.last_visit is not None and candidate.last_visit <= property_today()
 
     result = briefing.build_briefing(booked.arrival_date, role="floor")
     (arrival,) = [a for a in result.arrivals if a.reservation_id == booked.id]

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
 from guestbook.models.reservation import PossibleMatch, Reservation
@@ -234,7 +235,7 @@ def test_todays_arrivals_rank_first_in_search(app: Flask) -> None:
 
     older = make_guest(given_name="Maria", family_name="Silva")
     newer = make_guest(given_name="Maria", family_name="Silva", email="other@example.pt")
-    today = reservations.property_today().isoformat()
+    today = property_today().isoformat()
     data = reservations.ReservationIn.model_validate({**BOOKING, "arrival_date": today, "guest_id": older.id})
     reservations.upsert_reservation("pms", "RANK", data, ACTOR)
     hits = search.search_hits("Maria Silva", 5)
@@ -247,7 +248,7 @@ def test_search_finds_todays_guests_by_table_or_room(app: Flask) -> None:
 
     guest = make_guest(given_name="Tablo", family_name="Roomsky")
     other = make_guest(given_name="Someone", family_name="Else")
-    today = reservations.property_today().isoformat()
+    today = property_today().isoformat()
     for ext, gid, table in (("T1", guest.id, "Window 2"), ("T2", other.id, "1204")):
         data = reservations.ReservationIn.model_validate(
             {**BOOKING, "arrival_date": today, "guest_id": gid, "table": table}
@@ -255,7 +256,7 @@ def test_search_finds_todays_guests_by_table_or_room(app: Flask) -> None:
         reservations.upsert_reservation("pms", ext, data, ACTOR)
     assert search.search_guests("window 2")[0].id == guest.id
     assert search.search_guests("1204")[0].id == other.id
-    tomorrow = (reservations.property_today() + timedelta(days=1)).isoformat()
+    tomorrow = (property_today() + timedelta(days=1)).isoformat()
     data = reservations.ReservationIn.model_validate(
         {**BOOKING, "arrival_date": tomorrow, "guest_id": guest.id, "table": "Booth 9"}
     )

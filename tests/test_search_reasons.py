@@ -8,6 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from guestbook.admin.outlets import property_today
 from guestbook.api.openapi import build_spec
 from guestbook.extensions import db
 from guestbook.services import reservations, search, search_results
@@ -20,7 +21,7 @@ BOOKING = {"outlet": "terrace", "arrival_time": "19:30", "party_size": 2}
 
 
 def _book(guest_id: int, ext: str, **extra: object) -> None:
-    today = reservations.property_today().isoformat()
+    today = property_today().isoformat()
     data = reservations.ReservationIn.model_validate({**BOOKING, "arrival_date": today, "guest_id": guest_id, **extra})
     reservations.upsert_reservation("pms", ext, data, ACTOR)
 

@@ -17,10 +17,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from guestbook import create_app
+from guestbook.admin.models import Outlet
 from guestbook.db import include_in_autogenerate
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
-from guestbook.models.property import Outlet
 from guestbook.models.visit import Visit
 from guestbook.services import demo, search
 from guestbook.staff.models import StaffUser

@@ -8,14 +8,16 @@ import pydantic_core
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 
+from guestbook.admin import outlets as outlet_service
+from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.api.openapi import build_spec
 from guestbook.security import public, role_required
 from guestbook.services import guests as guest_service
-from guestbook.services import outlets as outlet_service
 from guestbook.services import search, search_rate, search_results, visits
-from guestbook.services.schemas import GuestCreate, GuestPatch, OutletCreate, OutletPatch, VisitCreate, field_errors
+from guestbook.services.schemas import GuestCreate, GuestPatch, VisitCreate
 from guestbook.staff.access import current_actor
 from guestbook.text import find_control_char
+from guestbook.validation import field_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

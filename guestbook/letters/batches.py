@@ -15,6 +15,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
 from guestbook.actor import Actor
+from guestbook.admin.outlets import default_property
+from guestbook.admin.settings import get_setting
 from guestbook.audit import AuditEvent
 from guestbook.db import begin_write
 from guestbook.extensions import db
@@ -23,8 +25,6 @@ from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.letters.templates import long_date
 from guestbook.models.base import utcnow
 from guestbook.models.guest import Guest
-from guestbook.services.outlets import default_property
-from guestbook.services.settings import get_setting
 
 PRINTABLE = ("approved", "printed", "mailed")
 

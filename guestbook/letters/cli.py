@@ -9,9 +9,9 @@ import click
 from flask.cli import AppGroup
 
 from guestbook.actor import Actor
+from guestbook.admin.outlets import default_property
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
-from guestbook.services.outlets import default_property
 
 letters_cli = AppGroup("letters", help="Birthday, we-miss-you, thank-you and anniversary letters.")
 

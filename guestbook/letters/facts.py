@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import property_language
 from guestbook.extensions import db
 from guestbook.models.guest import Preference
-from guestbook.models.property import Outlet
 from guestbook.models.visit import Visit
-from guestbook.services.outlets import property_language
 from guestbook.services.recognition import recognise_many
 
 CHUNK = 500  # ids per IN (...) list

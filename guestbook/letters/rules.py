@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from guestbook.admin.settings import get_setting
 from guestbook.models.guest import Guest
-from guestbook.services.settings import get_setting
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from werkzeug.wrappers import Response
 from wtforms import Field
 
+from guestbook.admin import settings as settings_service
+from guestbook.admin.outlets import default_property
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
@@ -16,8 +18,6 @@ from guestbook.letters.defaults import TemplateText
 from guestbook.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
 from guestbook.letters.models import LETTER_KINDS, LetterBatch
 from guestbook.security import role_required
-from guestbook.services import settings as settings_service
-from guestbook.services.outlets import default_property
 from guestbook.staff.access import current_actor
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")

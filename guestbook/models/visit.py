@@ -13,8 +13,8 @@ from guestbook.extensions import Base
 from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from guestbook.admin.models import Outlet
     from guestbook.models.guest import Guest
-    from guestbook.models.property import Outlet
     from guestbook.staff.models import StaffUser
 
 

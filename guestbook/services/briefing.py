@@ -17,18 +17,17 @@ from sqlalchemy.orm import selectinload
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.base import utcnow
 from guestbook.models.guest import Guest
-from guestbook.models.property import Outlet
 from guestbook.models.reservation import BriefingRead, Reservation
 from guestbook.services import possible_matches, recognition
 from guestbook.services.diets import diets_of, split_allergies
 from guestbook.services.guests import can_see_contact
-from guestbook.services.outlets import default_property, outlet_by_code
 from guestbook.services.possible_matches import Candidate
-from guestbook.services.reservations import property_tz
 from guestbook.services.visits import last_said
 from guestbook.staff.models import StaffUser
 

@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import property_today, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.property import Outlet
 from guestbook.models.reservation import BriefingArchive, BriefingSubscription, Reservation
 from guestbook.pdf.briefing import render_briefing
 from guestbook.services.briefing import Briefing, audit_briefing, build_briefing
-from guestbook.services.reservations import property_today, property_tz
 from guestbook.staff.models import StaffUser
 
 log = logging.getLogger(__name__)

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import default_property
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.guest import Allergy, Guest, Preference
-from guestbook.models.property import Outlet
 from guestbook.models.visit import Visit
 from guestbook.services import search
-from guestbook.services.outlets import default_property
 from guestbook.services.visits import refresh_visit_stats
 from guestbook.staff.auth import hash_secret
 from guestbook.staff.models import StaffUser

@@ -12,10 +12,10 @@ from typing import Any
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.outlets import list_outlets
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.reservation import ImportMapping
-from guestbook.services.outlets import list_outlets
 
 OUTLET_VALUES_KEY = "outlet_values"  # in the saved mapping: their outlet value (casefolded) → our code
 

@@ -8,15 +8,15 @@ from sqlalchemy import select
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.outlets import outlet_by_code
+from guestbook.admin.settings import get_setting
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.base import utcnow
 from guestbook.models.guest import Allergy, Guest, GuestNote, Preference
 from guestbook.services import diets
 from guestbook.services.guests import GuestNotFound
-from guestbook.services.outlets import outlet_by_code
 from guestbook.services.schemas import AllergyIn, PreferenceCreate
-from guestbook.services.settings import get_setting
 
 
 def sensitive_words_in(text: str) -> list[str]:

@@ -16,12 +16,12 @@ from datetime import date, time
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
 from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services.diets import split_allergies
 from guestbook.services.guests import mask_email, mask_phone
-from guestbook.services.reservations import property_tz
 
 IN_CHUNK = 500
 

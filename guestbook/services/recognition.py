@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.guest import Guest, Preference
-from guestbook.models.property import Outlet
 from guestbook.models.visit import Visit
-from guestbook.services.reservations import property_today
 
 RECENT_WINDOW = 10  # look at the last N visits
 MIN_EVIDENCE = 2  # a usual seat/item needs at least this many of them

@@ -23,19 +23,14 @@ from pydantic import ValidationError
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.outlets import property_today
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.reservation import ImportMapping
 from guestbook.services.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
-from guestbook.services.reservations import (
-    EXTERNAL_ID_PATTERN,
-    ReservationError,
-    ReservationIn,
-    _upsert,
-    property_today,
-)
-from guestbook.services.schemas import field_errors
+from guestbook.services.reservations import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert
 from guestbook.text import SPACE_CLASS, find_control_char
+from guestbook.validation import field_errors
 
 # Reservation fields an export can fill, and the header each defaults to.
 FIELDS: dict[str, str] = {

@@ -11,13 +11,14 @@ import re
 import uuid
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.outlets import outlet_by_code, property_today
+from guestbook.admin.schemas import OutletCode
 from guestbook.db import begin_write
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
@@ -26,20 +27,17 @@ from guestbook.models.guest import Guest
 from guestbook.models.reservation import RESERVATION_STATUSES, PossibleMatch, Reservation
 from guestbook.services import search
 from guestbook.services.guests import digits_of
-from guestbook.services.outlets import default_property, outlet_by_code
 from guestbook.services.schemas import (
     Email,
     GuestCreate,
     GuestFields,
-    Language,
-    OutletCode,
     PartialDateText,
     Phone,
     one_name_required,
-    one_of,
     parse_partial_date,
 )
 from guestbook.text import Text
+from guestbook.validation import Language, one_of
 
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
@@ -162,19 +160,6 @@ def latest_arrival_date() -> date:
         return today.replace(year=today.year + MAX_YEARS_AHEAD)
     except ValueError:  # 29 February
         return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
-
-
-def property_tz() -> ZoneInfo:
-    """The property's timezone (reservation dates and times are local to it)."""
-    try:
-        return ZoneInfo(default_property().timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def property_today(now: datetime | None = None) -> date:
-    """Today's date at the property."""
-    return (now or datetime.now(UTC)).astimezone(property_tz()).date()
 
 
 def _name_candidates(ref: GuestRef) -> list[int]:

@@ -8,10 +8,10 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from guestbook.actor import Actor
+from guestbook.admin.models import Outlet
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.guest import Allergy, Guest
-from guestbook.models.property import Outlet
 from guestbook.services.reservations import GuestRef, ReservationIn, _upsert
 
 FIRST_TIMERS = [

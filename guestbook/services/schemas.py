@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -13,16 +12,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from guestbook.admin.schemas import OutletCode
 from guestbook.errors import MAX_ID
 from guestbook.models.guest import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES
-from guestbook.models.property import OUTLET_KINDS
 from guestbook.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
+from guestbook.validation import Language, one_of
 
 _MONTH_DAY = re.compile(r"^--([0-9]{2})-([0-9]{2})$")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -32,7 +31,6 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 Short = Annotated[str, Field(max_length=120)]
 
 # Regular expressions the stripped text must match; the OpenAPI document carries the same ones.
-LANGUAGE_CORE = r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*"
 EMAIL_CORE = f"[^@{SPACE_CLASS}{CONTROL_CLASS}]+@[^@{SPACE_CLASS}{CONTROL_CLASS}]+\\.[^@{SPACE_CLASS}{CONTROL_CLASS}]+"
 _PHONE_MARK = f"[+()./{SPACE_CLASS}-]"
 PHONE_CORE = f"{_PHONE_MARK}*(?:[0-9]{_PHONE_MARK}*){{4,}}"
@@ -67,12 +65,6 @@ DateTimeText = Annotated[
     WithJsonSchema({"type": "string", "pattern": DATE_TIME_PATTERN, "description": DATE_TIME_HELP}),
 ]
 PARTIAL_DATE_HELP = "YYYY-MM-DD (1900 to today), or --MM-DD when the year is unknown"
-LANGUAGE_HELP = "use a BCP-47 language tag such as en, th, zh-Hans or ja"
-Language = Annotated[str, Text(35, core=LANGUAGE_CORE, message=LANGUAGE_HELP)]
-OUTLET_CODE_CORE = r"[a-z0-9][a-z0-9_-]{0,31}"
-OutletCode = Annotated[
-    str, Text(32, required=True, core=OUTLET_CODE_CORE, message="lower-case letters, digits, _ and - (up to 32)")
-]
 SPEND_CORE = r"[0-9]{1,10}(?:\.[0-9]{1,2})?"
 Email = Annotated[str, Text(254, core=EMAIL_CORE, message="not an email address")]
 Phone = Annotated[str, Text(40, core=PHONE_CORE, message="digits, spaces and + ( ) - . / only; 4 digits at least")]
@@ -86,16 +78,9 @@ def _property_today() -> date:
 
     if not has_app_context():
         return datetime.now(UTC).date()
-    from guestbook.services.reservations import property_today  # late: reservations imports this module
+    from guestbook.admin.outlets import property_today  # late: reservations imports this module
 
     return property_today()
-
-
-def one_of(value: str, allowed: Sequence[str]) -> str:
-    """``value`` when it is one of ``allowed``; else the error message that lists them."""
-    if value not in allowed:
-        raise ValueError(f"one of {', '.join(allowed)}")
-    return value
 
 
 class PartialDate(BaseModel):
@@ -297,35 +282,6 @@ class VisitCreate(BaseModel):
         return Decimal(self.spend) if self.spend is not None else None
 
 
-class OutletCreate(BaseModel):
-    """A new outlet."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    code: OutletCode = Field(description="short code, e.g. terrace")
-    name: Annotated[str, Text(120, required=True)]
-    kind: str = Field(default="restaurant", json_schema_extra={"enum": list(OUTLET_KINDS)})
-    language: Language | None = Field(
-        default=None,
-        description="language of its menu items and table names (BCP-47, e.g. en, de, ja); default: the property's",
-    )
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        return one_of(value, OUTLET_KINDS)
-
-
-class OutletPatch(BaseModel):
-    """Rename, deactivate or reactivate an outlet, or set its language (only the fields given change)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: Annotated[str, Text(120, required=True)] | None = None
-    active: bool | None = Field(default=None, description="false hides it from the pickers; history keeps it")
-    language: Language | None = Field(default=None, description="BCP-47 tag, e.g. en, de, ja")
-
-
 class PreferenceCreate(BaseModel):
     """A preference recorded by staff."""
 
@@ -348,15 +304,3 @@ class PreferenceCreate(BaseModel):
         if value not in ("stated", "observed"):
             raise ValueError("stated or observed")
         return value
-
-
-def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Flatten pydantic errors to ``{"field.path": "message"}`` for API bodies and forms."""
-    errors: dict[str, str] = {}
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "body"
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        errors.setdefault(loc, message)
-    return errors

@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
-from guestbook.models.property import Outlet
 from guestbook.models.reservation import Reservation
 from guestbook.models.visit import Visit
 from guestbook.services import search
 from guestbook.services.guests import can_see_contact, guest_summary, recent_guests
-from guestbook.services.reservations import property_today
 from guestbook.services.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
 
 LIVE_STATUSES = ("booked", "arrived")

@@ -12,14 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.models.guest import Guest
 from guestbook.models.reservation import Reservation
 from guestbook.models.visit import Visit
 from guestbook.services import search
-from guestbook.services.outlets import default_property, outlet_by_code
-from guestbook.services.reservations import property_tz
 from guestbook.services.schemas import VisitCreate
 from guestbook.staff.models import StaffUser
 

@@ -7,12 +7,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (web pages and the JSON API)."""
+    from guestbook.admin.views import bp as admin_bp
     from guestbook.api import bp as api_bp
     from guestbook.extensions import csrf
     from guestbook.letters.views import bp as letters_bp
     from guestbook.services.reservations import register_search_ranking
     from guestbook.staff.views import bp as auth_bp
-    from guestbook.web.admin.views import bp as admin_bp
     from guestbook.web.briefing.views import bp as briefing_bp
     from guestbook.web.filters import register_filters
     from guestbook.web.guests.views import bp as guests_bp

@@ -20,9 +20,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from guestbook import create_app
+from guestbook.admin import outlets
+from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
-from guestbook.services import notes, outlets
-from guestbook.services.schemas import OutletCreate, PreferenceCreate
+from guestbook.services import notes
+from guestbook.services.schemas import PreferenceCreate
 
 from ..factories import ACTOR, PASSWORD, add_visits, make_guest, make_staff
 

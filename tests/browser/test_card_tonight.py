@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.models.reservation import Reservation
 from guestbook.models.visit import Visit
@@ -61,7 +62,7 @@ def seed_booked_guest(server: LiveServer) -> int:
             reservations.ReservationIn(
                 guest_id=guest.id,
                 outlet="terrace",
-                arrival_date=reservations.property_today(),
+                arrival_date=property_today(),
                 arrival_time=time(19, 30),
                 party_size=2,
                 table="Table 23",

@@ -8,18 +8,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
+from guestbook.admin import outlets as outlet_service
+from guestbook.admin.models import Outlet
+from guestbook.admin.outlets import property_today
 from guestbook.choices import choices
 from guestbook.models.guest import Guest, Preference
-from guestbook.models.property import Outlet
 from guestbook.security import is_safe_redirect, role_at_least, role_required
 from guestbook.services import diets, recognition, search_rate, visits
 from guestbook.services import guests as guest_service
 from guestbook.services import notes as notes_service
-from guestbook.services import outlets as outlet_service
 from guestbook.services import search_results as search_results_service
-from guestbook.services.reservations import property_today
-from guestbook.services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate, field_errors
+from guestbook.services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate
 from guestbook.staff.access import current_actor
+from guestbook.validation import field_errors
 from guestbook.web.guests.forms import (
     AllergyForm,
     DeviceForm,

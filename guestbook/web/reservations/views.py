@@ -8,13 +8,12 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
+from guestbook.admin.outlets import list_outlets, property_today
 from guestbook.choices import choices
 from guestbook.security import role_required
 from guestbook.services import import_outlets, import_uploads, possible_matches, reservation_import, reservations
-from guestbook.services.outlets import list_outlets
-from guestbook.services.reservations import property_today
-from guestbook.services.schemas import field_errors
 from guestbook.staff.access import current_actor
+from guestbook.validation import field_errors
 from guestbook.web.reservations.forms import (
     ImportCommitForm,
     ImportForm,

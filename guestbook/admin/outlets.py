@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from sqlalchemy import select
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.models import Outlet, Property
+from guestbook.admin.schemas import OutletCreate, OutletPatch
+from guestbook.admin.settings import get_setting
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.property import Outlet, Property
-from guestbook.services.schemas import OutletCreate, OutletPatch
-from guestbook.services.settings import get_setting
 
 DEFAULT_PROPERTY_NAME = "My Property"
 
@@ -33,6 +36,19 @@ def default_property() -> Property:
         db.session.add(prop)
         db.session.commit()
     return prop
+
+
+def property_tz() -> ZoneInfo:
+    """The property's timezone (reservation dates and times are local to it)."""
+    try:
+        return ZoneInfo(default_property().timezone)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def property_today(now: datetime | None = None) -> date:
+    """Today's date at the property."""
+    return (now or datetime.now(UTC)).astimezone(property_tz()).date()
 
 
 def list_outlets(include_inactive: bool = False) -> list[Outlet]:

@@ -10,16 +10,17 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from guestbook.admin import outlets
+from guestbook.admin import settings as settings_service
+from guestbook.admin.models import OUTLET_KINDS
+from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.choices import choices
 from guestbook.extensions import db
-from guestbook.models.property import OUTLET_KINDS
 from guestbook.security import ROLES, role_required
-from guestbook.services import outlets
-from guestbook.services import settings as settings_service
-from guestbook.services.schemas import OutletCreate, OutletPatch, field_errors
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor
 from guestbook.staff.models import ApiKey, StaffUser
+from guestbook.validation import field_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from guestbook import audit
 from guestbook.actor import Actor
+from guestbook.admin.models import Setting
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.settings import Setting
 
 DEFAULTS: dict[str, Any] = {
     # Words that could hurt if a guest read the screen: a note containing one asks for confirmation.
