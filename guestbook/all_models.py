@@ -2,6 +2,17 @@
 
 from guestbook.admin.models import OUTLET_KINDS, Outlet, Property, Setting
 from guestbook.audit import AuditEvent
+from guestbook.guests.models import (
+    ALLERGY_SEVERITIES,
+    PREFERENCE_CATEGORIES,
+    PREFERENCE_SOURCES,
+    Allergy,
+    Guest,
+    GuestNote,
+    Preference,
+    Visit,
+)
+from guestbook.guests.search_models import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
 from guestbook.letters.models import (
     KIND_FAMILY,
     LETTER_KINDS,
@@ -13,15 +24,6 @@ from guestbook.letters.models import (
     LetterTemplate,
 )
 from guestbook.models.base import UTCDateTime, utcnow
-from guestbook.models.guest import (
-    ALLERGY_SEVERITIES,
-    PREFERENCE_CATEGORIES,
-    PREFERENCE_SOURCES,
-    Allergy,
-    Guest,
-    GuestNote,
-    Preference,
-)
 from guestbook.models.reservation import (
     BRIEFING_TRIGGERS,
     MATCH_OUTCOMES,
@@ -34,8 +36,6 @@ from guestbook.models.reservation import (
     PossibleMatch,
     Reservation,
 )
-from guestbook.models.search import GuestSearchKey, GuestToken, SearchRateWindow, SearchVocabVariant
-from guestbook.models.visit import Visit
 from guestbook.security import ROLES
 from guestbook.staff.models import ApiKey, StaffUser
 

@@ -70,7 +70,7 @@ def has_data_command() -> None:
     from sqlalchemy import func, select
 
     from guestbook.extensions import db
-    from guestbook.models.guest import Guest
+    from guestbook.guests.models import Guest
 
     raise SystemExit(0 if db.session.scalar(select(func.count(Guest.id))) else 1)
 

@@ -28,10 +28,10 @@ from guestbook import create_app
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property
 from guestbook.extensions import db
-from guestbook.models.guest import Allergy, Guest, Preference
+from guestbook.guests import search
+from guestbook.guests.models import Allergy, Guest, Preference, Visit
 from guestbook.models.reservation import Reservation
-from guestbook.models.visit import Visit
-from guestbook.services import briefing, briefing_archive, search
+from guestbook.services import briefing, briefing_archive
 from guestbook.services.demo import DISHES, TABLES, random_name
 
 DAY = date(2026, 11, 22)

@@ -89,11 +89,10 @@ def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, table
     from guestbook.actor import Actor
     from guestbook.admin.models import Outlet
     from guestbook.extensions import db
-    from guestbook.models.guest import Guest
-    from guestbook.models.visit import Visit
-    from guestbook.services import guests
+    from guestbook.guests import profiles as guests
+    from guestbook.guests.models import Guest, Visit
+    from guestbook.guests.schemas import GuestCreate
     from guestbook.services.demo import random_name
-    from guestbook.services.schemas import GuestCreate
     from guestbook.staff import auth
 
     app = create_app(

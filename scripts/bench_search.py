@@ -23,7 +23,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from guestbook import create_app  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
-from guestbook.services import search, search_tokens  # noqa: E402
+from guestbook.guests import search, search_tokens  # noqa: E402
 from guestbook.services.demo import random_name  # noqa: E402
 
 COMPANIES = ["", "", "", "", "Siam Cement", "Acme Travel", "Mitsui & Co.", "Deutsche Bank", "Straits Trading"]
@@ -227,9 +227,9 @@ def card_p95(folder: Path) -> float:
     from guestbook.actor import Actor
     from guestbook.admin import outlets
     from guestbook.admin.schemas import OutletCreate
-    from guestbook.services import visits
-    from guestbook.services.guests import create_guest
-    from guestbook.services.schemas import GuestCreate, VisitCreate
+    from guestbook.guests import visits
+    from guestbook.guests.profiles import create_guest
+    from guestbook.guests.schemas import GuestCreate, VisitCreate
     from guestbook.staff import auth as auth_service
 
     path = folder / "card.sqlite3"

@@ -30,8 +30,8 @@ from guestbook import create_app  # noqa: E402
 from guestbook.actor import Actor  # noqa: E402
 from guestbook.admin.models import Outlet  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
+from guestbook.guests.models import Guest  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
-from guestbook.models.guest import Guest  # noqa: E402
 from guestbook.services import demo  # noqa: E402
 from guestbook.staff import auth  # noqa: E402
 

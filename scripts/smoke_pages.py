@@ -24,8 +24,8 @@ from werkzeug.routing import Rule
 from guestbook import create_app
 from guestbook.admin.models import Outlet
 from guestbook.extensions import db
+from guestbook.guests.models import Guest
 from guestbook.letters.models import LETTER_KINDS, Letter, LetterBatch, LetterTemplate
-from guestbook.models.guest import Guest
 from guestbook.models.reservation import BriefingArchive, PossibleMatch, Reservation
 from guestbook.services import briefing_archive
 from guestbook.services.demo import DEMO_PASSWORD, DEMO_STAFF

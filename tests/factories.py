@@ -7,9 +7,10 @@ from functools import cache
 from typing import Any
 
 from guestbook.actor import Actor
-from guestbook.models.guest import Guest
-from guestbook.services import guests, visits
-from guestbook.services.schemas import GuestCreate, VisitCreate
+from guestbook.guests import profiles as guests
+from guestbook.guests import visits
+from guestbook.guests.models import Guest
+from guestbook.guests.schemas import GuestCreate, VisitCreate
 from guestbook.staff import auth
 from guestbook.staff.models import StaffUser
 

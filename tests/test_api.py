@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from guestbook.audit import AuditEvent
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests.models import Guest
 
 NAMES = {
     "latin": ("José", "García"),

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
+from guestbook.guests import notes, recognition
+from guestbook.guests.schemas import PreferenceCreate
 from guestbook.models.reservation import BriefingArchive
 from guestbook.scheduler import build_scheduler
-from guestbook.services import briefing, briefing_archive, notes, recognition, reservations
-from guestbook.services.schemas import PreferenceCreate
+from guestbook.services import briefing, briefing_archive, reservations
 from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, _config
@@ -399,7 +400,7 @@ def test_scheduled_and_archived_briefing_pdf_is_floor_level(app: Flask, booked: 
 
 def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[str, int]) -> None:
     """The batched facts for the whole day say exactly what recognition.recognise says per guest."""
-    from guestbook.models.guest import Guest
+    from guestbook.guests.models import Guest
     from guestbook.models.reservation import Reservation
 
     many = make_guest(given_name="Many", family_name="Visits")  # more visits than the window, at two outlets

@@ -15,9 +15,10 @@ from guestbook.admin import outlets
 from guestbook.admin.outlets import property_today
 from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
-from guestbook.services import notes, recognition, reservations
-from guestbook.services.schemas import PreferenceCreate
+from guestbook.guests import notes, recognition
+from guestbook.guests.models import Guest
+from guestbook.guests.schemas import PreferenceCreate
+from guestbook.services import reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

@@ -11,10 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models.guest import Guest, GuestNote, Preference
-from guestbook.models.visit import Visit
-from guestbook.services import notes, recognition
-from guestbook.services.schemas import PreferenceCreate
+from guestbook.guests import notes, recognition
+from guestbook.guests.models import Guest, GuestNote, Preference, Visit
+from guestbook.guests.schemas import PreferenceCreate
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, add_visits, make_guest

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from guestbook.admin import outlets
 from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests import recognition, visits
+from guestbook.guests.models import Guest, Visit
+from guestbook.guests.schemas import VisitCreate
 from guestbook.models.reservation import Reservation
-from guestbook.models.visit import Visit
 from guestbook.pdf.briefing import render_briefing
-from guestbook.services import briefing, recognition, reservations, visits
-from guestbook.services.schemas import VisitCreate
+from guestbook.services import briefing, reservations
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest

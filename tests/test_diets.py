@@ -12,10 +12,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from guestbook.extensions import db
-from guestbook.models.guest import Allergy, Preference
+from guestbook.guests import diets, notes
+from guestbook.guests.models import Allergy, Preference
+from guestbook.guests.schemas import AllergyIn, PreferenceCreate
 from guestbook.pdf.briefing import render_briefing
-from guestbook.services import briefing, demo, diets, notes, reservations
-from guestbook.services.schemas import AllergyIn, PreferenceCreate
+from guestbook.services import briefing, demo, reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, make_guest

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 
 from guestbook.admin.outlets import default_property
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests import recognition
+from guestbook.guests.models import Guest
+from guestbook.guests.schemas import GuestCreate, parse_partial_date
 from guestbook.models.reservation import Reservation
-from guestbook.services import demo, recognition
-from guestbook.services.schemas import GuestCreate, parse_partial_date
+from guestbook.services import demo
 
 from .conftest import AuthActions
 from .factories import add_visits, make_guest

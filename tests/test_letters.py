@@ -16,10 +16,10 @@ from guestbook.actor import Actor
 from guestbook.admin import settings
 from guestbook.audit import AuditEvent
 from guestbook.extensions import db
+from guestbook.guests.models import Guest
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
 from guestbook.letters.models import Letter, LetterBatch
-from guestbook.models.guest import Guest
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, add_visits, make_guest
@@ -201,8 +201,8 @@ def test_returned_letter_flags_the_address_until_it_changes(app: Flask) -> None:
     assert [why for _g, why in letter_batches.needs_address()] == ["returned to sender"]
     run(date(2028, 3, 5))
     assert [(x.status, x.skip_reason) for x in letters_of(g.id)][-1] == ("skipped", "no_address")
-    from guestbook.services import guests
-    from guestbook.services.schemas import GuestPatch
+    from guestbook.guests import profiles as guests
+    from guestbook.guests.schemas import GuestPatch
 
     current = db.session.get(Guest, g.id)
     assert current is not None

@@ -12,11 +12,11 @@ from guestbook.actor import Actor
 from guestbook.admin import outlets
 from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
+from guestbook.guests import notes
+from guestbook.guests.schemas import PreferenceCreate
 from guestbook.letters import selection as letters
 from guestbook.letters.facts import same_language
 from guestbook.letters.models import Letter
-from guestbook.services import notes
-from guestbook.services.schemas import PreferenceCreate
 
 from .factories import ACTOR, add_visits, make_guest
 

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from guestbook import jobs
 from guestbook.actor import Actor
 from guestbook.extensions import db
+from guestbook.guests.models import Guest
 from guestbook.letters import selection as letters
 from guestbook.letters.models import Letter, LetterBatch
-from guestbook.models.guest import Guest
 
 from .conftest import _config
 from .factories import add_visits, make_guest

@@ -18,8 +18,8 @@ from werkzeug.test import encode_multipart
 
 from guestbook import create_app
 from guestbook.admin.outlets import property_today
+from guestbook.guests.schemas import VisitCreate
 from guestbook.services import import_uploads, reservations
-from guestbook.services.schemas import VisitCreate
 
 from .conftest import AuthActions, FreshContextClient, _config, csrf_from
 from .factories import PASSWORD, make_guest

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
+from guestbook.guests.profiles import mask_email, mask_phone
 from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services import briefing, possible_matches, reservations
-from guestbook.services.guests import mask_email, mask_phone
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests.models import Guest
 from guestbook.models.reservation import PossibleMatch, Reservation
 from guestbook.services import reservation_import, reservations
 
@@ -231,7 +231,7 @@ def test_manual_form_books_a_walk_in(app: Flask, client: FlaskClient, auth: Auth
 
 
 def test_todays_arrivals_rank_first_in_search(app: Flask) -> None:
-    from guestbook.services import search
+    from guestbook.guests import search
 
     older = make_guest(given_name="Maria", family_name="Silva")
     newer = make_guest(given_name="Maria", family_name="Silva", email="other@example.pt")
@@ -244,7 +244,7 @@ def test_todays_arrivals_rank_first_in_search(app: Flask) -> None:
 
 
 def test_search_finds_todays_guests_by_table_or_room(app: Flask) -> None:
-    from guestbook.services import search
+    from guestbook.guests import search
 
     guest = make_guest(given_name="Tablo", family_name="Roomsky")
     other = make_guest(given_name="Someone", family_name="Else")

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from guestbook.services import search
-from guestbook.services.search import normalise, within_one_edit
+from guestbook.guests import search
+from guestbook.guests.search import normalise, within_one_edit
 
 from .factories import add_visits, make_guest
 

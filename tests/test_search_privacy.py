@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from guestbook import create_app
 from guestbook.actor import Actor
 from guestbook.extensions import db
-from guestbook.services import search, search_rate
+from guestbook.guests import search, search_rate
 
 from .conftest import AuthActions, FreshContextClient, _config
 from .factories import make_guest

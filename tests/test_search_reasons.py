@@ -11,8 +11,9 @@ from sqlalchemy import text
 from guestbook.admin.outlets import property_today
 from guestbook.api.openapi import build_spec
 from guestbook.extensions import db
-from guestbook.services import reservations, search, search_results
-from guestbook.services.search_reindex import retokenise_all
+from guestbook.guests import search, search_results
+from guestbook.guests.search_reindex import retokenise_all
+from guestbook.services import reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

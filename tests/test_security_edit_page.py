@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
-from guestbook.services.guests import mask_phone
+from guestbook.guests.models import Guest
+from guestbook.guests.profiles import mask_phone
 
 from .conftest import AuthActions
 from .factories import make_guest

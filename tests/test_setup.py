@@ -20,9 +20,9 @@ from guestbook import create_app
 from guestbook.admin.models import Outlet
 from guestbook.db import include_in_autogenerate
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
-from guestbook.models.visit import Visit
-from guestbook.services import demo, search
+from guestbook.guests import search
+from guestbook.guests.models import Guest, Visit
+from guestbook.services import demo
 from guestbook.staff.models import StaffUser
 
 from .conftest import PostgresServer

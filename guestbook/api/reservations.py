@@ -7,11 +7,11 @@ from datetime import date
 from flask import Response, jsonify
 
 from guestbook.api.views import ApiError, _body, bp, one_arg
+from guestbook.guests.schemas import ISO_DATE
 from guestbook.security import role_required
 from guestbook.services import briefing as briefing_service
 from guestbook.services import reservations
 from guestbook.services.briefing_archive import export_pdf, filename_for
-from guestbook.services.schemas import ISO_DATE
 from guestbook.staff.access import current_actor
 
 

@@ -20,11 +20,11 @@ from guestbook.admin.settings import get_setting
 from guestbook.audit import AuditEvent
 from guestbook.db import begin_write
 from guestbook.extensions import db
+from guestbook.guests.models import Guest
 from guestbook.letters import rules
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.letters.templates import long_date
 from guestbook.models.base import utcnow
-from guestbook.models.guest import Guest
 
 PRINTABLE = ("approved", "printed", "mailed")
 

@@ -18,9 +18,8 @@ from sqlalchemy import func, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_language
 from guestbook.extensions import db
-from guestbook.models.guest import Preference
-from guestbook.models.visit import Visit
-from guestbook.services.recognition import recognise_many
+from guestbook.guests.models import Preference, Visit
+from guestbook.guests.recognition import recognise_many
 
 CHUNK = 500  # ids per IN (...) list
 

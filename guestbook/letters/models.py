@@ -12,7 +12,7 @@ from guestbook.extensions import Base
 from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from guestbook.models.guest import Guest
+    from guestbook.guests.models import Guest
 
 LETTER_KINDS = ("birthday", "we_miss_you", "birthday_we_miss_you", "thank_you", "anniversary")
 # The idempotency family of each kind: a birthday and a birthday + we-miss-you letter share one key per year.

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_
 
 from guestbook.admin.settings import get_setting
-from guestbook.models.guest import Guest
+from guestbook.guests.models import Guest
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,12 @@ from guestbook.admin.models import Property
 from guestbook.admin.outlets import default_property
 from guestbook.db import begin_write
 from guestbook.extensions import db
+from guestbook.guests.models import Guest, Visit
 from guestbook.letters import rules, templates
 from guestbook.letters.defaults import TemplateText
 from guestbook.letters.facts import GuestFacts, facts_for
 from guestbook.letters.models import KIND_FAMILY, GuestAddressFlag, Letter, LetterBatch
 from guestbook.models.base import utcnow
-from guestbook.models.guest import Guest
-from guestbook.models.visit import Visit
 
 PRIORITY = {"birthday_we_miss_you": 0, "birthday": 1, "anniversary": 2, "we_miss_you": 3, "thank_you": 4}
 CHUNK = 500  # ids per IN (...) list

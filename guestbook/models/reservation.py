@@ -25,7 +25,7 @@ from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from guestbook.admin.models import Outlet
-    from guestbook.models.guest import Guest
+    from guestbook.guests.models import Guest
 
 RESERVATION_STATUSES = ("booked", "arrived", "cancelled", "no-show")
 MATCH_OUTCOMES = ("linked", "possible", "new")

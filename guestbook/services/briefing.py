@@ -21,14 +21,15 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
+from guestbook.guests import recognition
+from guestbook.guests.diets import diets_of, split_allergies
+from guestbook.guests.models import Guest
+from guestbook.guests.profiles import can_see_contact
+from guestbook.guests.visits import last_said
 from guestbook.models.base import utcnow
-from guestbook.models.guest import Guest
 from guestbook.models.reservation import BriefingRead, Reservation
-from guestbook.services import possible_matches, recognition
-from guestbook.services.diets import diets_of, split_allergies
-from guestbook.services.guests import can_see_contact
+from guestbook.services import possible_matches
 from guestbook.services.possible_matches import Candidate
-from guestbook.services.visits import last_said
 from guestbook.staff.models import StaffUser
 
 PERIODS: dict[str, tuple[time, time]] = {

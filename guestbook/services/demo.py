@@ -14,10 +14,9 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.guest import Allergy, Guest, Preference
-from guestbook.models.visit import Visit
-from guestbook.services import search
-from guestbook.services.visits import refresh_visit_stats
+from guestbook.guests import search
+from guestbook.guests.models import Allergy, Guest, Preference, Visit
+from guestbook.guests.visits import refresh_visit_stats
 from guestbook.staff.auth import hash_secret
 from guestbook.staff.models import StaffUser
 

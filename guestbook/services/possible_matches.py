@@ -18,10 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests.diets import split_allergies
+from guestbook.guests.models import Guest
+from guestbook.guests.profiles import mask_email, mask_phone
 from guestbook.models.reservation import PossibleMatch, Reservation
-from guestbook.services.diets import split_allergies
-from guestbook.services.guests import mask_email, mask_phone
 
 IN_CHUNK = 500
 

@@ -22,12 +22,10 @@ from guestbook.admin.schemas import OutletCode
 from guestbook.db import begin_write
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
-from guestbook.models.base import utcnow
-from guestbook.models.guest import Guest
-from guestbook.models.reservation import RESERVATION_STATUSES, PossibleMatch, Reservation
-from guestbook.services import search
-from guestbook.services.guests import digits_of
-from guestbook.services.schemas import (
+from guestbook.guests import search
+from guestbook.guests.models import Guest
+from guestbook.guests.profiles import digits_of
+from guestbook.guests.schemas import (
     Email,
     GuestCreate,
     GuestFields,
@@ -36,6 +34,8 @@ from guestbook.services.schemas import (
     one_name_required,
     parse_partial_date,
 )
+from guestbook.models.base import utcnow
+from guestbook.models.reservation import RESERVATION_STATUSES, PossibleMatch, Reservation
 from guestbook.text import Text
 from guestbook.validation import Language, one_of
 
@@ -383,7 +383,7 @@ def link_match(match_id: int, actor: Actor) -> PossibleMatch:
 
 
 def _is_orphan(guest_id: int) -> bool:
-    from guestbook.models.visit import Visit
+    from guestbook.guests.models import Visit
 
     visits = db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest_id)) or 0
     bookings = db.session.scalar(select(func.count(Reservation.id)).where(Reservation.guest_id == guest_id)) or 0

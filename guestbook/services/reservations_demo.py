@@ -11,7 +11,7 @@ from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.guest import Allergy, Guest
+from guestbook.guests.models import Allergy, Guest
 from guestbook.services.reservations import GuestRef, ReservationIn, _upsert
 
 FIRST_TIMERS = [

@@ -7,15 +7,19 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (web pages and the JSON API)."""
+    from guestbook.admin import api as _admin_api  # noqa: F401  (each domain adds its routes to the API blueprint)
     from guestbook.admin.views import bp as admin_bp
     from guestbook.api import bp as api_bp
+    from guestbook.api import reservations as _reservations_api  # noqa: F401
     from guestbook.extensions import csrf
+    from guestbook.guests import api as _guests_api  # noqa: F401
+    from guestbook.guests.filters import register_filters
+    from guestbook.guests.views import bp as guests_bp
+    from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
     from guestbook.services.reservations import register_search_ranking
     from guestbook.staff.views import bp as auth_bp
     from guestbook.web.briefing.views import bp as briefing_bp
-    from guestbook.web.filters import register_filters
-    from guestbook.web.guests.views import bp as guests_bp
     from guestbook.web.reservations.views import bp as reservations_bp
 
     register_filters(app)

@@ -26,7 +26,7 @@ def upgrade():
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("principal", "minute", name=op.f("pk_search_rate_window")),
     )
-    from guestbook.services.search_reindex import retokenise_all
+    from guestbook.guests.search_reindex import retokenise_all
 
     retokenise_all(op.get_bind())
 

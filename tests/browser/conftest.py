@@ -23,8 +23,8 @@ from guestbook import create_app
 from guestbook.admin import outlets
 from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
-from guestbook.services import notes
-from guestbook.services.schemas import PreferenceCreate
+from guestbook.guests import notes
+from guestbook.guests.schemas import PreferenceCreate
 
 from ..factories import ACTOR, PASSWORD, add_visits, make_guest, make_staff
 

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
+from guestbook.guests import visits
+from guestbook.guests.models import Visit
+from guestbook.guests.schemas import VisitCreate
 from guestbook.models.reservation import Reservation
-from guestbook.models.visit import Visit
-from guestbook.services import reservations, visits
-from guestbook.services.schemas import VisitCreate
+from guestbook.services import reservations
 
 from ..factories import ACTOR, make_guest
 from .conftest import VIEWPORTS, LiveServer, sign_in

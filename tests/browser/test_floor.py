@@ -10,8 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from guestbook.extensions import db
-from guestbook.models.guest import GuestNote
-from guestbook.models.visit import Visit
+from guestbook.guests.models import GuestNote, Visit
 
 from .conftest import LiveServer, screenshot, sign_in
 

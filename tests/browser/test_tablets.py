@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests.models import Guest
 
 from .conftest import LiveServer, sign_in
 

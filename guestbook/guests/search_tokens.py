@@ -16,7 +16,7 @@ from typing import Protocol
 
 from anyascii import anyascii
 
-from guestbook.services.search_readings import has_han_or_kana, readings_for, spellings
+from guestbook.guests.search_readings import has_han_or_kana, readings_for, spellings
 
 EMAIL_PREFIX = "@"
 PHONE_PREFIX = "#"

@@ -12,16 +12,11 @@ from guestbook.admin import outlets as outlet_service
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.choices import choices
-from guestbook.models.guest import Guest, Preference
-from guestbook.security import is_safe_redirect, role_at_least, role_required
-from guestbook.services import diets, recognition, search_rate, visits
-from guestbook.services import guests as guest_service
-from guestbook.services import notes as notes_service
-from guestbook.services import search_results as search_results_service
-from guestbook.services.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate
-from guestbook.staff.access import current_actor
-from guestbook.validation import field_errors
-from guestbook.web.guests.forms import (
+from guestbook.guests import diets, recognition, search_rate, visits
+from guestbook.guests import notes as notes_service
+from guestbook.guests import profiles as guest_service
+from guestbook.guests import search_results as search_results_service
+from guestbook.guests.forms import (
     AllergyForm,
     DeviceForm,
     GuestForm,
@@ -30,6 +25,11 @@ from guestbook.web.guests.forms import (
     VisitForm,
     editable_fields,
 )
+from guestbook.guests.models import Guest, Preference
+from guestbook.guests.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate
+from guestbook.security import is_safe_redirect, role_at_least, role_required
+from guestbook.staff.access import current_actor
+from guestbook.validation import field_errors
 
 bp = Blueprint("guests", __name__, url_prefix="/guests")
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, text, update
 
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
-from guestbook.models.search import GuestSearchKey, GuestToken, SearchVocabVariant
-from guestbook.services.search_tokens import (
+from guestbook.guests.models import Guest
+from guestbook.guests.search_models import GuestSearchKey, GuestToken, SearchVocabVariant
+from guestbook.guests.search_tokens import (
     EMAIL_PREFIX,
     PHONE_PREFIX,
     SHOWN_PHONE_DIGITS,

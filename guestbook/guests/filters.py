@@ -11,8 +11,8 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from flask import Flask, current_app, g, has_request_context
 
 from guestbook.admin.outlets import property_tz
-from guestbook.models.guest import Allergy
-from guestbook.services.diets import split_allergies
+from guestbook.guests.diets import split_allergies
+from guestbook.guests.models import Allergy
 
 
 def _tz() -> ZoneInfo:

@@ -15,11 +15,10 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests import search
+from guestbook.guests.models import Guest, Visit
+from guestbook.guests.schemas import VisitCreate
 from guestbook.models.reservation import Reservation
-from guestbook.models.visit import Visit
-from guestbook.services import search
-from guestbook.services.schemas import VisitCreate
 from guestbook.staff.models import StaffUser
 
 LATE_GRACE = timedelta(hours=2)  # a booking this long past its time is still "tonight's" if nothing comes later
@@ -85,7 +84,7 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     guest = db.session.get(Guest, guest_id)
     if guest is None:
         db.session.rollback()
-        from guestbook.services.guests import GuestNotFound
+        from guestbook.guests.profiles import GuestNotFound
 
         raise GuestNotFound(guest_id)
     reservation = None

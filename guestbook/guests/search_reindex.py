@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from guestbook.services.search_tokens import deletions, fuzzy_eligible, guest_tokens, index_tokens, name_forms
+from guestbook.guests.search_tokens import deletions, fuzzy_eligible, guest_tokens, index_tokens, name_forms
 
 BATCH = 2000
 

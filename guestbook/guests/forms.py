@@ -20,9 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from guestbook.choices import choices
-from guestbook.models.guest import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
+from guestbook.guests.models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
+from guestbook.guests.profiles import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
 from guestbook.security import value_digests
-from guestbook.services.guests import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
 
 LANGUAGES = [
     ("en", "English"),

@@ -13,8 +13,7 @@ from sqlalchemy import func, or_, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
-from guestbook.models.guest import Guest, Preference
-from guestbook.models.visit import Visit
+from guestbook.guests.models import Guest, Preference, Visit
 
 RECENT_WINDOW = 10  # look at the last N visits
 MIN_EVIDENCE = 2  # a usual seat/item needs at least this many of them

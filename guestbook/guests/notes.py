@@ -12,11 +12,11 @@ from guestbook.admin.outlets import outlet_by_code
 from guestbook.admin.settings import get_setting
 from guestbook.db import begin_write
 from guestbook.extensions import db
+from guestbook.guests import diets
+from guestbook.guests.models import Allergy, Guest, GuestNote, Preference
+from guestbook.guests.profiles import GuestNotFound
+from guestbook.guests.schemas import AllergyIn, PreferenceCreate
 from guestbook.models.base import utcnow
-from guestbook.models.guest import Allergy, Guest, GuestNote, Preference
-from guestbook.services import diets
-from guestbook.services.guests import GuestNotFound
-from guestbook.services.schemas import AllergyIn, PreferenceCreate
 
 
 def sensitive_words_in(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from pydantic import (
 
 from guestbook.admin.schemas import OutletCode
 from guestbook.errors import MAX_ID
-from guestbook.models.guest import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES
+from guestbook.guests.models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES
 from guestbook.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
 from guestbook.validation import Language, one_of
 

@@ -11,11 +11,11 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
+from guestbook.guests import search
+from guestbook.guests.models import Allergy, Guest
+from guestbook.guests.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 from guestbook.models.base import utcnow
-from guestbook.models.guest import Allergy, Guest
 from guestbook.security import role_at_least
-from guestbook.services import search
-from guestbook.services.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 
 SIMPLE_FIELDS = (
     "given_name",

@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
-from guestbook.models.guest import Guest
+from guestbook.guests import search
+from guestbook.guests.models import Guest, Visit
+from guestbook.guests.profiles import can_see_contact, guest_summary, recent_guests
+from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
 from guestbook.models.reservation import Reservation
-from guestbook.models.visit import Visit
-from guestbook.services import search
-from guestbook.services.guests import can_see_contact, guest_summary, recent_guests
-from guestbook.services.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
 
 LIVE_STATUSES = ("booked", "arrived")
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from guestbook.actor import Actor
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.search import SearchRateWindow
+from guestbook.guests.search_models import SearchRateWindow
 
 WINDOW_SECONDS = 60
 

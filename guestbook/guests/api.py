@@ -1,0 +1,135 @@
+"""Guest endpoints of the JSON API: create, search, read, edit, log a visit."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from guestbook.api.views import ApiError, _body, bp, one_arg
+from guestbook.guests import profiles as guest_service
+from guestbook.guests import search, search_rate, search_results, visits
+from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
+from guestbook.security import role_required
+from guestbook.staff.access import current_actor
+from guestbook.text import find_control_char
+
+MAX_QUERY_CHARS = search.MAX_QUERY_CHARS  # the API refuses what the tablet's search would clip
+MAX_QUERY_WORDS = search.MAX_QUERY_WORDS
+
+
+def _search_args() -> tuple[str, int]:
+    """``q`` and ``limit`` of a search, or 422 naming the bad one (limit: ASCII digits 1 to 100)."""
+    raw_limit = one_arg("limit")
+    raw_limit = "20" if raw_limit is None else raw_limit
+    if not (raw_limit.isascii() and raw_limit.isdigit() and len(raw_limit) <= 3 and 1 <= int(raw_limit) <= 100):
+        raise ApiError(422, {"error": "validation failed", "fields": {"limit": "an integer from 1 to 100"}})
+    raw_q = one_arg("q") or ""  # absent and empty alike: "required"
+    bad = find_control_char(raw_q)
+    if bad is not None:
+        raise ApiError(
+            422, {"error": "validation failed", "fields": {"q": f"control characters are not allowed ({bad})"}}
+        )
+    q = raw_q.strip()
+    if not q:
+        raise ApiError(422, {"error": "validation failed", "fields": {"q": "required"}})
+    if len(raw_q) > MAX_QUERY_CHARS or len(q.split()) > MAX_QUERY_WORDS:
+        message = f"at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_WORDS} words"
+        raise ApiError(422, {"error": "validation failed", "fields": {"q": message}})
+    return q, int(raw_limit)
+
+
+def _guest_or_404(guest_id: int) -> None:
+    try:
+        guest_service.get_guest(guest_id)
+    except guest_service.GuestNotFound:
+        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+
+
+@bp.post("/guests")
+@role_required("floor")
+def create_guest() -> tuple[Response, int]:
+    """Create a guest."""
+    data = _body(GuestCreate)
+    actor = current_actor()
+    if data.address is not None and not guest_service.can_see_contact(actor.role):
+        raise ApiError(403, {"error": "postal addresses need the concierge role or above"})
+    guest = guest_service.create_guest(data, actor)
+    return jsonify(guest_service.guest_to_dict(guest, actor.role)), 201
+
+
+@bp.get("/guests")
+@role_required("floor")
+def search_guests() -> Response:
+    """Search guests; results in rank order."""
+    q, limit = _search_args()
+    actor = current_actor()
+    config = current_app.config
+    try:
+        search_rate.count_search(
+            actor, search_rate.limit_for(actor.role, config["SEARCH_RATE_LIMIT_FLOOR"], config["SEARCH_RATE_LIMIT"])
+        )
+    except search_rate.RateLimited as exc:
+        response = jsonify({"error": str(exc)})
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    results = search_results.find(q, actor.role, limit)
+    return jsonify({"results": [search_results.result_to_dict(r) for r in results]})
+
+
+@bp.get("/guests/<int:guest_id>")
+@role_required("floor")
+def get_guest(guest_id: int) -> Response:
+    """One guest, with the recognition facts."""
+    actor = current_actor()
+    try:
+        guest = guest_service.view_guest(guest_id, actor, "api")
+    except guest_service.GuestNotFound:
+        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+    body = guest_service.guest_to_dict(guest, actor.role)
+    from guestbook.guests.recognition import recognition_dict
+
+    body["recognition"] = recognition_dict(guest)
+    return jsonify(body)
+
+
+@bp.patch("/guests/<int:guest_id>")
+@role_required("floor")
+def patch_guest(guest_id: int) -> Response:
+    """Change a guest; ``version`` must match, else 409 with the current record."""
+    _guest_or_404(guest_id)
+    patch = _body(GuestPatch)
+    actor = current_actor()
+    if not guest_service.can_see_contact(actor.role):
+        hidden = {"email", "phone", "address", "birthday"} & patch.model_fields_set
+        if hidden:
+            raise ApiError(403, {"error": f"your role cannot change: {', '.join(sorted(hidden))}"})
+    try:
+        guest = guest_service.update_guest(guest_id, patch, actor)
+    except guest_service.VersionConflict as exc:
+        raise ApiError(
+            409,
+            {
+                "error": "version conflict: the guest changed since you read it; nothing was saved",
+                "current": guest_service.guest_to_dict(exc.current, actor.role),
+            },
+        ) from None
+    return jsonify(guest_service.guest_to_dict(guest, actor.role))
+
+
+@bp.post("/guests/<int:guest_id>/visits")
+@role_required("floor")
+def log_visit(guest_id: int) -> tuple[Response, int]:
+    """Log a visit."""
+    _guest_or_404(guest_id)
+    data = _body(VisitCreate)
+    try:
+        visit = visits.log_visit(guest_id, data, current_actor())
+    except visits.UnknownOutlet:
+        raise ApiError(
+            422, {"error": "validation failed", "fields": {"outlet": f"no outlet with code {data.outlet!r}"}}
+        ) from None
+    except visits.UnknownReservation:
+        raise ApiError(
+            422, {"error": "validation failed", "fields": {"reservation_id": "no reservation of this guest"}}
+        ) from None
+    return jsonify(visits.visit_to_dict(visit)), 201
