@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,9 @@ from guestbook.audit import AuditEvent
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
-from guestbook.letters import rules
+from guestbook.letters import render, rules
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
+from guestbook.letters.render import Letterhead, PrintLetter
 from guestbook.letters.templates import long_date
 from guestbook.models.base import utcnow
 
@@ -43,30 +43,6 @@ def nothing_to_print_message(batch_id: int) -> str:
         f"Nothing to print yet: batch {batch_id} has no approved letters. "
         "Approve the letters first (Approve all, or one by one); the PDFs hold approved letters only."
     )
-
-
-@dataclass(frozen=True)
-class PrintLetter:
-    """One letter as plain data for the PDF: recipient block, date and the four text parts."""
-
-    letter_id: int
-    language: str
-    recipient: list[str]
-    date_text: str
-    subject: str
-    greeting: str
-    body: str
-    sign_off: str
-
-
-@dataclass(frozen=True)
-class Letterhead:
-    """The sender: property name, address lines, signer and an optional logo."""
-
-    name: str
-    address: str
-    signer: str
-    logo_path: str
 
 
 def get_batch(batch_id: int) -> LetterBatch:
@@ -374,7 +350,6 @@ def export_pdf(
     batch_id: int, actor: Actor, out: Path | io.BufferedIOBase, labels: bool = False, paper: str | None = None
 ) -> int:
     """Write the batch's letters (or address labels, same order) as a PDF; returns the letter count."""
-    from guestbook.letters import render as letters_pdf
 
     run_date = _batch_row(batch_id).run_date
     letters = printable_letters(batch_id)
@@ -383,11 +358,9 @@ def export_pdf(
     data = print_data(letters, run_date)
     paper = paper or _paper()
     if labels:
-        letters_pdf.write_labels(
-            [item.recipient for item in data], out, paper, str(get_setting("letters_label_layout"))
-        )
+        render.write_labels([item.recipient for item in data], out, paper, str(get_setting("letters_label_layout")))
     else:
-        letters_pdf.write_letters(data, letterhead(), out, paper, bool(get_setting("letters_duplex_blank_backs")))
+        render.write_letters(data, letterhead(), out, paper, bool(get_setting("letters_duplex_blank_backs")))
     record_export(letters, actor, "labels.pdf" if labels else "letters.pdf")
     return len(letters)
 

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from pypdf import PdfWriter
 from reportlab.lib.pagesizes import A4, LETTER
@@ -26,10 +26,31 @@ from reportlab.pdfgen.canvas import Canvas
 from guestbook.pdf.fonts import SANS, draw_string, register_fonts, runs
 from guestbook.pdf.textlayout import text_width, wrap_text
 
-if TYPE_CHECKING:
-    from guestbook.letters.batches import Letterhead, PrintLetter
-
 CHUNK_PAGES = 5000  # letters per ReportLab document (about 45 MB of page streams) before it is written and merged
+
+
+@dataclass(frozen=True)
+class PrintLetter:
+    """One letter as plain data for the PDF: recipient block, date and the four text parts."""
+
+    letter_id: int
+    language: str
+    recipient: list[str]
+    date_text: str
+    subject: str
+    greeting: str
+    body: str
+    sign_off: str
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The sender: property name, address lines, signer and an optional logo."""
+
+    name: str
+    address: str
+    signer: str
+    logo_path: str
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""The briefing as plain data (what the screen, the JSON and the PDF are made from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guestbook.guests.recognition import SeatElsewhere
+    from guestbook.reservations.possible_matches import Candidate
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """An open complaint or recent bad experience, with what was promised (from the complaints feature)."""
+
+    summary: str
+    promised: str = ""
+    raised_on: date | None = None
+
+
+@dataclass
+class Arrival:
+    """One arrival block: the reservation and the recognition facts about its guest."""
+
+    reservation_id: int
+    guest_id: int
+    name: str
+    family_name: str
+    salutation: str
+    preferred_name: str
+    pronunciation: str
+    language: str
+    company: str
+    outlet_code: str
+    outlet_name: str
+    arrival_time: time | None
+    party_size: int
+    table: str
+    nights: int
+    status: str
+    booked_occasion: str
+    notes: str
+    vip_level: int
+    visit_count: int
+    last_visit_at: datetime | None
+    last_visit_outlet: str
+    usual_seat: str
+    usual_seat_evidence: str
+    usual_order: list[str]
+    allergies: list[tuple[str, str, str]]
+    occasions: list[str]
+    guest_notes: str
+    complaints: list[Complaint] = field(default_factory=list)
+    # Open name-only matches: who this booking may really be, with their allergies (until a manager decides).
+    possible_matches: list[Candidate] = field(default_factory=list)
+    # The seat habit at another outlet, shown apart and labelled ("at Bamboo Bar: Bar 5").
+    seat_elsewhere: SeatElsewhere | None = None
+    # Dietary choices (vegetarian, halal…): a neutral "Diet" line, never an allergy.
+    diets: list[str] = field(default_factory=list)
+    # The note on the guest's last visit (within 180 days): "Last time they said: …".
+    last_said: str = ""
+
+    @property
+    def first_visit(self) -> bool:
+        """No visit on record: welcome them."""
+        return self.visit_count == 0
+
+    @property
+    def time_label(self) -> str:
+        """``19:30``, or ``any time`` for hotel arrivals without a time."""
+        return self.arrival_time.strftime("%H:%M") if self.arrival_time else "any time"
+
+
+@dataclass
+class Summary:
+    """The counts at the top of the briefing."""
+
+    arrivals: int = 0
+    covers: int = 0
+    returning: int = 0
+    first_time: int = 0
+    vips: int = 0
+    occasions: int = 0
+    allergies: int = 0
+    open_complaints: int = 0
+    cancelled: int = 0
+
+
+@dataclass
+class Briefing:
+    """The whole briefing for a date, an outlet (or every outlet) and optionally one service period."""
+
+    day: date
+    outlet_code: str
+    outlet_name: str
+    period: str
+    property_name: str
+    generated_at: datetime
+    summary: Summary
+    arrivals: list[Arrival]
