@@ -32,11 +32,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     from guestbook import all_models as _all_models  # noqa: F401  (every table known to the mapper and Alembic)
     from guestbook import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
+    from guestbook.blueprints import register_blueprints
     from guestbook.cli import register_cli
     from guestbook.errors import register_converters, register_error_handlers
     from guestbook.extensions import csrf, db, login_manager, migrate
     from guestbook.staff.access import register_access_control
-    from guestbook.web import register_blueprints
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

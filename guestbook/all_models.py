@@ -2,6 +2,7 @@
 
 from guestbook.admin.models import OUTLET_KINDS, Outlet, Property, Setting
 from guestbook.audit import AuditEvent
+from guestbook.briefing.models import BRIEFING_TRIGGERS, BriefingArchive, BriefingRead, BriefingSubscription
 from guestbook.guests.models import (
     ALLERGY_SEVERITIES,
     PREFERENCE_CATEGORIES,
@@ -24,14 +25,10 @@ from guestbook.letters.models import (
     LetterTemplate,
 )
 from guestbook.models.base import UTCDateTime, utcnow
-from guestbook.models.reservation import (
-    BRIEFING_TRIGGERS,
+from guestbook.reservations.models import (
     MATCH_OUTCOMES,
     POSSIBLE_MATCH_STATUSES,
     RESERVATION_STATUSES,
-    BriefingArchive,
-    BriefingRead,
-    BriefingSubscription,
     ImportMapping,
     PossibleMatch,
     Reservation,

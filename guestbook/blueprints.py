@@ -1,4 +1,4 @@
-"""Web blueprints, one per feature, and the shared view helpers."""
+"""Registers every domain's blueprint, and each domain's routes on the shared API blueprint."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.admin import api as _admin_api  # noqa: F401  (each domain adds its routes to the API blueprint)
     from guestbook.admin.views import bp as admin_bp
     from guestbook.api import bp as api_bp
-    from guestbook.api import reservations as _reservations_api  # noqa: F401
+    from guestbook.briefing import api as _briefing_api  # noqa: F401
+    from guestbook.briefing.views import bp as briefing_bp
     from guestbook.extensions import csrf
     from guestbook.guests import api as _guests_api  # noqa: F401
     from guestbook.guests.filters import register_filters
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
-    from guestbook.services.reservations import register_search_ranking
+    from guestbook.reservations import api as _reservations_api  # noqa: F401
+    from guestbook.reservations.bookings import register_with_guests
+    from guestbook.reservations.views import bp as reservations_bp
     from guestbook.staff.views import bp as auth_bp
-    from guestbook.web.briefing.views import bp as briefing_bp
-    from guestbook.web.reservations.views import bp as reservations_bp
 
     register_filters(app)
     app.register_blueprint(auth_bp)
@@ -29,7 +30,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(reservations_bp)
     app.register_blueprint(briefing_bp)
-    register_search_ranking()
+    register_with_guests(app)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

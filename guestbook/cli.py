@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from guestbook.services import demo
+from guestbook import demo
 from guestbook.staff import auth
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -85,6 +85,6 @@ def register_cli(app: Flask) -> None:
     from guestbook.letters.cli import letters_cli
 
     app.cli.add_command(letters_cli)
-    from guestbook.cli_briefing import register_briefing_cli
+    from guestbook.briefing.cli import register_briefing_cli
 
     register_briefing_cli(app)

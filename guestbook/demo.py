@@ -215,7 +215,7 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
         refresh_visit_stats(guest.id)
         search.index_guest(guest)
     db.session.commit()
-    from guestbook.services.reservations_demo import load_demo_reservations
+    from guestbook.reservations.demo import load_demo_reservations
 
     load_demo_reservations(today)
     return True

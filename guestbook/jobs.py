@@ -18,8 +18,8 @@ def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | 
     floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details.
     """
     from guestbook import create_app
+    from guestbook.briefing import archive as briefing_archive
     from guestbook.extensions import db
-    from guestbook.services import briefing_archive
 
     app = create_app(config, instance_path=instance_path)
     with app.app_context():
@@ -61,7 +61,7 @@ def clear_stale_uploads(config: dict[str, Any] | None = None, instance_path: str
     Idempotent: a file is either there and old, or not; two runs at once skip what the other removed.
     """
     from guestbook import create_app
-    from guestbook.services import import_uploads
+    from guestbook.reservations import uploads as import_uploads
 
     app = create_app(config, instance_path=instance_path)
     removed = import_uploads.clear_stale(app.instance_path)

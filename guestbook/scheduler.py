@@ -30,8 +30,8 @@ def build_scheduler(
     """Build (not start) the scheduler with the nightly briefing job, due at once for the start-up catch-up."""
     from guestbook import create_app
     from guestbook.admin.outlets import property_tz
+    from guestbook.briefing.archive import schedule
     from guestbook.extensions import db
-    from guestbook.services.briefing_archive import schedule
 
     app = create_app(config, instance_path=instance_path)
     # Local time of the letters run (default 06:00: the batch is ready when the concierge arrives).

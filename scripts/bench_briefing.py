@@ -27,12 +27,13 @@ from pypdf import PdfReader
 from guestbook import create_app
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property
+from guestbook.briefing import archive as briefing_archive
+from guestbook.briefing import assembly as briefing
+from guestbook.demo import DISHES, TABLES, random_name
 from guestbook.extensions import db
 from guestbook.guests import search
 from guestbook.guests.models import Allergy, Guest, Preference, Visit
-from guestbook.models.reservation import Reservation
-from guestbook.services import briefing, briefing_archive
-from guestbook.services.demo import DISHES, TABLES, random_name
+from guestbook.reservations.models import Reservation
 
 DAY = date(2026, 11, 22)
 

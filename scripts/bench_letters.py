@@ -29,11 +29,11 @@ from guestbook import create_app  # noqa: E402
 from guestbook.actor import Actor  # noqa: E402
 from guestbook.admin.models import Outlet  # noqa: E402
 from guestbook.admin.outlets import default_property  # noqa: E402
+from guestbook.demo import CITIES, DISHES, TABLES, random_name  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.guests.models import Guest, Visit  # noqa: E402
 from guestbook.letters import batches as letter_batches  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
-from guestbook.services.demo import CITIES, DISHES, TABLES, random_name  # noqa: E402
 
 RUN_DATE = date(2026, 11, 22)
 BIRTHDAY = RUN_DATE + timedelta(days=10)

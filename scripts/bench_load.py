@@ -88,11 +88,11 @@ def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, table
     from guestbook import create_app
     from guestbook.actor import Actor
     from guestbook.admin.models import Outlet
+    from guestbook.demo import random_name
     from guestbook.extensions import db
     from guestbook.guests import profiles as guests
     from guestbook.guests.models import Guest, Visit
     from guestbook.guests.schemas import GuestCreate
-    from guestbook.services.demo import random_name
     from guestbook.staff import auth
 
     app = create_app(

@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from guestbook import create_app  # noqa: E402
+from guestbook.demo import random_name  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.guests import search, search_tokens  # noqa: E402
-from guestbook.services.demo import random_name  # noqa: E402
 
 COMPANIES = ["", "", "", "", "Siam Cement", "Acme Travel", "Mitsui & Co.", "Deutsche Bank", "Straits Trading"]
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -149,7 +149,7 @@ def query_mix(n: int = 1000, seed: int = 2) -> list[tuple[str, str]]:
     kinds = ["full", "family", "prefix", "typo", "accentless", "cjk", "roman", "cyrillic", "phone", "email", "company"]
     from anyascii import anyascii
 
-    from guestbook.services.demo import CHINESE, CYRILLIC, GREEK, KOREAN, LATIN
+    from guestbook.demo import CHINESE, CYRILLIC, GREEK, KOREAN, LATIN
 
     for i in range(n):
         kind = kinds[i % len(kinds)]

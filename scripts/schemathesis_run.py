@@ -26,13 +26,12 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from guestbook import create_app  # noqa: E402
+from guestbook import create_app, demo  # noqa: E402
 from guestbook.actor import Actor  # noqa: E402
 from guestbook.admin.models import Outlet  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.guests.models import Guest  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
-from guestbook.services import demo  # noqa: E402
 from guestbook.staff import auth  # noqa: E402
 
 SEED = 20261202

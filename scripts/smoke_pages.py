@@ -23,12 +23,13 @@ from werkzeug.routing import Rule
 
 from guestbook import create_app
 from guestbook.admin.models import Outlet
+from guestbook.briefing import archive as briefing_archive
+from guestbook.briefing.models import BriefingArchive
+from guestbook.demo import DEMO_PASSWORD, DEMO_STAFF
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.letters.models import LETTER_KINDS, Letter, LetterBatch, LetterTemplate
-from guestbook.models.reservation import BriefingArchive, PossibleMatch, Reservation
-from guestbook.services import briefing_archive
-from guestbook.services.demo import DEMO_PASSWORD, DEMO_STAFF
+from guestbook.reservations.models import PossibleMatch, Reservation
 from guestbook.staff.models import StaffUser
 
 # Pages that change the session (sign-in, lock) are visited last, so they do not hide the others.

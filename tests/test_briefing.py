@@ -22,12 +22,14 @@ from sqlalchemy import func, select
 
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
+from guestbook.briefing import archive as briefing_archive
+from guestbook.briefing import assembly as briefing
+from guestbook.briefing.models import BriefingArchive
 from guestbook.extensions import db
 from guestbook.guests import notes, recognition
 from guestbook.guests.schemas import PreferenceCreate
-from guestbook.models.reservation import BriefingArchive
+from guestbook.reservations import bookings as reservations
 from guestbook.scheduler import build_scheduler
-from guestbook.services import briefing, briefing_archive, reservations
 from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, _config
@@ -194,7 +196,7 @@ def test_long_text_wraps_inside_its_column_in_every_script(app: Flask, tmp_path:
     # The wrapper itself: no line wider than the column, CJK broken between characters, never before 。 or 、.
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from guestbook.pdf.briefing import BODY
+    from guestbook.briefing.render import BODY
     from guestbook.pdf.textlayout import wrap
 
     lines = wrap([(note, False)], BODY.fontSize, 120)
@@ -205,7 +207,7 @@ def test_long_text_wraps_inside_its_column_in_every_script(app: Flask, tmp_path:
 
 
 def test_letter_paper_size(app: Flask, booked: dict[str, int]) -> None:
-    from guestbook.pdf.briefing import render_briefing
+    from guestbook.briefing.render import render_briefing
 
     data = render_briefing(briefing.build_briefing(DAY, "terrace"), "Letter")
     box = PdfReader(io.BytesIO(data)).pages[0].mediabox
@@ -401,7 +403,7 @@ def test_scheduled_and_archived_briefing_pdf_is_floor_level(app: Flask, booked: 
 def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[str, int]) -> None:
     """The batched facts for the whole day say exactly what recognition.recognise says per guest."""
     from guestbook.guests.models import Guest
-    from guestbook.models.reservation import Reservation
+    from guestbook.reservations.models import Reservation
 
     many = make_guest(given_name="Many", family_name="Visits")  # more visits than the window, at two outlets
     add_visits(many.id, "terrace", [(f"T{n % 3}", ["tea", f"dish {n % 2}"]) for n in range(14)])

@@ -18,7 +18,7 @@ from guestbook.extensions import db
 from guestbook.guests import notes, recognition
 from guestbook.guests.models import Guest
 from guestbook.guests.schemas import PreferenceCreate
-from guestbook.services import reservations
+from guestbook.reservations import bookings as reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

@@ -15,13 +15,14 @@ from sqlalchemy import select
 
 from guestbook.admin import outlets
 from guestbook.admin.outlets import property_tz
+from guestbook.briefing import assembly as briefing
+from guestbook.briefing.render import render_briefing
 from guestbook.extensions import db
 from guestbook.guests import recognition, visits
 from guestbook.guests.models import Guest, Visit
 from guestbook.guests.schemas import VisitCreate
-from guestbook.models.reservation import Reservation
-from guestbook.pdf.briefing import render_briefing
-from guestbook.services import briefing, reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations.models import Reservation
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest

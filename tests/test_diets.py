@@ -11,12 +11,14 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from guestbook import demo
+from guestbook.briefing import assembly as briefing
+from guestbook.briefing.render import render_briefing
 from guestbook.extensions import db
 from guestbook.guests import diets, notes
 from guestbook.guests.models import Allergy, Preference
 from guestbook.guests.schemas import AllergyIn, PreferenceCreate
-from guestbook.pdf.briefing import render_briefing
-from guestbook.services import briefing, demo, reservations
+from guestbook.reservations import bookings as reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, make_guest

@@ -16,13 +16,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from guestbook import demo
 from guestbook.admin.outlets import default_property
 from guestbook.extensions import db
 from guestbook.guests import recognition
 from guestbook.guests.models import Guest
 from guestbook.guests.schemas import GuestCreate, parse_partial_date
-from guestbook.models.reservation import Reservation
-from guestbook.services import demo
+from guestbook.reservations.models import Reservation
 
 from .conftest import AuthActions
 from .factories import add_visits, make_guest

@@ -14,10 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from guestbook import create_app
+from guestbook import create_app, demo
 from guestbook.extensions import db
-from guestbook.models.reservation import Reservation
-from guestbook.services import demo, import_outlets, reservation_import, reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations import file_import as reservation_import
+from guestbook.reservations import import_outlets
+from guestbook.reservations.models import Reservation
 
 from .conftest import AuthActions, FreshContextClient, _config, csrf_from
 from .factories import ACTOR

@@ -19,7 +19,8 @@ from werkzeug.test import encode_multipart
 from guestbook import create_app
 from guestbook.admin.outlets import property_today
 from guestbook.guests.schemas import VisitCreate
-from guestbook.services import import_uploads, reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations import uploads as import_uploads
 
 from .conftest import AuthActions, FreshContextClient, _config, csrf_from
 from .factories import PASSWORD, make_guest

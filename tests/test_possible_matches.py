@@ -14,10 +14,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from guestbook.admin.outlets import property_today
+from guestbook.briefing import assembly as briefing
 from guestbook.extensions import db
 from guestbook.guests.profiles import mask_email, mask_phone
-from guestbook.models.reservation import PossibleMatch, Reservation
-from guestbook.services import briefing, possible_matches, reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations import possible_matches
+from guestbook.reservations.models import PossibleMatch, Reservation
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

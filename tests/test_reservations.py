@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
-from guestbook.models.reservation import PossibleMatch, Reservation
-from guestbook.services import reservation_import, reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations import file_import as reservation_import
+from guestbook.reservations.models import PossibleMatch, Reservation
 
 from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest

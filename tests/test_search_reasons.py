@@ -13,7 +13,7 @@ from guestbook.api.openapi import build_spec
 from guestbook.extensions import db
 from guestbook.guests import search, search_results
 from guestbook.guests.search_reindex import retokenise_all
-from guestbook.services import reservations
+from guestbook.reservations import bookings as reservations
 
 from .conftest import AuthActions
 from .factories import ACTOR, add_visits, make_guest

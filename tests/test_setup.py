@@ -16,13 +16,12 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import func, select
 
-from guestbook import create_app
+from guestbook import create_app, demo
 from guestbook.admin.models import Outlet
 from guestbook.db import include_in_autogenerate
 from guestbook.extensions import db
 from guestbook.guests import search
 from guestbook.guests.models import Guest, Visit
-from guestbook.services import demo
 from guestbook.staff.models import StaffUser
 
 from .conftest import PostgresServer

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from guestbook.admin.schemas import OutletCreate, OutletPatch
-from guestbook.api import openapi_reservations
 from guestbook.api.openapi_common import ALLERGY, READ, WRITE, errors, id_parameter, json_response, ref
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
 from guestbook.letters.openapi import LETTER_PATHS, LETTER_SCHEMAS
+from guestbook.reservations import openapi as openapi_reservations
 from guestbook.text import CONTROL_CLASS, SPACE_CLASS
 
 _NULLABLE_STR = {"type": ["string", "null"]}

@@ -1,1 +1,1 @@
-"""Briefing pages: the arrival briefing on screen, its PDF, the archive and who read it."""
+"""The arrival briefing: assembled per day and outlet, on screen, as JSON and PDF, archived, read and mailed."""

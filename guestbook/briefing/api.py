@@ -6,12 +6,11 @@ from datetime import date
 
 from flask import Response, jsonify
 
-from guestbook.api.views import ApiError, _body, bp, one_arg
+from guestbook.api.views import ApiError, bp, one_arg
+from guestbook.briefing import assembly as briefing_service
+from guestbook.briefing.archive import export_pdf, filename_for
 from guestbook.guests.schemas import ISO_DATE
 from guestbook.security import role_required
-from guestbook.services import briefing as briefing_service
-from guestbook.services import reservations
-from guestbook.services.briefing_archive import export_pdf, filename_for
 from guestbook.staff.access import current_actor
 
 

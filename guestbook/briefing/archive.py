@@ -22,11 +22,13 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today, property_tz
+from guestbook.briefing.assembly import audit_briefing, build_briefing
+from guestbook.briefing.models import BriefingArchive, BriefingSubscription
+from guestbook.briefing.render import render_briefing
+from guestbook.briefing.sheet import Briefing
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.reservation import BriefingArchive, BriefingSubscription, Reservation
-from guestbook.pdf.briefing import render_briefing
-from guestbook.services.briefing import Briefing, audit_briefing, build_briefing
+from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
 
 log = logging.getLogger(__name__)

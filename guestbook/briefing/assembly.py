@@ -8,7 +8,7 @@ the open complaints or recent bad experiences with what was promised).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +19,8 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
+from guestbook.briefing.models import BriefingRead
+from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests import recognition
@@ -27,9 +29,8 @@ from guestbook.guests.models import Guest
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.visits import last_said
 from guestbook.models.base import utcnow
-from guestbook.models.reservation import BriefingRead, Reservation
-from guestbook.services import possible_matches
-from guestbook.services.possible_matches import Candidate
+from guestbook.reservations import possible_matches
+from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
 
 PERIODS: dict[str, tuple[time, time]] = {
@@ -37,15 +38,6 @@ PERIODS: dict[str, tuple[time, time]] = {
     "lunch": (time(11, 0), time(15, 59)),
     "dinner": (time(16, 0), time(23, 59)),
 }
-
-
-@dataclass(frozen=True)
-class Complaint:
-    """An open complaint or recent bad experience, with what was promised (from the complaints feature)."""
-
-    summary: str
-    promised: str = ""
-    raised_on: date | None = None
 
 
 # Extension point: each function takes guest ids and returns {guest_id: [Complaint, ...]}.
@@ -59,88 +51,6 @@ class BriefingError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-@dataclass
-class Arrival:
-    """One arrival block: the reservation and the recognition facts about its guest."""
-
-    reservation_id: int
-    guest_id: int
-    name: str
-    family_name: str
-    salutation: str
-    preferred_name: str
-    pronunciation: str
-    language: str
-    company: str
-    outlet_code: str
-    outlet_name: str
-    arrival_time: time | None
-    party_size: int
-    table: str
-    nights: int
-    status: str
-    booked_occasion: str
-    notes: str
-    vip_level: int
-    visit_count: int
-    last_visit_at: datetime | None
-    last_visit_outlet: str
-    usual_seat: str
-    usual_seat_evidence: str
-    usual_order: list[str]
-    allergies: list[tuple[str, str, str]]
-    occasions: list[str]
-    guest_notes: str
-    complaints: list[Complaint] = field(default_factory=list)
-    # Open name-only matches: who this booking may really be, with their allergies (until a manager decides).
-    possible_matches: list[Candidate] = field(default_factory=list)
-    # The seat habit at another outlet, shown apart and labelled ("at Bamboo Bar: Bar 5").
-    seat_elsewhere: recognition.SeatElsewhere | None = None
-    # Dietary choices (vegetarian, halal…): a neutral "Diet" line, never an allergy.
-    diets: list[str] = field(default_factory=list)
-    # The note on the guest's last visit (within 180 days): "Last time they said: …".
-    last_said: str = ""
-
-    @property
-    def first_visit(self) -> bool:
-        """No visit on record: welcome them."""
-        return self.visit_count == 0
-
-    @property
-    def time_label(self) -> str:
-        """``19:30``, or ``any time`` for hotel arrivals without a time."""
-        return self.arrival_time.strftime("%H:%M") if self.arrival_time else "any time"
-
-
-@dataclass
-class Summary:
-    """The counts at the top of the briefing."""
-
-    arrivals: int = 0
-    covers: int = 0
-    returning: int = 0
-    first_time: int = 0
-    vips: int = 0
-    occasions: int = 0
-    allergies: int = 0
-    open_complaints: int = 0
-    cancelled: int = 0
-
-
-@dataclass
-class Briefing:
-    """The whole briefing for a date, an outlet (or every outlet) and optionally one service period."""
-
-    day: date
-    outlet_code: str
-    outlet_name: str
-    period: str
-    property_name: str
-    generated_at: datetime
-    summary: Summary
-    arrivals: list[Arrival]
 
 
 def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bool) -> list[str]:

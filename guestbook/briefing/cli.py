@@ -19,8 +19,8 @@ from flask import Flask, current_app
 def briefing_command(day: str, outlet: str | None, period: str | None, out: str) -> None:
     """Write the arrival briefing for a date as a PDF."""
     from guestbook.actor import Actor
-    from guestbook.services.briefing import BriefingError
-    from guestbook.services.briefing_archive import PRINT_ROLE, export_pdf
+    from guestbook.briefing.archive import PRINT_ROLE, export_pdf
+    from guestbook.briefing.assembly import BriefingError
 
     try:
         when = date.fromisoformat(day)

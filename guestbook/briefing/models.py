@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
-    Text,
-    Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from guestbook.extensions import Base
 from guestbook.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from guestbook.admin.models import Outlet
-    from guestbook.guests.models import Guest
+    pass
 
 BRIEFING_TRIGGERS = ("scheduled", "manual")
 

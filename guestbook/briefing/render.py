@@ -36,7 +36,7 @@ from reportlab.platypus import (
 from guestbook.pdf import fonts, textlayout
 
 if TYPE_CHECKING:
-    from guestbook.services.briefing import Arrival, Briefing
+    from guestbook.briefing.sheet import Arrival, Briefing
 
 INK = colors.HexColor("#1d232b")
 MUTED = colors.HexColor("#5b6673")

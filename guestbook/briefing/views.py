@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
 from guestbook.admin.outlets import list_outlets, property_today
+from guestbook.briefing import archive as briefing_archive
+from guestbook.briefing import assembly as briefing_service
 from guestbook.security import role_at_least, role_required
-from guestbook.services import briefing as briefing_service
-from guestbook.services import briefing_archive
 from guestbook.staff.access import current_actor
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefing")

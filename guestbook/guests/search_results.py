@@ -15,13 +15,10 @@ from sqlalchemy import func, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
-from guestbook.guests import search
+from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest, Visit
 from guestbook.guests.profiles import can_see_contact, guest_summary, recent_guests
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
-from guestbook.models.reservation import Reservation
-
-LIVE_STATUSES = ("booked", "arrived")
 
 
 @dataclass(frozen=True)
@@ -127,15 +124,7 @@ def _arrival_times(guest_ids: list[int]) -> dict[int, str]:
     """``arrives today 19:30`` for each guest with a live booking today (the earliest one)."""
     if not guest_ids:
         return {}
-    rows = db.session.execute(
-        select(Reservation.guest_id, Reservation.arrival_time)
-        .where(
-            Reservation.guest_id.in_(guest_ids),
-            Reservation.arrival_date == property_today(),
-            Reservation.status.in_(LIVE_STATUSES),
-        )
-        .order_by(Reservation.arrival_time)
-    )
+    rows = tonight.live_arrival_times(guest_ids, property_today())
     out: dict[int, str] = {}
     for gid, at in rows:
         if gid not in out:

@@ -8,17 +8,15 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
 
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.guests import search
+from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest, Visit
 from guestbook.guests.schemas import VisitCreate
-from guestbook.models.reservation import Reservation
 from guestbook.staff.models import StaffUser
 
 LATE_GRACE = timedelta(hours=2)  # a booking this long past its time is still "tonight's" if nothing comes later
@@ -37,8 +35,8 @@ class UnknownReservation(ValueError):
 class TodaysBookings:
     """A guest's bookings for today (property time), in time order, and the one a visit is logged against."""
 
-    bookings: list[Reservation]
-    current: Reservation | None
+    bookings: list[Any]  # reservations, as guests.tonight supplies them
+    current: Any | None
 
 
 def bookings_today(guest_id: int, now: datetime | None = None, chosen_id: int | None = None) -> TodaysBookings:
@@ -50,19 +48,13 @@ def bookings_today(guest_id: int, now: datetime | None = None, chosen_id: int | 
     """
     tz = property_tz()
     local_now = (now or datetime.now(UTC)).astimezone(tz)
-    stmt = (
-        select(Reservation)
-        .where(Reservation.guest_id == guest_id, Reservation.arrival_date == local_now.date())
-        .options(selectinload(Reservation.outlet))
-        .order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
-    )
-    bookings = list(db.session.scalars(stmt))
+    bookings = tonight.bookings_on(guest_id, local_now.date())
     open_ = [r for r in bookings if r.status == "booked"]
     chosen = next((r for r in open_ if r.id == chosen_id), None) if chosen_id else None
     if chosen is not None:
         return TodaysBookings(bookings, chosen)
 
-    def starts(r: Reservation) -> datetime:
+    def starts(r: Any) -> datetime:
         return datetime.combine(local_now.date(), r.arrival_time or time(23, 59), tzinfo=tz)
 
     upcoming = [r for r in open_ if r.arrival_time is None or starts(r) >= local_now - LATE_GRACE]
@@ -89,7 +81,7 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
         raise GuestNotFound(guest_id)
     reservation = None
     if data.reservation_id is not None:
-        reservation = db.session.get(Reservation, data.reservation_id)
+        reservation = tonight.booking_by_id(data.reservation_id)
         if reservation is None or reservation.guest_id != guest.id:
             db.session.rollback()
             raise UnknownReservation(data.reservation_id)

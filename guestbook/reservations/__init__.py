@@ -1,1 +1,1 @@
-"""Reservation pages: the manual form, file import and the possible-match queue."""
+"""Reservations: bookings from every door (API, file import, manual form), guest matching, possible matches."""

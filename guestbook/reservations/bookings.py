@@ -12,8 +12,10 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
+from flask import Flask
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -34,11 +36,13 @@ from guestbook.guests.schemas import (
     one_name_required,
     parse_partial_date,
 )
+from guestbook.guests.tonight import BookingSource, register_booking_source
 from guestbook.models.base import utcnow
-from guestbook.models.reservation import RESERVATION_STATUSES, PossibleMatch, Reservation
+from guestbook.reservations.models import RESERVATION_STATUSES, PossibleMatch, Reservation
 from guestbook.text import Text
 from guestbook.validation import Language, one_of
 
+LIVE_STATUSES = ("booked", "arrived")  # a booking still expected or already seated
 SOURCE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$"
 POSSIBLE_CAP = 5
@@ -398,6 +402,42 @@ def reject_match(match_id: int, actor: Actor) -> PossibleMatch:
     audit.record(actor, "match_reject", match.new_guest_id, f"not guest {match.candidate_guest_id}")
     db.session.commit()
     return match
+
+
+def bookings_on(guest_id: int, day: date) -> list[Reservation]:
+    """A guest's bookings on ``day``, every status, in time order (no time last), outlet loaded."""
+    stmt = (
+        select(Reservation)
+        .where(Reservation.guest_id == guest_id, Reservation.arrival_date == day)
+        .options(selectinload(Reservation.outlet))
+        .order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def booking_by_id(booking_id: int) -> Reservation | None:
+    """One booking, or None."""
+    return db.session.get(Reservation, booking_id)
+
+
+def live_arrival_times(guest_ids: list[int], day: date) -> list[tuple[int, time | None]]:
+    """(guest id, arrival time) of the live bookings of ``guest_ids`` on ``day``, earliest first."""
+    rows = db.session.execute(
+        select(Reservation.guest_id, Reservation.arrival_time)
+        .where(
+            Reservation.guest_id.in_(guest_ids),
+            Reservation.arrival_date == day,
+            Reservation.status.in_(LIVE_STATUSES),
+        )
+        .order_by(Reservation.arrival_time)
+    )
+    return [(gid, at) for gid, at in rows]
+
+
+def register_with_guests(app: Flask) -> None:
+    """Give the guests domain today's bookings: search ranks and finds arrivals, the card and visits see them."""
+    register_booking_source(app, BookingSource(bookings_on, booking_by_id, live_arrival_times))
+    register_search_ranking()
 
 
 def register_search_ranking() -> None:

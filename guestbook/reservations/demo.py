@@ -12,7 +12,7 @@ from guestbook.admin.models import Outlet
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests.models import Allergy, Guest
-from guestbook.services.reservations import GuestRef, ReservationIn, _upsert
+from guestbook.reservations.bookings import GuestRef, ReservationIn, _upsert
 
 FIRST_TIMERS = [
     ("Camille", "Laurent", "fr"),

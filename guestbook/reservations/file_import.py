@@ -26,9 +26,9 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.reservation import ImportMapping
-from guestbook.services.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
-from guestbook.services.reservations import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert
+from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert
+from guestbook.reservations.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
+from guestbook.reservations.models import ImportMapping
 from guestbook.text import SPACE_CLASS, find_control_char
 from guestbook.validation import field_errors
 

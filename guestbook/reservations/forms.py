@@ -10,8 +10,8 @@ from wtforms import DateField, FieldList, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from guestbook.choices import choices
-from guestbook.models.reservation import RESERVATION_STATUSES
-from guestbook.services.reservation_import import FIELDS
+from guestbook.reservations.file_import import FIELDS
+from guestbook.reservations.models import RESERVATION_STATUSES
 
 
 class ReservationForm(FlaskForm):

@@ -15,7 +15,7 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import list_outlets
 from guestbook.db import begin_write
 from guestbook.extensions import db
-from guestbook.models.reservation import ImportMapping
+from guestbook.reservations.models import ImportMapping
 
 OUTLET_VALUES_KEY = "outlet_values"  # in the saved mapping: their outlet value (casefolded) → our code
 

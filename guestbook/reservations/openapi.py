@@ -6,7 +6,7 @@ from typing import Any
 
 from guestbook.admin.schemas import OUTLET_CODE_CORE
 from guestbook.api.openapi_common import ALLERGY, READ, WRITE, errors, json_response, ref
-from guestbook.services.reservations import EXTERNAL_ID_PATTERN, SOURCE_PATTERN, ReservationIn
+from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, SOURCE_PATTERN, ReservationIn
 
 _STR_OR_NULL = {"type": ["string", "null"]}
 

@@ -21,7 +21,7 @@ from guestbook.extensions import db
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import mask_email, mask_phone
-from guestbook.models.reservation import PossibleMatch, Reservation
+from guestbook.reservations.models import PossibleMatch, Reservation
 
 IN_CHUNK = 500
 

@@ -10,17 +10,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from guestbook.admin.outlets import list_outlets, property_today
 from guestbook.choices import choices
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations import file_import as reservation_import
+from guestbook.reservations import import_outlets, possible_matches
+from guestbook.reservations import uploads as import_uploads
+from guestbook.reservations.forms import ImportCommitForm, ImportForm, MappingForm, OutletValuesForm, ReservationForm
 from guestbook.security import role_required
-from guestbook.services import import_outlets, import_uploads, possible_matches, reservation_import, reservations
 from guestbook.staff.access import current_actor
 from guestbook.validation import field_errors
-from guestbook.web.reservations.forms import (
-    ImportCommitForm,
-    ImportForm,
-    MappingForm,
-    OutletValuesForm,
-    ReservationForm,
-)
 
 bp = Blueprint("reservations", __name__, url_prefix="/reservations")
 

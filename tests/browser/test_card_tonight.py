@@ -15,8 +15,8 @@ from guestbook.extensions import db
 from guestbook.guests import visits
 from guestbook.guests.models import Visit
 from guestbook.guests.schemas import VisitCreate
-from guestbook.models.reservation import Reservation
-from guestbook.services import reservations
+from guestbook.reservations import bookings as reservations
+from guestbook.reservations.models import Reservation
 
 from ..factories import ACTOR, make_guest
 from .conftest import VIEWPORTS, LiveServer, sign_in
