@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from flask import Flask
+
+from guestbook.api.openapi import build_spec, register_document
 
 
 def register_blueprints(app: Flask) -> None:
@@ -33,4 +38,16 @@ def register_blueprints(app: Flask) -> None:
     register_with_guests(app)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
+    register_document(app, api_document)
     app.register_blueprint(api_bp)
+
+
+@cache
+def api_document() -> dict[str, Any]:
+    """The OpenAPI document: the shared part, then guests, outlets, letters, reservations and briefings."""
+    from guestbook.admin.openapi import openapi_part as outlets_part
+    from guestbook.guests.openapi import openapi_part as guests_part
+    from guestbook.letters.openapi import openapi_part as letters_part
+    from guestbook.reservations.openapi import openapi_part as reservations_part
+
+    return build_spec([guests_part(), outlets_part(), letters_part(), reservations_part()])

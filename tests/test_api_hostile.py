@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from guestbook.api.openapi import build_spec
+from guestbook.blueprints import api_document
 from guestbook.letters.selection import run_daily
 from guestbook.text import find_control_char, reject_control_chars
 
@@ -106,7 +106,7 @@ def seeded(app: Flask) -> dict[str, Any]:
 
 
 def _operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
-    spec = build_spec()
+    spec = api_document()
     for path, item in spec["paths"].items():
         shared = item.get("parameters", [])
         for method in ("get", "post", "put", "patch", "delete"):
@@ -125,7 +125,7 @@ def _body_schema(operation: dict[str, Any]) -> str | None:
 
 def _field_paths(schema_name: str) -> list[str]:
     """Each body field as a dotted path, with one level of nested objects (address.city, guest.email)."""
-    schemas = build_spec()["components"]["schemas"]
+    schemas = api_document()["components"]["schemas"]
     found: list[str] = []
     for name, prop in schemas[schema_name].get("properties", {}).items():
         found.append(name)

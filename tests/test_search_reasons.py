@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from guestbook.admin.outlets import property_today
-from guestbook.api.openapi import build_spec
+from guestbook.blueprints import api_document
 from guestbook.extensions import db
 from guestbook.guests import search, search_results
 from guestbook.guests.search_reindex import retokenise_all
@@ -142,7 +142,7 @@ def test_api_results_carry_the_reason(app: Flask, client: FlaskClient, api_key) 
     (result,) = body["results"]
     assert result["match_reason"] == "phone …3121" and result["detail"] == "Acme"
     assert {"id", "full_name", "company", "visit_count", "allergies"} <= set(result)
-    summary = build_spec()["components"]["schemas"]["GuestSummary"]["properties"]
+    summary = api_document()["components"]["schemas"]["GuestSummary"]["properties"]
     assert "match_reason" in summary and "detail" in summary
 
 

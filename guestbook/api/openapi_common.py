@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from guestbook.errors import MAX_URL_ID
 
@@ -69,3 +72,27 @@ ALLERGY: dict[str, Any] = {
         "note": {"type": "string"},
     },
 }
+
+
+@dataclass(frozen=True)
+class ApiPart:
+    """One domain's share of the OpenAPI document: its paths and its component schemas."""
+
+    paths: dict[str, Any]
+    schemas: dict[str, Any]
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """A required JSON request body described by ``model``'s component schema."""
+    return {"required": True, "content": {"application/json": {"schema": ref(model.__name__)}}}
+
+
+def input_schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    """Request schemas generated from the pydantic models, with their nested definitions lifted."""
+    schemas: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas[name] = definition
+        schemas[model.__name__] = schema
+    return schemas

@@ -8,7 +8,7 @@ import pydantic_core
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from guestbook.api.openapi import build_spec
+from guestbook.api.openapi import current_document
 from guestbook.security import public
 from guestbook.validation import field_errors
 
@@ -91,4 +91,4 @@ def health() -> Response:
 @public
 def openapi() -> Response:
     """The OpenAPI 3 description of this API."""
-    return jsonify(build_spec())
+    return jsonify(current_document())

@@ -1,9 +1,10 @@
-"""The OpenAPI description of the letter-batch endpoints (merged into the spec by ``openapi.build_spec``)."""
+"""The OpenAPI description of the letter-batch endpoints (this domain's part of the document)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from guestbook.api.openapi_common import ApiPart
 from guestbook.letters.models import LETTER_KINDS, LETTER_STATUSES, SKIP_REASONS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -102,3 +103,8 @@ LETTER_PATHS: dict[str, Any] = {
 }
 
 LETTER_SCHEMAS: dict[str, Any] = {"Letter": LETTER, "LetterBatch": LETTER_BATCH}
+
+
+def openapi_part() -> ApiPart:
+    """The letter endpoints' share of the OpenAPI document."""
+    return ApiPart(LETTER_PATHS, LETTER_SCHEMAS)

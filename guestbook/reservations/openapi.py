@@ -1,11 +1,11 @@
-"""OpenAPI paths and schemas of the reservation and briefing endpoints (merged into the spec by openapi.py)."""
+"""OpenAPI paths and schemas of the reservation and briefing endpoints (this domain's part of the document)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from guestbook.admin.schemas import OUTLET_CODE_CORE
-from guestbook.api.openapi_common import ALLERGY, READ, WRITE, errors, json_response, ref
+from guestbook.api.openapi_common import ALLERGY, READ, WRITE, ApiPart, errors, json_response, ref
 from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, SOURCE_PATTERN, ReservationIn
 
 _STR_OR_NULL = {"type": ["string", "null"]}
@@ -239,3 +239,8 @@ def schemas() -> dict[str, Any]:
         }
     )
     return found
+
+
+def openapi_part() -> ApiPart:
+    """The reservation and briefing endpoints' share of the OpenAPI document."""
+    return ApiPart(PATHS, schemas())

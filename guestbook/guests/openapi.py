@@ -1,0 +1,225 @@
+"""The OpenAPI description of the guest endpoints: paths and schemas, request bodies from the pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guestbook.api.openapi_common import (
+    ALLERGY,
+    READ,
+    WRITE,
+    ApiPart,
+    errors,
+    id_parameter,
+    input_schemas,
+    json_response,
+    ref,
+    request_body,
+)
+from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
+from guestbook.text import CONTROL_CLASS, SPACE_CLASS
+
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+ADDRESS = {
+    "type": ["object", "null"],
+    "properties": {k: {"type": "string"} for k in ("line1", "line2", "city", "region", "postal_code", "country")},
+}
+
+GUEST = {
+    "type": "object",
+    "required": ["id", "version", "given_name", "family_name", "allergies"],
+    "properties": {
+        "id": {"type": "integer"},
+        "version": {"type": "integer"},
+        "given_name": {"type": "string"},
+        "family_name": {"type": "string"},
+        "full_name": {"type": "string"},
+        "preferred_name": {"type": "string"},
+        "pronunciation": {"type": "string"},
+        "salutation": {"type": "string"},
+        "language": {"type": "string"},
+        "email": _NULLABLE_STR,
+        "phone": _NULLABLE_STR,
+        "address": ADDRESS,
+        "birthday": _NULLABLE_STR,
+        "anniversary": _NULLABLE_STR,
+        "company": {"type": "string"},
+        "vip_level": {"type": "integer"},
+        "marketing_consent": {"type": "boolean"},
+        "do_not_contact": {"type": "boolean"},
+        "notes": {"type": "string"},
+        "allergies": {
+            "type": "array",
+            "items": ALLERGY,
+        },
+        "visit_count": {"type": "integer"},
+        "last_visit_at": _NULLABLE_STR,
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "contact_masked": {"type": "boolean"},
+        "recognition": {"$ref": "#/components/schemas/Recognition"},
+    },
+    "additionalProperties": False,
+}
+
+RECOGNITION = {
+    "type": "object",
+    "required": ["visit_count", "usual_seat", "usual_order", "last_visit"],
+    "properties": {
+        "visit_count": {"type": "integer"},
+        "usual_seat": {
+            "type": ["object", "null"],
+            "required": ["value", "count", "of"],
+            "properties": {
+                "value": {"type": "string"},
+                "count": {"type": "integer"},
+                "of": {"type": "integer"},
+                "source": {"type": "string"},
+            },
+        },
+        "usual_order": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["item", "count"],
+                "properties": {"item": {"type": "string"}, "count": {"type": "integer"}},
+            },
+        },
+        "last_visit": {"type": ["object", "null"]},
+    },
+}
+
+GUEST_SUMMARY = {
+    "type": "object",
+    "required": ["id", "full_name"],
+    "properties": {
+        "id": {"type": "integer"},
+        "full_name": {"type": "string"},
+        "preferred_name": {"type": "string"},
+        "company": {"type": "string"},
+        "vip_level": {"type": "integer"},
+        "visit_count": {"type": "integer"},
+        "last_visit_at": _NULLABLE_STR,
+        "allergies": {"type": "array", "items": {"type": "string"}},
+        "match_reason": {
+            "type": "string",
+            "description": 'Why the guest is in the results, in staff words: e.g. "name", "one letter off", '
+            '"phone …3121", "arrives today 19:30 · name", "table Window 2 tonight"',
+        },
+        "detail": {
+            "type": "string",
+            "description": "What tells namesakes apart: company, city (roles that see addresses), last outlet",
+        },
+    },
+    "additionalProperties": False,
+}
+
+# Searches are limited per API key or account and minute (GUESTBOOK_SEARCH_RATE_LIMIT[_FLOOR]).
+RATE_LIMITED = {
+    "description": "Too many searches this minute; retry after the given number of seconds",
+    "headers": {
+        "Retry-After": {"description": "Seconds until the next minute's window", "schema": {"type": "integer"}}
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+VISIT = {
+    "type": "object",
+    "required": ["id", "guest_id", "outlet", "visited_at", "items", "spend"],
+    "properties": {
+        "id": {"type": "integer"},
+        "guest_id": {"type": "integer"},
+        "outlet": {"type": "string"},
+        "outlet_name": {"type": "string"},
+        "visited_at": {"type": "string"},
+        "table": {"type": "string"},
+        "party_size": {"type": "integer"},
+        "items": {"type": "array", "items": {"type": "string"}},
+        "spend": _NULLABLE_STR,
+        "currency": {"type": "string"},
+        "served_by": {"type": "string"},
+        "notes": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+GUEST_ID = id_parameter("guest_id")
+_WORD = f"[^{SPACE_CLASS}{CONTROL_CLASS}]+"
+# What GET /guests accepts as q (views._search_args): 1 to 200 characters, 1 to 12 words, no control characters.
+SEARCH_Q = {
+    "name": "q",
+    "in": "query",
+    "required": True,
+    "description": "name, phone digits, e-mail, table or room: at most 200 characters and 12 words",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 200,
+        "pattern": f"^[{SPACE_CLASS}]*{_WORD}(?:[{SPACE_CLASS}]+{_WORD}){{0,11}}[{SPACE_CLASS}]*$",
+    },
+}
+
+
+PATHS: dict[str, Any] = {
+    "/guests": {
+        "get": {
+            "summary": "Search guests (rank order)",
+            "parameters": [
+                SEARCH_Q,
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                },
+            ],
+            "responses": {
+                "200": json_response(
+                    {
+                        "type": "object",
+                        "required": ["results"],
+                        "properties": {"results": {"type": "array", "items": ref("GuestSummary")}},
+                    },
+                    "Results",
+                ),
+                **errors(400, *READ, 422),
+                "429": RATE_LIMITED,
+            },
+        },
+        "post": {
+            "summary": "Create a guest",
+            "requestBody": request_body(GuestCreate),
+            "responses": {"201": json_response(ref("Guest"), "Created"), **errors(*WRITE)},
+        },
+    },
+    "/guests/{guest_id}": {
+        "parameters": [GUEST_ID],
+        "get": {
+            "summary": "One guest with recognition facts",
+            "responses": {"200": json_response(ref("Guest"), "The guest"), **errors(*READ, 404)},
+        },
+        "patch": {
+            "summary": "Change a guest (optimistic locking)",
+            "requestBody": request_body(GuestPatch),
+            "responses": {
+                "200": json_response(ref("Guest"), "Updated"),
+                **errors(*WRITE, 404, 409),
+            },
+        },
+    },
+    "/guests/{guest_id}/visits": {
+        "parameters": [GUEST_ID],
+        "post": {
+            "summary": "Log a visit",
+            "requestBody": request_body(VisitCreate),
+            "responses": {"201": json_response(ref("Visit"), "Logged"), **errors(*WRITE, 404)},
+        },
+    },
+}
+
+
+def openapi_part() -> ApiPart:
+    """The guest endpoints' share of the OpenAPI document."""
+    schemas = {"Guest": GUEST, "Recognition": RECOGNITION, "GuestSummary": GUEST_SUMMARY, "Visit": VISIT}
+    return ApiPart(PATHS, {**schemas, **input_schemas(GuestCreate, GuestPatch, VisitCreate)})
