@@ -1,9 +1,12 @@
-"""Command-line interface: thin click commands over the same services the web uses."""
+"""Command-line interface: the shared commands (accounts, demo, scheduler) and each domain's, attached in one place."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from guestbook import demo
@@ -75,6 +78,18 @@ def has_data_command() -> None:
     raise SystemExit(0 if db.session.scalar(select(func.count(Guest.id))) else 1)
 
 
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process in the foreground (nightly briefing; catches up missed runs at start)."""
+    from guestbook.scheduler import build_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    scheduler = build_scheduler(None, current_app.instance_path, blocking=True)
+    click.echo("scheduler running (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
 def register_cli(app: Flask) -> None:
     """Attach the commands to ``flask --app wsgi``."""
     app.cli.add_command(users_cli)
@@ -82,6 +97,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(has_data_command)
+    app.cli.add_command(scheduler_command)
     from guestbook.letters.cli import letters_cli
 
     app.cli.add_command(letters_cli)

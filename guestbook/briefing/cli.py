@@ -1,14 +1,12 @@
-"""Briefing and scheduler commands: ``flask --app wsgi briefing`` and ``flask --app wsgi scheduler``."""
+"""The briefing command: ``flask --app wsgi briefing``."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
 from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 
 @click.command("briefing")
@@ -35,19 +33,6 @@ def briefing_command(day: str, outlet: str | None, period: str | None, out: str)
     click.echo(f"wrote {out}: {briefing.summary.arrivals} arrivals, {briefing.summary.covers} covers, {len(pdf)} bytes")
 
 
-@click.command("scheduler")
-def scheduler_command() -> None:
-    """Run the one scheduler process in the foreground (nightly briefing; catches up missed runs at start)."""
-    from guestbook.scheduler import build_scheduler
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    scheduler = build_scheduler(None, current_app.instance_path, blocking=True)
-    click.echo("scheduler running (Ctrl-C to stop)")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
-
-
 def register_briefing_cli(app: Flask) -> None:
-    """Attach the briefing and scheduler commands."""
+    """Attach the briefing command."""
     app.cli.add_command(briefing_command)
-    app.cli.add_command(scheduler_command)
