@@ -43,7 +43,15 @@ def bangkok(app: Flask) -> None:
 def _visit(guest_id: int, when: datetime, outlet: str = "bar", table: str = "Bar 5", notes: str = "") -> Visit:
     return visits.log_visit(
         guest_id,
-        VisitCreate(outlet=outlet, visited_at=when, table=table, party_size=3, items=["negroni"], notes=notes),
+        VisitCreate(
+            outlet=outlet,
+            visited_at=when,
+            table=table,
+            party_size=3,
+            items=["negroni"],
+            notes=notes,
+            confirm_sensitive=True,  # as staff who confirmed the warning
+        ),
         ACTOR,
     )
 

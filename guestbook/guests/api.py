@@ -7,6 +7,7 @@ from flask import Response, current_app, jsonify
 from guestbook.api.views import ApiError, _body, bp, one_arg
 from guestbook.guests import profiles as guest_service
 from guestbook.guests import search, search_rate, search_results, visits
+from guestbook.guests.notes import NeedsConfirmation
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
@@ -50,9 +51,10 @@ def create_guest() -> tuple[Response, int]:
     """Create a guest."""
     data = _body(GuestCreate)
     actor = current_actor()
-    if data.address is not None and not guest_service.can_see_contact(actor.role):
-        raise ApiError(403, {"error": "postal addresses need the concierge role or above"})
-    guest = guest_service.create_guest(data, actor)
+    try:
+        guest = guest_service.create_guest(data, actor)
+    except guest_service.ContactNotAllowed as exc:
+        raise ApiError(403, {"error": str(exc)}) from None
     return jsonify(guest_service.guest_to_dict(guest, actor.role)), 201
 
 
@@ -99,12 +101,10 @@ def patch_guest(guest_id: int) -> Response:
     _guest_or_404(guest_id)
     patch = _body(GuestPatch)
     actor = current_actor()
-    if not guest_service.can_see_contact(actor.role):
-        hidden = {"email", "phone", "address", "birthday"} & patch.model_fields_set
-        if hidden:
-            raise ApiError(403, {"error": f"your role cannot change: {', '.join(sorted(hidden))}"})
     try:
         guest = guest_service.update_guest(guest_id, patch, actor)
+    except guest_service.ContactNotAllowed as exc:
+        raise ApiError(403, {"error": str(exc)}) from None
     except guest_service.VersionConflict as exc:
         raise ApiError(
             409,
@@ -131,5 +131,10 @@ def log_visit(guest_id: int) -> tuple[Response, int]:
     except visits.UnknownReservation:
         raise ApiError(
             422, {"error": "validation failed", "fields": {"reservation_id": "no reservation of this guest"}}
+        ) from None
+    except NeedsConfirmation as exc:
+        message = f"sensitive words: {', '.join(exc.words)}; send confirm_sensitive: true to save the note as it is"
+        raise ApiError(
+            422, {"error": "validation failed", "fields": {"notes": message}, "sensitive_words": exc.words}
         ) from None
     return jsonify(visits.visit_to_dict(visit)), 201

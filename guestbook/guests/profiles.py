@@ -104,8 +104,24 @@ def _copy_fields(guest: Guest, fields: GuestFields) -> list[str]:
     return changed
 
 
+CONTACT_FIELDS = ("email", "phone", "address", "birthday")  # what a masked role sees only in part
+
+
+class ContactNotAllowed(PermissionError):
+    """A role that sees contact details masked (floor) tried to set or change them."""
+
+
+def check_contact_change(fields: set[str], role: str) -> None:
+    """Floor staff may not change contact details: ContactNotAllowed names the fields they sent."""
+    hidden = set(CONTACT_FIELDS) & fields
+    if hidden and not can_see_contact(role):
+        raise ContactNotAllowed(f"your role cannot change: {', '.join(sorted(hidden))}")
+
+
 def create_guest(data: GuestCreate, actor: Actor) -> Guest:
-    """Create a guest profile and index it for search."""
+    """Create a guest profile and index it for search (a postal address needs the concierge role or above)."""
+    if data.address is not None and not can_see_contact(actor.role):
+        raise ContactNotAllowed("postal addresses need the concierge role or above")
     begin_write()
     guest = Guest()
     db.session.add(guest)
@@ -133,7 +149,11 @@ def view_guest(guest_id: int, actor: Actor, context: str = "") -> Guest:
 
 
 def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
-    """Apply a change made against ``patch.version``; a stale version raises VersionConflict and writes nothing."""
+    """Apply a change made against ``patch.version``; a stale version raises VersionConflict and writes nothing.
+
+    Floor staff may not change contact details (ContactNotAllowed, nothing written).
+    """
+    check_contact_change(patch.model_fields_set, actor.role)
     begin_write()
     guest = db.session.get(Guest, guest_id)
     if guest is None:

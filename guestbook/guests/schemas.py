@@ -248,6 +248,9 @@ class VisitCreate(BaseModel):
         default=None, description="decimal string, e.g. 1250.00 (at most 2 decimals, under 10,000,000,000)"
     )
     notes: Annotated[str, Text(5000)] = ""
+    confirm_sensitive: bool = Field(
+        default=False, description="true saves notes that hold sensitive words (without it: 422 naming them)"
+    )
     reservation_id: int | None = Field(
         default=None,
         ge=1,

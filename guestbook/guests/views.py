@@ -214,9 +214,6 @@ def log_visit(guest_id: int) -> Response | tuple[str, int]:
         return _card(guest_id, visit_form=form, status=422)
     items = list(form.items.data or []) + [i.strip() for i in (form.other_items.data or "").split(",") if i.strip()]
     note = (form.notes.data or "").strip()
-    words = notes_service.sensitive_words_in(note) if note else []
-    if words and not form.confirm_sensitive.data:
-        return _card(guest_id, visit_form=form, visit_warning=words, status=422)
     try:
         data = VisitCreate(
             outlet=form.outlet.data or "",
@@ -227,8 +224,11 @@ def log_visit(guest_id: int) -> Response | tuple[str, int]:
             spend=(form.spend.data or "").replace(",", "").strip() or None,
             notes=note,
             reservation_id=int(form.reservation_id.data) if (form.reservation_id.data or "").isdigit() else None,
+            confirm_sensitive=bool(form.confirm_sensitive.data),
         )
         visits.log_visit(guest_id, data, current_actor())
+    except notes_service.NeedsConfirmation as exc:
+        return _card(guest_id, visit_form=form, visit_warning=exc.words, status=422)
     except ValidationError as exc:
         for loc, message in field_errors(exc).items():
             target = getattr(form, loc.split(".")[0], None)

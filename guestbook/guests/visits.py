@@ -16,6 +16,7 @@ from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest, Visit
+from guestbook.guests.notes import NeedsConfirmation, sensitive_words_in
 from guestbook.guests.schemas import VisitCreate
 from guestbook.staff.models import StaffUser
 
@@ -65,9 +66,14 @@ def bookings_today(guest_id: int, now: datetime | None = None, chosen_id: int | 
 def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     """Record a visit and refresh the guest's visit count, last visit and search order.
 
+    A note with sensitive words needs ``data.confirm_sensitive`` (NeedsConfirmation names the words).
+
     The guest's counters are written with a plain UPDATE so logging a visit never bumps the
     profile's version: a host logging tonight's visit must not make a manager's edit conflict.
     """
+    words = sensitive_words_in(data.notes) if data.notes else []
+    if words and not data.confirm_sensitive:
+        raise NeedsConfirmation(words)
     outlet = outlet_by_code(data.outlet)
     if outlet is None:
         raise UnknownOutlet(data.outlet)

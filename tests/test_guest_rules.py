@@ -1,0 +1,98 @@
+"""Rules that live in the guest rule modules, tested through the rule function and through the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from guestbook.actor import Actor
+from guestbook.extensions import db
+from guestbook.guests import notes, profiles, visits
+from guestbook.guests.models import Visit
+from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
+
+from .factories import make_guest
+
+FLOOR = Actor(label="floor tablet", role="floor")
+CONCIERGE = Actor(label="concierge desk", role="concierge")
+
+
+def _visit_count(guest_id: int) -> int:
+    return db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest_id)) or 0
+
+
+def _when() -> str:
+    return (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
+
+
+def test_floor_may_not_change_contact_details_in_the_rule(app: Flask) -> None:
+    guest = make_guest(family_name="Contact", email="old@example.com")
+    patch = GuestPatch.model_validate({"version": guest.version, "email": "new@example.com", "phone": "+66 2 123 4567"})
+    with pytest.raises(profiles.ContactNotAllowed, match="your role cannot change: email, phone"):
+        profiles.update_guest(guest.id, patch, FLOOR)
+    assert profiles.get_guest(guest.id).email == "old@example.com"
+    updated = profiles.update_guest(guest.id, patch, CONCIERGE)
+    assert updated.email == "new@example.com"
+
+
+def test_floor_may_still_change_what_it_sees_in_the_rule(app: Flask) -> None:
+    guest = make_guest(family_name="Visible")
+    patch = GuestPatch.model_validate({"version": guest.version, "preferred_name": "Ken"})
+    assert profiles.update_guest(guest.id, patch, FLOOR).preferred_name == "Ken"
+
+
+def test_floor_may_not_create_a_guest_with_an_address_in_the_rule(app: Flask) -> None:
+    data = GuestCreate.model_validate({"family_name": "Addressed", "address": {"city": "Bangkok"}})
+    with pytest.raises(profiles.ContactNotAllowed, match="postal addresses"):
+        profiles.create_guest(data, FLOOR)
+
+
+def test_floor_may_not_change_contact_details_through_the_api(  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    guest = make_guest(family_name="Contact", email="old@example.com")
+    body = {"version": guest.version, "email": "new@example.com"}
+    refused = client.patch(f"/api/v1/guests/{guest.id}", json=body, headers=api_key("floor"))
+    assert refused.status_code == 403
+    assert refused.get_json() == {"error": "your role cannot change: email"}
+    allowed = client.patch(f"/api/v1/guests/{guest.id}", json=body, headers=api_key("concierge"))
+    assert allowed.status_code == 200
+
+
+def test_a_sensitive_visit_note_needs_confirming_in_the_rule(app: Flask) -> None:
+    guest = make_guest(family_name="Noted")
+    data = VisitCreate(outlet="terrace", visited_at=datetime.now(UTC), notes="Was rude and drunk")
+    with pytest.raises(notes.NeedsConfirmation) as refused:
+        visits.log_visit(guest.id, data, FLOOR)
+    assert refused.value.words == ["rude", "drunk"]
+    assert _visit_count(guest.id) == 0
+    confirmed = data.model_copy(update={"confirm_sensitive": True})
+    assert visits.log_visit(guest.id, confirmed, FLOOR).notes == "Was rude and drunk"
+
+
+def test_a_sensitive_visit_note_needs_confirming_through_the_api(  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, api_key
+) -> None:
+    guest = make_guest(family_name="Noted")
+    url = f"/api/v1/guests/{guest.id}/visits"
+    body = {"outlet": "terrace", "visited_at": _when(), "notes": "Was rude to the waiter"}
+    refused = client.post(url, json=body, headers=api_key("floor"))
+    assert refused.status_code == 422
+    answer = refused.get_json()
+    assert "rude" in answer["fields"]["notes"] and answer["sensitive_words"] == ["rude"]
+    assert _visit_count(guest.id) == 0
+    saved = client.post(url, json={**body, "confirm_sensitive": True}, headers=api_key("floor"))
+    assert saved.status_code == 201
+    assert _visit_count(guest.id) == 1
+    plain = client.post(url, json={**body, "notes": "Loved the duck"}, headers=api_key("floor"))
+    assert plain.status_code == 201
+
+
+def test_the_openapi_document_describes_confirm_sensitive(app: Flask, client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    field = spec["components"]["schemas"]["VisitCreate"]["properties"]["confirm_sensitive"]
+    assert field["type"] == "boolean" and field["default"] is False
