@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import Flask
@@ -10,10 +10,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from guestbook.actor import Actor
+from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.guests import notes, profiles, visits
+from guestbook.guests.card import card_for
 from guestbook.guests.models import Visit
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
+from guestbook.reservations import bookings
 
 from .factories import make_guest
 
@@ -96,3 +99,33 @@ def test_the_openapi_document_describes_confirm_sensitive(app: Flask, client: Fl
     spec = client.get("/api/v1/openapi.json").get_json()
     field = spec["components"]["schemas"]["VisitCreate"]["properties"]["confirm_sensitive"]
     assert field["type"] == "boolean" and field["default"] is False
+
+
+def test_the_card_is_assembled_by_one_rule(app: Flask) -> None:
+    guest = make_guest(family_name="Carded")
+    when = datetime.now(UTC) - timedelta(days=3)
+    kept = VisitCreate(
+        outlet="terrace", visited_at=when, table="Table 4", notes="Rude to staff", confirm_sensitive=True
+    )
+    visit = visits.log_visit(guest.id, kept, CONCIERGE)
+    booked = {"guest_id": guest.id, "outlet": "terrace", "arrival_date": property_today(), "arrival_time": time(23, 59)}
+    booking, _created = bookings.upsert_reservation(
+        "pms", "card-1", bookings.ReservationIn.model_validate(booked), CONCIERGE
+    )
+    card = card_for(guest.id, FLOOR, device=None, chosen_booking=None, page=1, page_size=10)
+    assert card.guest.id == guest.id and card.show_contact is False
+    assert [b.id for b in card.bookings] == [booking.id] and card.tonight is not None
+    assert card.usual_at == card.tonight.outlet.name
+    assert card.folded_notes == {visit.id}  # a sensitive note stays folded
+    assert [v.id for v in card.history] == [visit.id] and card.has_more is False
+    assert card.today == property_today()
+    with pytest.raises(profiles.GuestNotFound):
+        card_for(999_999, FLOOR, device=None, chosen_booking=None, page=1, page_size=10)
+
+
+def test_the_card_page_shows_what_the_rule_assembled(app: Flask, client: FlaskClient, auth) -> None:  # type: ignore[no-untyped-def]
+    guest = make_guest(family_name="Carded", preferred_name="Kenji")
+    auth.login("floor")
+    page = client.get(f"/guests/{guest.id}")
+    assert page.status_code == 200 and "Carded" in page.get_data(as_text=True)
+    assert client.get("/guests/999999").status_code == 404

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
@@ -15,11 +14,9 @@ from guestbook.admin import settings as settings_service
 from guestbook.admin.models import OUTLET_KINDS
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.choices import choices
-from guestbook.extensions import db
 from guestbook.security import ROLES, role_required
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor
-from guestbook.staff.models import ApiKey, StaffUser
 from guestbook.validation import field_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -93,7 +90,7 @@ class EmptyForm(FlaskForm):
 @role_required("admin")
 def staff() -> str:
     """Staff accounts."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    users = auth.list_staff()
     return render_template("admin/staff.html", users=users)
 
 
@@ -122,7 +119,7 @@ def staff_new() -> Response | str:
 @role_required("admin")
 def staff_edit(user_id: int) -> Response | str:
     """Change a staff account's name, role, status or password."""
-    user = db.session.get(StaffUser, user_id)
+    user = auth.staff_user(user_id)
     if user is None:
         abort(404)
     form = StaffEditForm(obj=user)
@@ -155,7 +152,7 @@ def api_keys() -> str:
             _record, new_key = auth.create_api_key(form.name.data or "", form.role.data or "")
         except auth.AccountError as exc:
             flash(str(exc), "error")
-    keys = db.session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())).all()
+    keys = auth.list_api_keys()
     return render_template("admin/api_keys.html", form=form, keys=keys, new_key=new_key, revoke_form=EmptyForm())
 
 

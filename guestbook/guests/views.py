@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 
 from guestbook.admin import outlets as outlet_service
 from guestbook.admin.models import Outlet
-from guestbook.admin.outlets import property_today
 from guestbook.choices import choices
-from guestbook.guests import diets, recognition, search_rate, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
+from guestbook.guests import search_rate, visits
 from guestbook.guests import search_results as search_results_service
+from guestbook.guests.card import card_for
 from guestbook.guests.forms import (
     AllergyForm,
     DeviceForm,
@@ -116,20 +116,20 @@ def _card(
     status: int = 200,
 ) -> tuple[str, int]:
     """Render the recognition card (also after a form error, with that form's state)."""
-    actor = current_actor()
+    device = _device_outlet()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     try:
-        guest = guest_service.view_guest(guest_id, actor, "card")
+        card = card_for(
+            guest_id,
+            current_actor(),
+            device=device,
+            chosen_booking=request.args.get("booking", type=int),
+            page=page,
+            page_size=HISTORY_PAGE,
+        )
     except guest_service.GuestNotFound:
         abort(404)
-    device = _device_outlet()
-    today_bookings = visits.bookings_today(guest.id, chosen_id=request.args.get("booking", type=int))
-    booking = today_bookings.current
-    # Tonight's context: the booking to log, or one already arrived today (a second visit is at the same place).
-    tonight = booking or next((b for b in reversed(today_bookings.bookings) if b.status == "arrived"), None)
-    # A booked guest is recognised at the booking's outlet: its usual seat, not the bar's.
-    rec = recognition.recognise(
-        guest, outlet_id=tonight.outlet_id if tonight else (device.id if device else None), today=property_today()
-    )
+    rec, tonight, booking = card.rec, card.tonight, card.booking
     outlets = outlet_service.list_outlets()
     if visit_form is None:
         visit_form = VisitForm(formdata=None)
@@ -143,7 +143,6 @@ def _card(
             visit_form.outlet.data = device.code if device else (rec.last_visit.outlet.code if rec.last_visit else "")
             visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
             visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
-    logging_for = visit_form.reservation_id.data or ""
     visit_form.outlet.choices = choices([(o.code, o.name) for o in outlets])
     chips = [i.item for i in rec.usual_order]
     for extra in visit_form.items.data or []:
@@ -152,26 +151,18 @@ def _card(
     visit_form.items.choices = choices([(c, c) for c in chips])
     pref_form = PreferenceForm(formdata=None)
     pref_form.outlet.choices = choices([("", "Any outlet"), *[(o.code, o.name) for o in outlets]])
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    history, has_more = recognition.visit_history(guest.id, page, HISTORY_PAGE)
-    prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))
-    allergies = diets.split_allergies(guest.allergies)[0]
-    shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
-    # Notes with words the guest should not read stay folded on a screen the guest may see.
-    folded = {v.id for v in shown if v.notes and notes_service.sensitive_words_in(v.notes)}
-    now = datetime.now(UTC)
     html = render_template(
         "guests/show.html",
-        guest=guest,
-        data=guest_service.guest_to_dict(guest, actor.role),
+        guest=card.guest,
+        data=card.data,
         rec=rec,
         device=device,
-        usual_at=tonight.outlet.name if tonight else (device.name if device else ""),
-        allergies=allergies,
-        diet_line=diets.diets_of(guest),
-        bookings=today_bookings.bookings,
-        logging_for=logging_for,
-        folded_notes=folded,
+        usual_at=card.usual_at,
+        allergies=card.allergies,
+        diet_line=card.diet_line,
+        bookings=card.bookings,
+        logging_for=visit_form.reservation_id.data or "",
+        folded_notes=card.folded_notes,
         visit_form=visit_form,
         note_form=note_form or NoteForm(formdata=None),
         note_warning=note_warning,
@@ -179,13 +170,13 @@ def _card(
         pref_form=pref_form,
         allergy_form=AllergyForm(formdata=None),
         device_form=_device_form(device),
-        notes=notes_service.notes_for(guest.id),
-        prefs=[(p, recognition.is_stale(p, now)) for p in prefs],
-        history=history,
+        notes=card.notes,
+        prefs=card.prefs,
+        history=card.history,
         page=page,
-        has_more=has_more,
-        show_contact=guest_service.can_see_contact(actor.role),
-        today=property_today(),
+        has_more=card.has_more,
+        show_contact=card.show_contact,
+        today=card.today,
     )
     return html, status
 

@@ -43,6 +43,21 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
         return False
 
 
+def list_staff() -> list[StaffUser]:
+    """Every staff account by name (the admin list)."""
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.name)))
+
+
+def staff_user(user_id: int) -> StaffUser | None:
+    """One staff account, or None."""
+    return db.session.get(StaffUser, user_id)
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every API key, newest first (revoked ones too)."""
+    return list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())))
+
+
 def create_staff_user(email: str, name: str, role: str, password: str, password_hash: str | None = None) -> StaffUser:
     """Create a staff account; the email must be new and the password long enough."""
     email = email.strip().lower()
