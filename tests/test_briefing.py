@@ -446,3 +446,17 @@ def test_job_times_come_from_the_configuration(app: Flask, db_url: str, tmp_path
     assert "hour='22', minute='15'" in str(briefing_job.trigger)
     assert "hour='7', minute='30'" in str(letters_job.trigger)
     assert not scheduler.running
+
+
+def test_a_registered_complaint_provider_feeds_the_briefing(  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, api_key, booked: dict[str, int]
+) -> None:
+    from guestbook.briefing.assembly import register_complaint_provider
+    from guestbook.briefing.sheet import Complaint
+
+    def complaints(guest_ids: list[int]) -> dict[int, list[Complaint]]:
+        return {booked["regular"]: [Complaint("Soup was cold", promised="a dessert on us")]}
+
+    register_complaint_provider(app, complaints)
+    body = client.get(f"/api/v1/briefings/{DAY.isoformat()}?outlet=terrace", headers=api_key("manager")).get_json()
+    assert body["summary"]["open_complaints"] == 1

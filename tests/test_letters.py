@@ -387,3 +387,15 @@ def test_letter_settings_page(app: Flask, client: FlaskClient, auth: AuthActions
     assert settings.get_setting("letters_home_country") == "TH"
     bad = client.post("/letters/settings", data={**data, "letters_label_layout": "lots"})
     assert "auto, or e.g. 3x8" in bad.get_data(as_text=True)
+
+
+def test_a_lapse_rule_is_registered_per_app(app: Flask) -> None:
+    from dataclasses import replace
+
+    from guestbook.letters import rules
+
+    chosen = replace(rules.RuleSettings.load(), lapse_rule="rhythm")
+    assert rules.lapse_rule(chosen) is rules.FIXED_MONTHS  # unknown names fall back to the fixed threshold
+    custom = rules.FixedMonthsLapse()
+    rules.register_lapse_rule(app, "rhythm", custom)
+    assert rules.lapse_rule(chosen) is custom

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from guestbook.guests import search
+from guestbook.guests import search, tonight
 from guestbook.guests.search import normalise, within_one_edit
 
 from .factories import add_visits, make_guest
@@ -111,11 +112,9 @@ def test_ties_broken_by_arrivals_today_then_recency(app: Flask) -> None:
     add_visits(old.id, "terrace", [("1", ["tea"])], start=datetime.now(UTC) - timedelta(days=300))
     add_visits(recent.id, "terrace", [("1", ["tea"])], start=datetime.now(UTC) - timedelta(days=3))
     assert [g.id for g in search.search_guests("tom baker")] == [recent.id, old.id, never.id]
-    search.arrivals_today_provider.append(lambda: {never.id})
-    try:
-        assert search.search_guests("tom baker")[0].id == never.id
-    finally:
-        search.arrivals_today_provider.pop()
+    booked = app.extensions[tonight.EXTENSION_KEY]
+    app.extensions[tonight.EXTENSION_KEY] = replace(booked, arriving_guest_ids=lambda: {never.id})
+    assert search.search_guests("tom baker")[0].id == never.id
 
 
 def test_index_follows_every_write(app: Flask, client: FlaskClient, api_key) -> None:  # type: ignore[no-untyped-def]

@@ -38,12 +38,17 @@ def default_property() -> Property:
     return prop
 
 
-def property_tz() -> ZoneInfo:
-    """The property's timezone (reservation dates and times are local to it)."""
+def zone_of(prop: Property) -> ZoneInfo:
+    """A property's timezone (UTC when unset or unknown)."""
     try:
-        return ZoneInfo(default_property().timezone)
+        return ZoneInfo(prop.timezone or "UTC")
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
+
+
+def property_tz() -> ZoneInfo:
+    """The property's timezone: the one source for every local date and time (bookings, letters, pages)."""
+    return zone_of(default_property())
 
 
 def property_today(now: datetime | None = None) -> date:

@@ -1,8 +1,8 @@
 """The arrival briefing: who comes on a date, and everything staff should know before they arrive.
 
 One builder feeds the screen, the JSON API, the PDF and the nightly archive. Complaints slot in
-through ``complaint_providers`` (the complaints feature appends a function returning, per guest id,
-the open complaints or recent bad experiences with what was promised).
+through ``register_complaint_provider`` (a complaints domain registers, in create_app, a function
+returning per guest id the open complaints or recent bad experiences with what was promised).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -40,8 +41,18 @@ PERIODS: dict[str, tuple[time, time]] = {
 }
 
 
-# Extension point: each function takes guest ids and returns {guest_id: [Complaint, ...]}.
-complaint_providers: list[Callable[[list[int]], dict[int, list[Complaint]]]] = []
+ComplaintProvider = Callable[[list[int]], dict[int, list[Complaint]]]
+COMPLAINT_PROVIDERS_KEY = "guestbook.complaint_providers"
+
+
+def register_complaint_provider(app: Flask, provider: ComplaintProvider) -> None:
+    """Add a source of complaints to this app's briefings (each takes guest ids, returns {guest_id: [...]})."""
+    app.extensions.setdefault(COMPLAINT_PROVIDERS_KEY, []).append(provider)
+
+
+def _complaint_providers() -> list[ComplaintProvider]:
+    providers: list[ComplaintProvider] = current_app.extensions.get(COMPLAINT_PROVIDERS_KEY, [])
+    return providers
 
 
 class BriefingError(ValueError):
@@ -124,7 +135,7 @@ def build_briefing(
     live = [r for r in rows if r.status != "cancelled"]
     complaints: dict[int, list[Complaint]] = {}
     guest_ids = [r.guest_id for r in live]
-    for provider in complaint_providers:
+    for provider in _complaint_providers():
         for gid, items in provider(guest_ids).items():
             complaints.setdefault(gid, []).extend(items)
     show_age = can_see_contact(role)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_timedelta
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, g, has_request_context
 
 from guestbook.admin.outlets import property_tz
 from guestbook.guests.diets import split_allergies
@@ -16,9 +16,9 @@ from guestbook.guests.models import Allergy
 
 
 def _tz() -> ZoneInfo:
-    """The property's timezone (looked up once per request); the configured one outside a request."""
+    """The property's timezone (looked up once per request)."""
     if not has_request_context():
-        return ZoneInfo(current_app.config["GUESTBOOK_TIMEZONE"])
+        return property_tz()
     tz: ZoneInfo | None = g.get("_property_tz")
     if tz is None:
         tz = g._property_tz = property_tz()

@@ -16,13 +16,14 @@ so a masked contact cannot be rebuilt by watching which guest stays in the list.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, text, update
 
 from guestbook.extensions import db
+from guestbook.guests import tonight
 from guestbook.guests.models import Guest
 from guestbook.guests.search_models import GuestSearchKey, GuestToken, SearchVocabVariant
 from guestbook.guests.search_tokens import (
@@ -70,10 +71,6 @@ def clip_query(q: str) -> str:
 
 PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty
 
-# Extension point: the reservations feature registers a function returning today's arriving guest ids.
-arrivals_today_provider: list[Callable[[], set[int]]] = []
-# ... and one returning the guests whose reservation today is at the table or room typed ("Window 2", "1204").
-table_today_provider: list[Callable[[str], set[int]]] = []
 
 # Kept for callers of the old private names (the benchmark builds its index with them).
 _name_forms = name_forms
@@ -394,8 +391,8 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     phone_words = [w for w in words if w.kind == "phone" and not masked]
     token_words = [w for w in words if w not in phone_words]
     blind = [w for w in token_words if not w.forms]  # nothing this role may match (hidden contact digits)
-    arriving = set().union(*(p() for p in arrivals_today_provider)) if arrivals_today_provider else set()
-    at_table = set().union(*(p(q) for p in table_today_provider)) if table_today_provider else set()
+    arriving = tonight.arriving_guest_ids()  # today's bookings, as the reservations domain supplies them
+    at_table = tonight.guests_at_table(q)
     # guest id -> (recency, provisional match level)
     candidates: dict[int, tuple[int, int]] = {}
     if blind:

@@ -1,4 +1,4 @@
-"""Today's bookings as the guest pages, visit logging and search reasons see them.
+"""Today's bookings as the guest pages, visit logging and search (ranking, tables, reasons) see them.
 
 Guests sit below reservations (a booking finds or creates its guest), so this domain never imports
 reservations: the reservations domain supplies these functions when the app is built
@@ -24,6 +24,8 @@ class BookingSource:
     bookings_on: Callable[[int, date], list[Any]]  # a guest's bookings on a day, every status, time order
     booking_by_id: Callable[[int], Any | None]  # one booking, or None
     live_arrival_times: Callable[[list[int], date], list[tuple[int, time | None]]]  # (guest, time), time order
+    arriving_guest_ids: Callable[[], set[int]]  # guests with a live booking today (search ranks them first)
+    guests_at_table: Callable[[str], set[int]]  # guests booked today at this table or room ("Window 2", "1204")
 
 
 def register_booking_source(app: Any, source: BookingSource) -> None:
@@ -52,3 +54,15 @@ def live_arrival_times(guest_ids: list[int], day: date) -> list[tuple[int, time 
     """(guest id, arrival time) of the live bookings of ``guest_ids`` on ``day``, earliest first."""
     source = _source()
     return source.live_arrival_times(guest_ids, day) if source and guest_ids else []
+
+
+def arriving_guest_ids() -> set[int]:
+    """Guests with a live booking today (search ranks them first among equals)."""
+    source = _source()
+    return source.arriving_guest_ids() if source else set()
+
+
+def guests_at_table(query: str) -> set[int]:
+    """Guests whose live booking today is at the table or room typed ("Window 2", "1204")."""
+    source = _source()
+    return source.guests_at_table(query) if source else set()

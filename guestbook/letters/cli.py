@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from guestbook.actor import Actor
-from guestbook.admin.outlets import default_property
+from guestbook.admin.outlets import property_today
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
 
@@ -18,7 +18,7 @@ letters_cli = AppGroup("letters", help="Birthday, we-miss-you, thank-you and ann
 
 def _parse_date(value: str | None) -> date:
     if not value:
-        return datetime.now(letters.property_zone(default_property())).date()
+        return property_today()
     try:
         return date.fromisoformat(value)
     except ValueError:

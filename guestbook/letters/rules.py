@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app
 from sqlalchemy import ColumnElement, and_, or_
 
 from guestbook.admin.settings import get_setting
@@ -153,17 +154,19 @@ class FixedMonthsLapse(LapseRule):
         )
 
 
-LAPSE_RULES: dict[str, LapseRule] = {"fixed_months": FixedMonthsLapse()}
+FIXED_MONTHS = FixedMonthsLapse()
+LAPSE_RULES_KEY = "guestbook.lapse_rules"
 
 
-def register_lapse_rule(name: str, rule: LapseRule) -> None:
-    """Make another lapse predicate selectable in settings (e.g. each guest's own visit rhythm)."""
-    LAPSE_RULES[name] = rule
+def register_lapse_rule(app: Flask, name: str, rule: LapseRule) -> None:
+    """Make another lapse predicate selectable in this app's settings (e.g. each guest's own visit rhythm)."""
+    app.extensions.setdefault(LAPSE_RULES_KEY, {})[name] = rule
 
 
 def lapse_rule(settings: RuleSettings) -> LapseRule:
-    """The configured lapse predicate (the fixed threshold when the name is unknown)."""
-    return LAPSE_RULES.get(settings.lapse_rule, LAPSE_RULES["fixed_months"])
+    """The configured lapse predicate (the fixed threshold, ``fixed_months``, when the name is unknown)."""
+    registered: dict[str, LapseRule] = current_app.extensions.get(LAPSE_RULES_KEY, {})
+    return registered.get(settings.lapse_rule, FIXED_MONTHS)
 
 
 def lapse_key(guest: Guest, tz: ZoneInfo) -> str:

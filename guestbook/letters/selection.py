@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from guestbook.actor import Actor
 from guestbook.admin.models import Property
-from guestbook.admin.outlets import default_property
+from guestbook.admin.outlets import default_property, property_today, zone_of
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Visit
@@ -52,14 +52,6 @@ class Candidate:
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
-
-
-def property_zone(prop: Property) -> ZoneInfo:
-    """The property's timezone (UTC when unset or unknown)."""
-    try:
-        return ZoneInfo(prop.timezone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 class _Existing:
@@ -240,7 +232,7 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
     """Put every letter due on ``run_date`` into that day's batch (created once; later runs only add)."""
     settings = rules.RuleSettings.load()
     prop = default_property()
-    tz = property_zone(prop)
+    tz = zone_of(prop)
     begin_write()
     batch = db.session.scalar(select(LetterBatch).where(LetterBatch.run_date == run_date))
     if batch is None:
@@ -324,7 +316,7 @@ def _failure(guest_id: int, kind: str, chosen: templates.ChosenTemplate, exc: Ex
 
 def run_today(actor: Actor) -> LetterBatch:
     """The daily job: run for today's date at the property."""
-    return run_daily(datetime.now(property_zone(default_property())).date(), actor)
+    return run_daily(property_today(), actor)
 
 
 def _months_between(earlier: date, later: date) -> int:
@@ -391,7 +383,7 @@ def preview(guest_id: int, kind: str, language: str, text: TemplateText, letter_
     if guest is None:
         raise LookupError(guest_id)
     prop = default_property()
-    tz = property_zone(prop)
+    tz = zone_of(prop)
     settings = rules.RuleSettings.load()
     occasion = None
     if kind.startswith("birthday"):

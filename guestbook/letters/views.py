@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 from wtforms import Field
 
 from guestbook.admin import settings as settings_service
-from guestbook.admin.outlets import default_property
+from guestbook.admin.outlets import property_today
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
@@ -40,7 +40,7 @@ REASON_LABELS = {
 
 
 def _today() -> date:
-    return datetime.now(letters.property_zone(default_property())).date()
+    return property_today()
 
 
 def _batch_or_404(batch_id: int) -> LetterBatch:

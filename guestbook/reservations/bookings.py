@@ -436,13 +436,5 @@ def live_arrival_times(guest_ids: list[int], day: date) -> list[tuple[int, time 
 
 def register_with_guests(app: Flask) -> None:
     """Give the guests domain today's bookings: search ranks and finds arrivals, the card and visits see them."""
-    register_booking_source(app, BookingSource(bookings_on, booking_by_id, live_arrival_times))
-    register_search_ranking()
-
-
-def register_search_ranking() -> None:
-    """Let search rank today's arrivals first and find them by table or room (idempotent)."""
-    if arriving_guest_ids not in search.arrivals_today_provider:
-        search.arrivals_today_provider.append(arriving_guest_ids)
-    if guests_at_table_today not in search.table_today_provider:
-        search.table_today_provider.append(guests_at_table_today)
+    source = BookingSource(bookings_on, booking_by_id, live_arrival_times, arriving_guest_ids, guests_at_table_today)
+    register_booking_source(app, source)
