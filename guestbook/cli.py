@@ -84,7 +84,7 @@ def scheduler_command() -> None:
     from guestbook.scheduler import build_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    scheduler = build_scheduler(None, current_app.instance_path, blocking=True)
+    scheduler = build_scheduler(current_app._get_current_object(), blocking=True)  # type: ignore[attr-defined]
     click.echo("scheduler running (Ctrl-C to stop)")
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

@@ -1,15 +1,16 @@
-"""Scheduled jobs: each opens its own app context, calls one service and is idempotent."""
+"""Scheduled jobs: each runs in the app it is given, calls one rule and is idempotent."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+
+from flask import Flask
 
 log = logging.getLogger(__name__)
 
 
-def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+def nightly_briefing(app: Flask) -> int:
     """Archive (and mail) every scheduled briefing that is due and missing; returns how many were made.
 
     Safe to run any number of times, from any number of processes: the archive's unique key makes
@@ -17,11 +18,9 @@ def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | 
     Runs as the system actor (audited as such), but the PDF it archives and mails is built with
     floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details.
     """
-    from guestbook import create_app
     from guestbook.briefing import archive as briefing_archive
     from guestbook.extensions import db
 
-    app = create_app(config, instance_path=instance_path)
     with app.app_context():
         try:
             made = briefing_archive.catch_up(datetime.now(UTC))
@@ -30,21 +29,18 @@ def nightly_briefing(config: dict[str, Any] | None = None, instance_path: str | 
             return len(made)
         finally:
             db.session.remove()
-            db.engine.dispose()
 
 
-def daily_letters(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+def daily_letters(app: Flask) -> int:
     """Select today's letters into today's batch; returns the batch id.
 
     Idempotent: the batch per date and each letter's (guest, kind family, period) key are unique, so
     a second run (or a second scheduler) adds nothing twice; a missed day is caught up by the next run.
     """
-    from guestbook import create_app
     from guestbook.actor import Actor
     from guestbook.extensions import db
     from guestbook.letters import selection as letters
 
-    app = create_app(config, instance_path=instance_path)
     with app.app_context():
         try:
             batch = letters.run_today(Actor.system("scheduler:daily-letters"))
@@ -52,18 +48,15 @@ def daily_letters(config: dict[str, Any] | None = None, instance_path: str | Non
             return batch.id
         finally:
             db.session.remove()
-            db.engine.dispose()
 
 
-def clear_stale_uploads(config: dict[str, Any] | None = None, instance_path: str | None = None) -> int:
+def clear_stale_uploads(app: Flask) -> int:
     """Delete import uploads left for more than a day (a dry run nobody committed or cancelled); returns how many.
 
     Idempotent: a file is either there and old, or not; two runs at once skip what the other removed.
     """
-    from guestbook import create_app
     from guestbook.reservations import uploads as import_uploads
 
-    app = create_app(config, instance_path=instance_path)
     removed = import_uploads.clear_stale(app.instance_path)
     if removed:
         log.info("cleared %d stale import upload(s)", removed)

@@ -9,12 +9,12 @@ its unique archive key keeps that exactly once even with a second scheduler runn
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
 
 from guestbook import jobs
 
@@ -24,23 +24,18 @@ STALE_UPLOADS_JOB = "stale-uploads"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
-def build_scheduler(
-    config: dict[str, Any] | None = None, instance_path: str | None = None, blocking: bool = False
-) -> BaseScheduler:
-    """Build (not start) the scheduler with the nightly briefing job, due at once for the start-up catch-up."""
-    from guestbook import create_app
+def build_scheduler(app: Flask, blocking: bool = False) -> BaseScheduler:
+    """Build (not start) the scheduler for ``app``: its jobs run in that app, due at once for the start-up catch-up."""
     from guestbook.admin.outlets import property_tz
     from guestbook.briefing.archive import schedule
     from guestbook.extensions import db
 
-    app = create_app(config, instance_path=instance_path)
     # Local time of the letters run (default 06:00: the batch is ready when the concierge arrives).
     letters_hour, _, letters_minute = str(app.config.get("LETTERS_TIME", "06:00")).partition(":")
     with app.app_context():
         when = schedule()
         tz = property_tz()
         db.session.remove()
-        db.engine.dispose()
     scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
         timezone=tz,
         job_defaults={"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1},
@@ -51,7 +46,7 @@ def build_scheduler(
         id=NIGHTLY_BRIEFING_JOB,
         name="nightly arrival briefing",
         replace_existing=True,
-        kwargs={"config": config, "instance_path": instance_path},
+        kwargs={"app": app},
         next_run_time=datetime.now(tz),  # catch up at start; idempotent
     )
     scheduler.add_job(
@@ -60,7 +55,7 @@ def build_scheduler(
         id=DAILY_LETTERS_JOB,
         name="daily letters",
         replace_existing=True,
-        kwargs={"config": config, "instance_path": instance_path},
+        kwargs={"app": app},
         next_run_time=datetime.now(tz),  # catch up at start; idempotent (unique batch date and letter keys)
     )
     scheduler.add_job(
@@ -69,6 +64,6 @@ def build_scheduler(
         id=STALE_UPLOADS_JOB,
         name="clear import uploads older than a day",
         replace_existing=True,
-        kwargs={"config": config, "instance_path": instance_path},
+        kwargs={"app": app},
     )
     return scheduler

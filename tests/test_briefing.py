@@ -20,6 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from guestbook import create_app
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
 from guestbook.briefing import archive as briefing_archive
@@ -302,7 +303,7 @@ def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: st
     errors: list[BaseException] = []
     schedulers = []
     for n in range(2):
-        scheduler = build_scheduler(config, str(tmp_path / f"instance{n}"))
+        scheduler = build_scheduler(create_app(config, instance_path=str(tmp_path / f"instance{n}")))
 
         def listener(event, n=n):  # type: ignore[no-untyped-def]
             if event.exception:
@@ -439,7 +440,7 @@ def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[
 
 def test_job_times_come_from_the_configuration(app: Flask, db_url: str, tmp_path: Path) -> None:
     config = {**_config(db_url), "BRIEFING_TIME": "22:15", "LETTERS_TIME": "07:30"}
-    scheduler = build_scheduler(config, str(tmp_path / "instance"))
+    scheduler = build_scheduler(create_app(config, instance_path=str(tmp_path / "instance")))
     briefing_job = scheduler.get_job("nightly-briefing")
     letters_job = scheduler.get_job("daily-letters")
     assert briefing_job is not None and letters_job is not None

@@ -13,7 +13,7 @@ import time_machine
 from flask import Flask
 from sqlalchemy import select, update
 
-from guestbook import jobs
+from guestbook import create_app, jobs
 from guestbook.actor import Actor
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
@@ -91,7 +91,7 @@ def test_a_simulated_year_of_daily_runs(app: Flask, db_url: str, tmp_path: Path)
             if day == date(2027, 4, 10):
                 _visits(newcomer, day, 1)
             if offset % 30 == 0:
-                jobs.daily_letters(config, str(tmp_path))  # the scheduler's own entry point
+                jobs.daily_letters(create_app(config, instance_path=str(tmp_path)))  # the scheduler's own entry point
                 db.session.rollback()
             else:
                 letters.run_today(actor)

@@ -176,11 +176,12 @@ def test_clear_stale_counts_what_it_removed(tmp_path: Path) -> None:
 
 def test_the_scheduler_clears_abandoned_uploads_every_hour(app: Flask, db_url: str, tmp_path: Path) -> None:
     """Issue 9.8: an upload nobody committed or cancelled is gone within a day and an hour, with no new upload."""
-    from guestbook import jobs
+    from guestbook import create_app, jobs
     from guestbook.scheduler import STALE_UPLOADS_JOB, build_scheduler
 
     instance = tmp_path / "instance"
-    scheduler = build_scheduler(_config(db_url), str(instance))
+    scheduler_app = create_app(_config(db_url), instance_path=str(instance))
+    scheduler = build_scheduler(scheduler_app)
     job = scheduler.get_job(STALE_UPLOADS_JOB)
     assert job is not None and "minute='17'" in str(job.trigger) and "hour" not in str(job.trigger)
     folder = import_uploads.folder(str(instance))
@@ -188,6 +189,6 @@ def test_the_scheduler_clears_abandoned_uploads_every_hour(app: Flask, db_url: s
     (folder / f"{'b' * 24}.csv").write_bytes(b"new")
     past = time.time() - 25 * 3600
     os.utime(folder / f"{'a' * 24}.csv", (past, past))
-    assert jobs.clear_stale_uploads(_config(db_url), str(instance)) == 1
+    assert jobs.clear_stale_uploads(scheduler_app) == 1
     assert [p.name for p in folder.iterdir()] == [f"{'b' * 24}.csv"]
-    assert jobs.clear_stale_uploads(_config(db_url), str(instance)) == 0  # a second run finds nothing to do
+    assert jobs.clear_stale_uploads(scheduler_app) == 0  # a second run finds nothing to do
