@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from guestbook.admin.models import Outlet
-from guestbook.admin.outlets import default_property
+from guestbook.admin.outlets import property_for_update
 from guestbook.db import begin_write
 from guestbook.extensions import db
 from guestbook.guests import search
@@ -186,8 +186,8 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     rng = random.Random(seed)
     # "Today" is the property's date: loaded in the Bangkok morning, the UTC date is still yesterday.
     today = today or datetime.now(UTC).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    prop = default_property()
     begin_write()
+    prop = property_for_update()
     prop.name, prop.address, prop.timezone, prop.currency = (
         "The Riverside Bangkok",
         "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand",

@@ -182,3 +182,18 @@ def test_demo_salutations_fit_the_given_names(app: Flask) -> None:
             assert salutation == "", "a name used by both: no guessed salutation"
     assert checked >= 40
     assert db.session.scalar(select(func.count()).where(Guest.given_name == "娜", Guest.salutation == "Mr")) == 0
+
+
+def test_reading_the_property_never_writes(app: Flask) -> None:
+    """default_property() only reads; without a stored row it answers an unsaved default."""
+    from sqlalchemy import delete, func, select
+
+    from guestbook.admin.models import Outlet, Property
+    from guestbook.extensions import db
+
+    db.session.execute(delete(Outlet))
+    db.session.execute(delete(Property))
+    db.session.commit()
+    prop = default_property()
+    assert prop.id is None and prop.name and prop.timezone == app.config["GUESTBOOK_TIMEZONE"]
+    assert not db.session.new and db.session.scalar(select(func.count(Property.id))) == 0

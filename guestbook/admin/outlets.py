@@ -27,14 +27,32 @@ class OutletNotFound(LookupError):
     """No outlet with this id."""
 
 
+def _unsaved_default() -> Property:
+    return Property(
+        name=DEFAULT_PROPERTY_NAME,
+        address="",
+        timezone=current_app.config["GUESTBOOK_TIMEZONE"],
+        currency="THB",
+    )
+
+
 def default_property() -> Property:
-    """The property; created by the first migration so the app works before anything is configured."""
+    """The property (the first migration creates it); reading never writes.
+
+    A database built without migrations (never in normal use) gets an unsaved default here; the
+    first rule that changes the property or adds an outlet stores it (``property_for_update``).
+    """
     prop = db.session.scalar(select(Property).order_by(Property.id).limit(1))
-    if prop is None:  # a database built without migrations (never in normal use)
-        begin_write()
-        prop = Property(name=DEFAULT_PROPERTY_NAME, timezone=current_app.config["GUESTBOOK_TIMEZONE"])
+    return prop if prop is not None else _unsaved_default()
+
+
+def property_for_update() -> Property:
+    """The property inside the caller's write transaction (begin_write first); added, not committed, if missing."""
+    prop = db.session.scalar(select(Property).order_by(Property.id).limit(1))
+    if prop is None:
+        prop = _unsaved_default()
         db.session.add(prop)
-        db.session.commit()
+        db.session.flush()
     return prop
 
 
@@ -76,8 +94,8 @@ def outlet_by_code(code: str) -> Outlet | None:
 
 def create_outlet(data: OutletCreate, actor: Actor) -> Outlet:
     """Add an outlet to the property; codes are unique."""
-    prop = default_property()
     begin_write()
+    prop = property_for_update()
     if db.session.scalar(select(Outlet.id).where(Outlet.code == data.code)):
         db.session.rollback()
         raise OutletError(f"an outlet with code {data.code!r} already exists")
@@ -140,9 +158,8 @@ def update_property(name: str, address: str, timezone: str, currency: str, actor
         raise OutletError(f"unknown timezone {timezone!r}") from None
     if not name.strip():
         raise OutletError("the property needs a name")
-    prop = default_property()
     begin_write()
-    prop = db.session.get(Property, prop.id) or prop
+    prop = property_for_update()
     prop.name, prop.address, prop.timezone, prop.currency = (
         name.strip(),
         address.strip(),
