@@ -1,7 +1,7 @@
 """Search benchmark: p50/p95/p99 of the API's search function at 10,000 and 1,000,000 guests.
 
 Builds each database once under bench-data/ (bulk-inserted through the same tokeniser the app
-uses), then runs a fixed mix of 1,000 queries through ``services.search.search_guests``.
+uses), then runs a fixed mix of 1,000 queries through ``guests.search.search_guests``.
 Also times rendering the recognition card for a guest with 500 visits.
 """
 

@@ -73,7 +73,7 @@ def test_every_runtime_import_is_pinned_in_requirements_txt() -> None:
     required = _required_distributions()
     providers = importlib.metadata.packages_distributions()
     imports = _third_party_imports()
-    assert "pypdf" in imports, "the scan finds guestbook/pdf/letters.py's pypdf import"
+    assert "pypdf" in imports, "the scan finds guestbook/letters/render.py's pypdf import"
     missing = []
     for module, where in sorted(imports.items()):
         dists = {_canonical(d) for d in providers.get(module, [])}

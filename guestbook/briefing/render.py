@@ -1,6 +1,6 @@
 """The arrival briefing as a print-ready PDF: one block per arrival, never split across pages.
 
-Input is a ``services.briefing.Briefing`` (plain data); output is PDF bytes. Each arrival is one
+Input is a ``briefing.sheet.Briefing`` (plain data); output is PDF bytes. Each arrival is one
 ``_ArrivalBlock`` flowable that lays its four columns out once (text split into per-script font
 runs by ``pdf.fonts``, wrapped on spaces and between CJK characters) and draws the laid-out lines
 straight onto the canvas: no Table and no Paragraph markup per arrival, so 500 arrivals render in

@@ -1,4 +1,4 @@
-"""Briefing pages: thin views over services.briefing and services.briefing_archive."""
+"""Briefing pages: thin views over briefing.assembly and briefing.archive."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Search index tables, kept up to date by ``services.search`` on every guest write."""
+"""Search index tables, kept up to date by ``guests.search`` on every guest write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guestbook.extensions import Base
 
 # Tokens compare in code-point order on every database, so a prefix is one index range (see
-# ``services.search._prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.
+# ``guests.search._prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.
 TOKEN_TYPE = String(120).with_variant(String(120, collation="C"), "postgresql")
 
 

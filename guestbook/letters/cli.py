@@ -1,4 +1,4 @@
-"""``flask --app wsgi letters ...``: the daily run, approval and print files, over the letters services."""
+"""``flask --app wsgi letters ...``: the daily run, approval and print files, over the letters rules."""
 
 from __future__ import annotations
 

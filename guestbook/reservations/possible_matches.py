@@ -1,6 +1,6 @@
 """What an open possible match tells staff before a manager decides: the candidates and their allergies.
 
-A reservation matched by name only gets a new profile (see ``services.reservations``), which is blank:
+A reservation matched by name only gets a new profile (see ``reservations.bookings``), which is blank:
 "first visit", no allergies. Until a manager links or rejects the match, every screen and sheet that
 shows the arrival also shows who it may be — "May be Hans Müller (4 visits) — ALLERGY peanuts
 (anaphylaxis)" — because a name-only match must never hide what matters for safety.

@@ -1,4 +1,4 @@
-"""Reservation pages: thin views over services.reservations and services.reservation_import."""
+"""Reservation pages: thin views over reservations.bookings and reservations.file_import."""
 
 from __future__ import annotations
 
