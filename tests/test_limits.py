@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from guestbook import create_app
+from guestbook.extensions import db
 from guestbook.services import import_uploads, reservations
 from guestbook.services.schemas import VisitCreate
 
@@ -117,6 +118,8 @@ def test_an_upload_over_the_limit_gets_413_with_the_limit(
     assert not list(import_uploads.folder(small.instance_path).iterdir()), "nothing was kept"
     api = client.post("/api/v1/guests", data=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers=api_key("admin"))
     assert api.status_code == 413 and api.is_json  # the API says so in JSON
+    with small.app_context():  # the second app's own connections (PostgreSQL warns about unclosed ones)
+        db.engine.dispose()
 
 
 def _upload(client: FlaskClient, token: str, content: bytes) -> str:
