@@ -47,8 +47,31 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
 
+def _nul_in_query() -> str | None:
+    """The name of the first query parameter carrying a NUL character, if any.
+
+    No database text column can hold NUL (PostgreSQL refuses the whole statement), so a NUL that
+    reaches a query is a 500 waiting to happen; refuse it at the door, for every route.
+    """
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "\\0")
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
-    """JSON errors under /api, friendly pages elsewhere."""
+    """JSON errors under /api, friendly pages elsewhere; a NUL in a query parameter is refused before any view."""
+
+    @app.before_request
+    def refuse_nul_in_query() -> tuple[Response | str, int] | None:
+        """400 on pages, 422 naming the parameter in the API."""
+        name = _nul_in_query()
+        if name is None:
+            return None
+        reason = "control characters are not allowed (found U+0000)"
+        if _wants_json():  # as the API answers every invalid field: 422 naming it
+            return jsonify({"error": "validation failed", "fields": {name: reason}}), 422
+        return render_template("errors/error.html", code=400, message=f"{name}: {reason}"), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:

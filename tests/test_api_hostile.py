@@ -199,6 +199,9 @@ def test_a_bad_briefing_day_names_the_path_parameter(client: FlaskClient, admin:
     for path in ("/api/v1/briefings/20261202", "/api/v1/briefings/2026-13-01.pdf"):
         response = client.get(path, headers=admin)
         assert response.status_code == 422 and response.get_json()["fields"] == {"day": "use YYYY-MM-DD"}
+    for path in ("/api/v1/briefings/0001-01-01", "/api/v1/briefings/0001-01-01.pdf", "/api/v1/briefings/9999-12-31"):
+        response = client.get(path, headers=admin)  # found by Schemathesis: "the last 180 days" overflowed
+        assert response.status_code == 422 and "day" in response.get_json()["fields"], path
 
 
 def _requests(seeded: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, str], str | None, str | None]]:

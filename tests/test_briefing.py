@@ -281,6 +281,9 @@ def test_misfire_catch_up_runs_once_after_the_scheduled_time(app: Flask, booked:
 
 
 def test_evening_schedule_builds_the_next_day(app: Flask, booked: dict[str, int]) -> None:
+    from guestbook.services.outlets import update_property
+
+    update_property("Test Hotel", "", "UTC", "THB", ACTOR)  # the times below are the property's own
     app.config.update(BRIEFING_TIME="22:00", BRIEFING_DAY_OFFSET=1)
     try:
         with time_machine.travel(datetime(2026, 11, 21, 21, 30, tzinfo=UTC), tick=False):  # before 22:00 the day before

@@ -99,6 +99,9 @@ def test_card_shows_todays_booking_and_prefills_the_visit_from_it(
     assert re.search(rf'name="reservation_id"[^>]*value="{res.id}"', form)
     # Recognised at the booking's outlet: the heading says where the usual is from.
     assert "Their usual at Terrace" in html
+    # The bar order is shown as from elsewhere and not pre-ticked: one tap must not record negroni at the Terrace.
+    assert "Order elsewhere" in html
+    assert not re.search(r'name="items"[^>]*value="negroni"[^>]*checked', form)
 
 
 def test_saving_the_prefilled_visit_marks_the_booking_arrived(

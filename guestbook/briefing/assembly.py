@@ -55,6 +55,9 @@ def _complaint_providers() -> list[ComplaintProvider]:
     return providers
 
 
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # the days a briefing can be asked for
+
+
 class BriefingError(ValueError):
     """A briefing request that cannot be answered (unknown outlet or period)."""
 
@@ -112,6 +115,8 @@ def build_briefing(
     day: date, outlet_code: str | None = None, period: str | None = None, role: str = "manager"
 ) -> Briefing:
     """Assemble the briefing (read-only; the caller audits who saw it)."""
+    if not FIRST_DAY <= day <= LAST_DAY:  # dates near year 1 or 9999 would overflow "the last 180 days"
+        raise BriefingError("day", f"a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
     outlet = resolve_outlet(outlet_code)
     if period and period not in PERIODS:
         raise BriefingError("period", f"one of {', '.join(PERIODS)}")

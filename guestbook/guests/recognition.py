@@ -75,6 +75,7 @@ class Recognition:
     first_visit_at: datetime | None = None
     occasions: list[tuple[str, date]] = field(default_factory=list)
     seat_elsewhere: SeatElsewhere | None = None  # only when an outlet was asked about
+    order_from_elsewhere: bool = False  # never been to the asked outlet: the order comes from the others
 
 
 def _item_key(item: str) -> str:
@@ -175,6 +176,7 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
         rows = ranked_visits.get(gid, [])
         anywhere_recent = [v for v, _at, anywhere in rows if anywhere <= RECENT_WINDOW]
         elsewhere: SeatElsewhere | None = None
+        order_elsewhere = False
         if outlet_id is None:
             derived_seat, usual_order = derive_usual(anywhere_recent)
             recent = anywhere_recent
@@ -183,6 +185,7 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
             derived_seat, usual_order = derive_usual(recent)
             if not recent:
                 _no_seat, usual_order = derive_usual(anywhere_recent)
+                order_elsewhere = bool(usual_order)
             if outlet_names is None:
                 outlet_names = {oid: name for oid, name in db.session.execute(select(Outlet.id, Outlet.name))}
             elsewhere = _strongest_elsewhere(rows, stated.get(gid, []), outlet_id, outlet_names)
@@ -199,6 +202,7 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
             usual_order=usual_order,
             last_visit=next((v for v, _at, anywhere in rows if anywhere == 1), None),
             recent_of=len(recent) or len(anywhere_recent),
+            order_from_elsewhere=order_elsewhere,
             first_visit_at=first,
             seat_elsewhere=elsewhere,
         )

@@ -65,8 +65,9 @@ MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would o
 
 
 def clip_query(q: str) -> str:
-    """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words."""
-    return " ".join(q[:MAX_QUERY_CHARS].split()[:MAX_QUERY_WORDS])
+    """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words, no controls."""
+    q = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in q[:MAX_QUERY_CHARS])
+    return " ".join(q.split()[:MAX_QUERY_WORDS])
 
 
 PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty

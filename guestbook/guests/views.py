@@ -133,7 +133,8 @@ def _card(
     outlets = outlet_service.list_outlets()
     if visit_form is None:
         visit_form = VisitForm(formdata=None)
-        visit_form.items.data = [i.item for i in rec.usual_order]
+        # What they order at other outlets is shown, never pre-ticked: a one-tap save must not record the bar's drinks.
+        visit_form.items.data = [] if rec.order_from_elsewhere else [i.item for i in rec.usual_order]
         if tonight is not None:
             visit_form.reservation_id.data = str(booking.id) if booking else ""
             visit_form.outlet.data = tonight.outlet.code

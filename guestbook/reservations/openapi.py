@@ -178,7 +178,8 @@ _DAY = {
     "name": "day",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    "schema": {"type": "string", "format": "date", "pattern": "^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"},
+    "description": "YYYY-MM-DD, from 1900-01-01 to 2999-12-31",
 }
 
 PATHS: dict[str, Any] = {
