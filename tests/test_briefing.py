@@ -281,7 +281,7 @@ def test_misfire_catch_up_runs_once_after_the_scheduled_time(app: Flask, booked:
 
 
 def test_evening_schedule_builds_the_next_day(app: Flask, booked: dict[str, int]) -> None:
-    from guestbook.services.outlets import update_property
+    from guestbook.admin.outlets import update_property
 
     update_property("Test Hotel", "", "UTC", "THB", ACTOR)  # the times below are the property's own
     app.config.update(BRIEFING_TIME="22:00", BRIEFING_DAY_OFFSET=1)
