@@ -44,9 +44,11 @@ def record(actor: Actor, action: str, guest_id: int | None = None, detail: str =
 
 
 def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: str = "") -> None:
-    """Record an audit event in its own short transaction (for reads, which write nothing else)."""
-    from guestbook.db import begin_write
+    """Record an audit event in its own short transaction (for reads, which write nothing else).
 
-    begin_write()
-    record(actor, action, guest_id, detail)
-    db.session.commit()
+    Inside an open write transaction it joins that one instead (and is committed, or rolled back, with it).
+    """
+    from guestbook.db import write_transaction
+
+    with write_transaction():
+        record(actor, action, guest_id, detail)

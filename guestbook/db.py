@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from flask import current_app
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Connection, Engine
 from guestbook.extensions import db
 
 WRITE_OPTION = "guestbook_write"
+# db.session.info key: how many write_transaction() blocks are open (only the outermost commits).
+WRITE_DEPTH = "guestbook_write_depth"
 # pg_advisory_xact_lock key of the one write lock (any constant; held until COMMIT or ROLLBACK).
 POSTGRES_WRITE_LOCK = 0x6775_6573_7462  # "guestb"
 
@@ -68,6 +71,36 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+@contextlib.contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the block as one write transaction: commit when it ends, roll back if anything is raised.
+
+    The outermost block begins the write (``begin_write()``: BEGIN IMMEDIATE on SQLite, the advisory
+    lock on PostgreSQL). A rule that opens a block while another is already open (a rule calling a
+    rule) joins it: nothing is committed until the outermost block ends, and an exception from the
+    inner rule that reaches the outer block rolls back the outer rule's writes too.
+    """
+    session = db.session()
+    depth = int(session.info.get(WRITE_DEPTH, 0))
+    if depth:
+        session.info[WRITE_DEPTH] = depth + 1
+        try:
+            yield
+        finally:
+            session.info[WRITE_DEPTH] = depth
+        return
+    begin_write()
+    session.info[WRITE_DEPTH] = 1
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(WRITE_DEPTH, None)
 
 
 # Schema objects the migrations create by hand, outside the models: SQLite's FTS5 phone table (and

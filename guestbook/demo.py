@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_for_update
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import search
 from guestbook.guests.models import Allergy, Guest, Preference, Visit
@@ -186,35 +186,34 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     rng = random.Random(seed)
     # "Today" is the property's date: loaded in the Bangkok morning, the UTC date is still yesterday.
     today = today or datetime.now(UTC).astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
-    begin_write()
-    prop = property_for_update()
-    prop.name, prop.address, prop.timezone, prop.currency = (
-        "The Riverside Bangkok",
-        "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand",
-        DEMO_TIMEZONE,
-        "THB",
-    )
-    password_hash = hash_secret(DEMO_PASSWORD)
-    staff = []
-    for name, email, role in DEMO_STAFF:
-        user = StaffUser(name=name, email=email, role=role, password_hash=password_hash)
-        db.session.add(user)
-        staff.append(user)
-    outlets: dict[str, Outlet] = {}
-    for code, name, kind in OUTLETS:
-        existing = db.session.scalar(select(Outlet).where(Outlet.code == code))
-        outlets[code] = existing or Outlet(property_id=prop.id, code=code, name=name, kind=kind)
-        db.session.add(outlets[code])
-    db.session.flush()
-    tz = ZoneInfo(prop.timezone)
-    created = [_story_guest(outlets, staff, today, tz)]
-    for i in range(guests - 1):
-        created.append(_random_guest(rng, i, outlets, staff, today, tz))
-    db.session.flush()
-    for guest in created:
-        refresh_visit_stats(guest.id)
-        search.index_guest(guest)
-    db.session.commit()
+    with write_transaction():
+        prop = property_for_update()
+        prop.name, prop.address, prop.timezone, prop.currency = (
+            "The Riverside Bangkok",
+            "48 Oriental Avenue, Bang Rak, Bangkok 10500, Thailand",
+            DEMO_TIMEZONE,
+            "THB",
+        )
+        password_hash = hash_secret(DEMO_PASSWORD)
+        staff = []
+        for name, email, role in DEMO_STAFF:
+            user = StaffUser(name=name, email=email, role=role, password_hash=password_hash)
+            db.session.add(user)
+            staff.append(user)
+        outlets: dict[str, Outlet] = {}
+        for code, name, kind in OUTLETS:
+            existing = db.session.scalar(select(Outlet).where(Outlet.code == code))
+            outlets[code] = existing or Outlet(property_id=prop.id, code=code, name=name, kind=kind)
+            db.session.add(outlets[code])
+        db.session.flush()
+        tz = ZoneInfo(prop.timezone)
+        created = [_story_guest(outlets, staff, today, tz)]
+        for i in range(guests - 1):
+            created.append(_random_guest(rng, i, outlets, staff, today, tz))
+        db.session.flush()
+        for guest in created:
+            refresh_visit_stats(guest.id)
+            search.index_guest(guest)
     from guestbook.reservations.demo import load_demo_reservations
 
     load_demo_reservations(today)

@@ -13,7 +13,7 @@ from guestbook.actor import Actor
 from guestbook.admin.models import Outlet, Property
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.admin.settings import get_setting
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 
 DEFAULT_PROPERTY_NAME = "My Property"
@@ -47,7 +47,7 @@ def default_property() -> Property:
 
 
 def property_for_update() -> Property:
-    """The property inside the caller's write transaction (begin_write first); added, not committed, if missing."""
+    """The property inside the caller's write_transaction(); added, not committed, if missing."""
     prop = db.session.scalar(select(Property).order_by(Property.id).limit(1))
     if prop is None:
         prop = _unsaved_default()
@@ -94,45 +94,41 @@ def outlet_by_code(code: str) -> Outlet | None:
 
 def create_outlet(data: OutletCreate, actor: Actor) -> Outlet:
     """Add an outlet to the property; codes are unique."""
-    begin_write()
-    prop = property_for_update()
-    if db.session.scalar(select(Outlet.id).where(Outlet.code == data.code)):
-        db.session.rollback()
-        raise OutletError(f"an outlet with code {data.code!r} already exists")
-    outlet = Outlet(
-        property_id=prop.id,
-        code=data.code,
-        name=data.name,
-        kind=data.kind,
-        language=data.language or property_language(),
-        active=True,
-    )
-    db.session.add(outlet)
-    audit.record(actor, "outlet_create", detail=data.code)
-    db.session.commit()
+    with write_transaction():
+        prop = property_for_update()
+        if db.session.scalar(select(Outlet.id).where(Outlet.code == data.code)):
+            raise OutletError(f"an outlet with code {data.code!r} already exists")
+        outlet = Outlet(
+            property_id=prop.id,
+            code=data.code,
+            name=data.name,
+            kind=data.kind,
+            language=data.language or property_language(),
+            active=True,
+        )
+        db.session.add(outlet)
+        audit.record(actor, "outlet_create", detail=data.code)
     return outlet
 
 
 def update_outlet(outlet_id: int, patch: OutletPatch, actor: Actor) -> Outlet:
     """Rename an outlet, set its language, or deactivate/reactivate it (its code and history never change)."""
-    begin_write()
-    outlet = db.session.get(Outlet, outlet_id)
-    if outlet is None:
-        db.session.rollback()
-        raise OutletNotFound(outlet_id)
-    changes = []
-    if patch.name is not None and patch.name != outlet.name:
-        changes.append(f"name {outlet.name!r}->{patch.name!r}")
-        outlet.name = patch.name
-    if patch.language is not None and patch.language != outlet.language:
-        changes.append(f"language {outlet.language}->{patch.language}")
-        outlet.language = patch.language
-    if patch.active is not None and patch.active != outlet.active:
-        changes.append("reactivated" if patch.active else "deactivated")
-        outlet.active = patch.active
-    if changes:
-        audit.record(actor, "outlet_update", detail=f"{outlet.code}: {'; '.join(changes)}")
-    db.session.commit()
+    with write_transaction():
+        outlet = db.session.get(Outlet, outlet_id)
+        if outlet is None:
+            raise OutletNotFound(outlet_id)
+        changes = []
+        if patch.name is not None and patch.name != outlet.name:
+            changes.append(f"name {outlet.name!r}->{patch.name!r}")
+            outlet.name = patch.name
+        if patch.language is not None and patch.language != outlet.language:
+            changes.append(f"language {outlet.language}->{patch.language}")
+            outlet.language = patch.language
+        if patch.active is not None and patch.active != outlet.active:
+            changes.append("reactivated" if patch.active else "deactivated")
+            outlet.active = patch.active
+        if changes:
+            audit.record(actor, "outlet_update", detail=f"{outlet.code}: {'; '.join(changes)}")
     return outlet
 
 
@@ -158,14 +154,13 @@ def update_property(name: str, address: str, timezone: str, currency: str, actor
         raise OutletError(f"unknown timezone {timezone!r}") from None
     if not name.strip():
         raise OutletError("the property needs a name")
-    begin_write()
-    prop = property_for_update()
-    prop.name, prop.address, prop.timezone, prop.currency = (
-        name.strip(),
-        address.strip(),
-        timezone,
-        currency.upper()[:3],
-    )
-    audit.record(actor, "settings_update", detail="property")
-    db.session.commit()
+    with write_transaction():
+        prop = property_for_update()
+        prop.name, prop.address, prop.timezone, prop.currency = (
+            name.strip(),
+            address.strip(),
+            timezone,
+            currency.upper()[:3],
+        )
+        audit.record(actor, "settings_update", detail="property")
     return prop

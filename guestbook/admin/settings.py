@@ -7,7 +7,7 @@ from typing import Any
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Setting
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 
 DEFAULTS: dict[str, Any] = {
@@ -55,11 +55,10 @@ def set_setting(key: str, value: Any, actor: Actor) -> None:
     """Change a setting (audited)."""
     if key not in DEFAULTS:
         raise KeyError(key)
-    begin_write()
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-    audit.record(actor, "settings_update", detail=key)
-    db.session.commit()
+    with write_transaction():
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        audit.record(actor, "settings_update", detail=key)

@@ -26,7 +26,7 @@ from guestbook.briefing.assembly import audit_briefing, build_briefing
 from guestbook.briefing.models import BriefingArchive, BriefingSubscription
 from guestbook.briefing.render import render_briefing
 from guestbook.briefing.sheet import Briefing
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
@@ -75,10 +75,21 @@ def archive_briefing(day: date, outlet_code: str, actor: Actor, trigger: str = "
         return None
     briefing = build_briefing(day, outlet_code or None, None, PRINT_ROLE)  # not actor.role: see PRINT_ROLE
     pdf = render_pdf(briefing)
-    begin_write()
-    if scheduled and _scheduled_exists(day, outlet_code):
-        db.session.rollback()
+    try:
+        with write_transaction():
+            if scheduled and _scheduled_exists(day, outlet_code):
+                return None
+            row = _add_archive(day, outlet_code, scheduled, trigger, briefing, pdf, actor)
+    except IntegrityError:
+        # Another scheduler won the race: the unique key, not a check, makes this exactly once.
         return None
+    return row
+
+
+def _add_archive(
+    day: date, outlet_code: str, scheduled: bool, trigger: str, briefing: Briefing, pdf: bytes, actor: Actor
+) -> BriefingArchive:
+    """The archive row and its audit events, inside the caller's write transaction."""
     latest = db.session.scalar(
         select(func.max(BriefingArchive.version)).where(
             BriefingArchive.briefing_date == day, BriefingArchive.outlet_code == outlet_code
@@ -102,12 +113,6 @@ def archive_briefing(day: date, outlet_code: str, actor: Actor, trigger: str = "
     db.session.add(row)
     for guest_id in sorted({a.guest_id for a in briefing.arrivals}):
         audit.record(actor, "briefing_archive", guest_id, f"{day.isoformat()} {outlet_code or 'all'} v{version}")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another scheduler won the race: the unique key, not a check, makes this exactly once.
-        db.session.rollback()
-        return None
     return row
 
 
@@ -228,14 +233,13 @@ def is_subscribed(staff_user_id: int) -> bool:
 
 def set_subscription(staff_user_id: int, on: bool, actor: Actor) -> None:
     """Opt in to (or out of) the nightly briefing mail."""
-    begin_write()
-    row = db.session.get(BriefingSubscription, staff_user_id)
-    if on and row is None:
-        db.session.add(BriefingSubscription(staff_user_id=staff_user_id))
-    elif not on and row is not None:
-        db.session.delete(row)
-    audit.record(actor, "briefing_mail_optin" if on else "briefing_mail_optout")
-    db.session.commit()
+    with write_transaction():
+        row = db.session.get(BriefingSubscription, staff_user_id)
+        if on and row is None:
+            db.session.add(BriefingSubscription(staff_user_id=staff_user_id))
+        elif not on and row is not None:
+            db.session.delete(row)
+        audit.record(actor, "briefing_mail_optin" if on else "briefing_mail_optout")
 
 
 def mail_briefing(row: BriefingArchive) -> int:
@@ -259,11 +263,10 @@ def mail_briefing(row: BriefingArchive) -> int:
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("briefing mail failed: %s", exc)
         return 0
-    begin_write()
-    stored = db.session.get(BriefingArchive, row.id)
-    if stored is not None:
-        stored.mailed_to = len(recipients)
-    db.session.commit()
+    with write_transaction():
+        stored = db.session.get(BriefingArchive, row.id)
+        if stored is not None:
+            stored.mailed_to = len(recipients)
     return len(recipients)
 
 

@@ -22,7 +22,7 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.briefing.models import BriefingRead
 from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import recognition
 from guestbook.guests.diets import diets_of, split_allergies
@@ -320,15 +320,14 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
 
 def audit_briefing(briefing: Briefing, actor: Actor, action: str) -> None:
     """Record one audit event per arriving guest (viewing or exporting the briefing reads their data)."""
-    begin_write()
-    detail = f"{briefing.day.isoformat()} {briefing.outlet_code or 'all'}"
-    shown = {a.guest_id for a in briefing.arrivals}
-    shown.update(c.guest_id for a in briefing.arrivals for c in a.possible_matches)  # their allergies are shown
-    for guest_id in sorted(shown):
-        audit.record(actor, action, guest_id, detail)
-    if actor.staff_user_id is not None:
-        _record_read(briefing.day, briefing.outlet_code, actor.staff_user_id)
-    db.session.commit()
+    with write_transaction():
+        detail = f"{briefing.day.isoformat()} {briefing.outlet_code or 'all'}"
+        shown = {a.guest_id for a in briefing.arrivals}
+        shown.update(c.guest_id for a in briefing.arrivals for c in a.possible_matches)  # their allergies are shown
+        for guest_id in sorted(shown):
+            audit.record(actor, action, guest_id, detail)
+        if actor.staff_user_id is not None:
+            _record_read(briefing.day, briefing.outlet_code, actor.staff_user_id)
 
 
 def _record_read(day: date, outlet_code: str, staff_user_id: int) -> None:

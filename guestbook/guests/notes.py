@@ -10,7 +10,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import outlet_by_code
 from guestbook.admin.settings import get_setting
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import diets
 from guestbook.guests.models import Allergy, Guest, GuestNote, Preference
@@ -40,7 +40,6 @@ class NeedsConfirmation(Exception):
 def _guest(guest_id: int) -> Guest:
     guest = db.session.get(Guest, guest_id)
     if guest is None:
-        db.session.rollback()
         raise GuestNotFound(guest_id)
     return guest
 
@@ -53,12 +52,11 @@ def add_note(guest_id: int, body: str, actor: Actor, confirmed: bool = False) ->
     words = sensitive_words_in(body)
     if words and not confirmed:
         raise NeedsConfirmation(words)
-    begin_write()
-    _guest(guest_id)
-    note = GuestNote(guest_id=guest_id, body=body[:5000], author_id=actor.staff_user_id, author_name=actor.label)
-    db.session.add(note)
-    audit.record(actor, "note_add", guest_id, "confirmed sensitive words" if words else "")
-    db.session.commit()
+    with write_transaction():
+        _guest(guest_id)
+        note = GuestNote(guest_id=guest_id, body=body[:5000], author_id=actor.staff_user_id, author_name=actor.label)
+        db.session.add(note)
+        audit.record(actor, "note_add", guest_id, "confirmed sensitive words" if words else "")
     return note
 
 
@@ -76,21 +74,20 @@ def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Prefe
         if outlet is None:
             raise ValueError(f"no outlet with code {data.outlet!r}")
         outlet_id = outlet.id
-    begin_write()
-    _guest(guest_id)
-    pref = Preference(
-        guest_id=guest_id,
-        category=data.category,
-        value=data.value,
-        outlet_id=outlet_id,
-        note=data.note,
-        source=data.source,
-        recorded_by_id=actor.staff_user_id,
-        recorded_at=utcnow(),
-    )
-    db.session.add(pref)
-    audit.record(actor, "preference_add", guest_id, f"{data.category}: {data.value}")
-    db.session.commit()
+    with write_transaction():
+        _guest(guest_id)
+        pref = Preference(
+            guest_id=guest_id,
+            category=data.category,
+            value=data.value,
+            outlet_id=outlet_id,
+            note=data.note,
+            source=data.source,
+            recorded_by_id=actor.staff_user_id,
+            recorded_at=utcnow(),
+        )
+        db.session.add(pref)
+        audit.record(actor, "preference_add", guest_id, f"{data.category}: {data.value}")
     return pref
 
 
@@ -105,10 +102,9 @@ def add_allergy(guest_id: int, data: AllergyIn, actor: Actor) -> Allergy | Prefe
             PreferenceCreate(category=diets.DIET_CATEGORY, value=data.allergen, note=data.note, source="observed"),
             actor,
         )
-    begin_write()
-    _guest(guest_id)
-    allergy = Allergy(guest_id=guest_id, allergen=data.allergen, severity=data.severity, note=data.note)
-    db.session.add(allergy)
-    audit.record(actor, "allergy_add", guest_id, data.allergen)
-    db.session.commit()
+    with write_transaction():
+        _guest(guest_id)
+        allergy = Allergy(guest_id=guest_id, allergen=data.allergen, severity=data.severity, note=data.note)
+        db.session.add(allergy)
+        audit.record(actor, "allergy_add", guest_id, data.allergen)
     return allergy

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import search
 from guestbook.guests.models import Allergy, Guest
@@ -122,14 +122,13 @@ def create_guest(data: GuestCreate, actor: Actor) -> Guest:
     """Create a guest profile and index it for search (a postal address needs the concierge role or above)."""
     if data.address is not None and not can_see_contact(actor.role):
         raise ContactNotAllowed("postal addresses need the concierge role or above")
-    begin_write()
-    guest = Guest()
-    db.session.add(guest)
-    _apply(guest, data)
-    db.session.flush()
-    search.index_guest(guest)
-    audit.record(actor, "guest_create", guest.id)
-    db.session.commit()
+    with write_transaction():
+        guest = Guest()
+        db.session.add(guest)
+        _apply(guest, data)
+        db.session.flush()
+        search.index_guest(guest)
+        audit.record(actor, "guest_create", guest.id)
     return guest
 
 
@@ -154,21 +153,18 @@ def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
     Floor staff may not change contact details (ContactNotAllowed, nothing written).
     """
     check_contact_change(patch.model_fields_set, actor.role)
-    begin_write()
-    guest = db.session.get(Guest, guest_id)
-    if guest is None:
-        db.session.rollback()
-        raise GuestNotFound(guest_id)
-    if guest.version != patch.version:
-        db.session.rollback()
-        raise VersionConflict(get_guest(guest_id))
-    changed = _apply(guest, patch)
-    if changed:
-        guest.updated_at = utcnow()  # also bumps the version, even when only allergies changed
-        db.session.flush()
-        search.index_guest(guest)
-        audit.record(actor, "guest_edit", guest.id, "changed: " + ", ".join(changed))
-    db.session.commit()
+    with write_transaction():
+        guest = db.session.get(Guest, guest_id)
+        if guest is None:
+            raise GuestNotFound(guest_id)
+        if guest.version != patch.version:
+            raise VersionConflict(get_guest(guest_id))
+        changed = _apply(guest, patch)
+        if changed:
+            guest.updated_at = utcnow()  # also bumps the version, even when only allergies changed
+            db.session.flush()
+            search.index_guest(guest)
+            audit.record(actor, "guest_edit", guest.id, "changed: " + ", ".join(changed))
     return guest
 
 

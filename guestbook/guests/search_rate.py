@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from guestbook.actor import Actor
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.search_models import SearchRateWindow
 
@@ -50,20 +50,21 @@ def count_search(actor: Actor, limit: int, now: float | None = None) -> None:
     moment = time.time() if now is None else now
     minute = int(moment // WINDOW_SECONDS)
     principal = principal_of(actor)
-    begin_write()
-    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
-    stmt = (
-        insert(SearchRateWindow)
-        .values(principal=principal, minute=minute, count=1)
-        .on_conflict_do_update(index_elements=["principal", "minute"], set_={"count": SearchRateWindow.count + 1})
-        .returning(SearchRateWindow.count)
-    )
-    count = int(db.session.execute(stmt).scalar_one())
-    if count == 1:  # the first search of a new window clears this principal's old ones
-        db.session.execute(
-            delete(SearchRateWindow).where(SearchRateWindow.principal == principal, SearchRateWindow.minute < minute)
+    with write_transaction():
+        insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
+        stmt = (
+            insert(SearchRateWindow)
+            .values(principal=principal, minute=minute, count=1)
+            .on_conflict_do_update(index_elements=["principal", "minute"], set_={"count": SearchRateWindow.count + 1})
+            .returning(SearchRateWindow.count)
         )
-    db.session.commit()
+        count = int(db.session.execute(stmt).scalar_one())
+        if count == 1:  # the first search of a new window clears this principal's old ones
+            db.session.execute(
+                delete(SearchRateWindow).where(
+                    SearchRateWindow.principal == principal, SearchRateWindow.minute < minute
+                )
+            )
     if count > limit:
         retry_after = max(1, int((minute + 1) * WINDOW_SECONDS - moment + 0.999))
         raise RateLimited(retry_after=retry_after, limit=limit)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest, Visit
@@ -78,45 +78,42 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     if outlet is None:
         raise UnknownOutlet(data.outlet)
     currency = default_property().currency
-    begin_write()
-    guest = db.session.get(Guest, guest_id)
-    if guest is None:
-        db.session.rollback()
-        from guestbook.guests.profiles import GuestNotFound
+    with write_transaction():
+        guest = db.session.get(Guest, guest_id)
+        if guest is None:
+            from guestbook.guests.profiles import GuestNotFound
 
-        raise GuestNotFound(guest_id)
-    reservation = None
-    if data.reservation_id is not None:
-        reservation = tonight.booking_by_id(data.reservation_id)
-        if reservation is None or reservation.guest_id != guest.id:
-            db.session.rollback()
-            raise UnknownReservation(data.reservation_id)
-    served_by = db.session.get(StaffUser, actor.staff_user_id) if actor.staff_user_id else None
-    visit = Visit(
-        guest_id=guest.id,
-        outlet_id=outlet.id,
-        visited_at=data.visited_at,
-        party_size=data.party_size,
-        table=data.table,
-        items=list(data.items),
-        spend=data.spend_decimal(),
-        currency=currency,
-        served_by_id=served_by.id if served_by else None,
-        served_by_name=served_by.name if served_by else actor.label,
-        notes=data.notes,
-    )
-    db.session.add(visit)
-    db.session.flush()
-    refresh_visit_stats(guest.id)
-    detail = f"outlet={outlet.code} table={data.table}"
-    if reservation is not None:
-        detail += f" reservation={reservation.id}"
-        # Only a live booking becomes "arrived": a cancelled or no-show one keeps its status.
-        if reservation.status == "booked":
-            reservation.status = "arrived"
-            detail += " arrived"
-    audit.record(actor, "visit_log", guest.id, detail)
-    db.session.commit()
+            raise GuestNotFound(guest_id)
+        reservation = None
+        if data.reservation_id is not None:
+            reservation = tonight.booking_by_id(data.reservation_id)
+            if reservation is None or reservation.guest_id != guest.id:
+                raise UnknownReservation(data.reservation_id)
+        served_by = db.session.get(StaffUser, actor.staff_user_id) if actor.staff_user_id else None
+        visit = Visit(
+            guest_id=guest.id,
+            outlet_id=outlet.id,
+            visited_at=data.visited_at,
+            party_size=data.party_size,
+            table=data.table,
+            items=list(data.items),
+            spend=data.spend_decimal(),
+            currency=currency,
+            served_by_id=served_by.id if served_by else None,
+            served_by_name=served_by.name if served_by else actor.label,
+            notes=data.notes,
+        )
+        db.session.add(visit)
+        db.session.flush()
+        refresh_visit_stats(guest.id)
+        detail = f"outlet={outlet.code} table={data.table}"
+        if reservation is not None:
+            detail += f" reservation={reservation.id}"
+            # Only a live booking becomes "arrived": a cancelled or no-show one keeps its status.
+            if reservation.status == "booked":
+                reservation.status = "arrived"
+                detail += " arrived"
+        audit.record(actor, "visit_log", guest.id, detail)
     return visit
 
 

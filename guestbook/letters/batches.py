@@ -17,7 +17,7 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import default_property
 from guestbook.admin.settings import get_setting
 from guestbook.audit import AuditEvent
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.letters import render, rules
@@ -88,40 +88,35 @@ def counts(batch: LetterBatch) -> dict[str, Counter[str]]:
 def approve_batch(batch_id: int, actor: Actor) -> int:
     """Approve every drafted letter of a batch; returns how many were approved."""
     _batch_row(batch_id)
-    begin_write()
-    result = db.session.execute(
-        update(Letter)
-        .where(Letter.batch_id == batch_id, Letter.status == "drafted")
-        .values(status="approved", approved_at=utcnow(), approved_by=actor.label)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with write_transaction():
+        result = db.session.execute(
+            update(Letter)
+            .where(Letter.batch_id == batch_id, Letter.status == "drafted")
+            .values(status="approved", approved_at=utcnow(), approved_by=actor.label)
+            .execution_options(synchronize_session=False)
+        )
     db.session.expire_all()
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def approve_letter(letter_id: int, actor: Actor) -> Letter:
     """Approve one drafted letter."""
-    begin_write()
-    letter = get_letter(letter_id)
-    if letter.status != "drafted":
-        db.session.rollback()
-        raise LetterError(f"only a drafted letter can be approved (this one is {letter.status})")
-    letter.status, letter.approved_at, letter.approved_by = "approved", utcnow(), actor.label
-    db.session.commit()
+    with write_transaction():
+        letter = get_letter(letter_id)
+        if letter.status != "drafted":
+            raise LetterError(f"only a drafted letter can be approved (this one is {letter.status})")
+        letter.status, letter.approved_at, letter.approved_by = "approved", utcnow(), actor.label
     return letter
 
 
 def edit_letter(letter_id: int, subject: str, greeting: str, body: str, sign_off: str, actor: Actor) -> Letter:
     """Change one guest's letter text (the template is untouched); an approved letter goes back to drafted."""
-    begin_write()
-    letter = get_letter(letter_id)
-    if letter.status not in ("drafted", "approved"):
-        db.session.rollback()
-        raise LetterError(f"a {letter.status} letter can no longer be edited")
-    letter.subject, letter.greeting, letter.body, letter.sign_off = subject, greeting, body, sign_off
-    letter.edited, letter.status, letter.approved_at = True, "drafted", None
-    db.session.commit()
+    with write_transaction():
+        letter = get_letter(letter_id)
+        if letter.status not in ("drafted", "approved"):
+            raise LetterError(f"a {letter.status} letter can no longer be edited")
+        letter.subject, letter.greeting, letter.body, letter.sign_off = subject, greeting, body, sign_off
+        letter.edited, letter.status, letter.approved_at = True, "drafted", None
     return letter
 
 
@@ -131,15 +126,14 @@ def mark_batch(batch_id: int, status: str, actor: Actor) -> int:
     if source is None:
         raise LetterError(f"a batch cannot be marked {status}")
     _batch_row(batch_id)
-    begin_write()
-    stamp = {"printed_at" if status == "printed" else "mailed_at": utcnow()}
-    result = db.session.execute(
-        update(Letter)
-        .where(Letter.batch_id == batch_id, Letter.status.in_(source))
-        .values(status=status, **stamp)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with write_transaction():
+        stamp = {"printed_at" if status == "printed" else "mailed_at": utcnow()}
+        result = db.session.execute(
+            update(Letter)
+            .where(Letter.batch_id == batch_id, Letter.status.in_(source))
+            .values(status=status, **stamp)
+            .execution_options(synchronize_session=False)
+        )
     db.session.expire_all()
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -149,23 +143,21 @@ def mark_letter(letter_id: int, status: str, actor: Actor) -> Letter:
     allowed = {"printed": ("approved",), "mailed": ("approved", "printed"), "returned": ("printed", "mailed")}
     if status not in allowed:
         raise LetterError(f"a letter cannot be marked {status}")
-    begin_write()
-    letter = get_letter(letter_id)
-    if letter.status not in allowed[status]:
-        db.session.rollback()
-        raise LetterError(f"a {letter.status} letter cannot be marked {status}")
-    letter.status = status
-    setattr(letter, f"{status}_at", utcnow())
-    if status == "returned":
-        guest = db.session.get(Guest, letter.guest_id)
-        assert guest is not None
-        flag = db.session.get(GuestAddressFlag, guest.id) or GuestAddressFlag(guest_id=guest.id)
-        flag.fingerprint, flag.letter_id, flag.flagged_at = rules.address_fingerprint(guest), letter.id, utcnow()
-        db.session.add(flag)
-        from guestbook import audit
+    with write_transaction():
+        letter = get_letter(letter_id)
+        if letter.status not in allowed[status]:
+            raise LetterError(f"a {letter.status} letter cannot be marked {status}")
+        letter.status = status
+        setattr(letter, f"{status}_at", utcnow())
+        if status == "returned":
+            guest = db.session.get(Guest, letter.guest_id)
+            assert guest is not None
+            flag = db.session.get(GuestAddressFlag, guest.id) or GuestAddressFlag(guest_id=guest.id)
+            flag.fingerprint, flag.letter_id, flag.flagged_at = rules.address_fingerprint(guest), letter.id, utcnow()
+            db.session.add(flag)
+            from guestbook import audit
 
-        audit.record(actor, "letter_returned", guest.id, f"letter={letter.id}")
-    db.session.commit()
+            audit.record(actor, "letter_returned", guest.id, f"letter={letter.id}")
     return letter
 
 
@@ -327,23 +319,22 @@ def record_export(letters: list[Letter], actor: Actor, what: str) -> None:
     if not letters:
         return
     keys = [(letter.id, letter.guest_id, letter.batch_id) for letter in letters]  # read before the commit expires them
-    begin_write()
-    now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor": actor.label,
-            "staff_user_id": actor.staff_user_id,
-            "api_key_id": actor.api_key_id,
-            "action": "letter_export",
-            "guest_id": guest_id,
-            "ip": actor.ip,
-            "detail": f"{what} batch={batch_id} letter={letter_id}",
-        }
-        for letter_id, guest_id, batch_id in keys
-    ]
-    db.session.execute(insert(AuditEvent), rows)
-    db.session.commit()
+    with write_transaction():
+        now = utcnow()
+        rows = [
+            {
+                "at": now,
+                "actor": actor.label,
+                "staff_user_id": actor.staff_user_id,
+                "api_key_id": actor.api_key_id,
+                "action": "letter_export",
+                "guest_id": guest_id,
+                "ip": actor.ip,
+                "detail": f"{what} batch={batch_id} letter={letter_id}",
+            }
+            for letter_id, guest_id, batch_id in keys
+        ]
+        db.session.execute(insert(AuditEvent), rows)
 
 
 def export_pdf(

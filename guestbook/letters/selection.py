@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from guestbook.actor import Actor
 from guestbook.admin.models import Property
 from guestbook.admin.outlets import default_property, property_today, zone_of
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Visit
 from guestbook.letters import rules, templates
@@ -233,72 +233,71 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
     settings = rules.RuleSettings.load()
     prop = default_property()
     tz = zone_of(prop)
-    begin_write()
-    batch = db.session.scalar(select(LetterBatch).where(LetterBatch.run_date == run_date))
-    if batch is None:
-        batch = LetterBatch(run_date=run_date, created_by=actor.label)
-        db.session.add(batch)
-        db.session.flush()
-    else:
-        batch.run_count += 1
-        batch.last_run_at = utcnow()
-    candidates, guests = select_candidates(run_date, settings, tz)
-    by_guest: dict[int, list[Candidate]] = defaultdict(list)
-    for cand in candidates:
-        by_guest[cand.guest_id].append(cand)
-    ids = sorted(by_guest)
-    recent = _recently_written(ids, run_date, settings.cool_down_days)
-    bad = _bad_addresses(guests[i] for i in ids)
-    known = templates.known_languages()
-    chosen_cache: dict[tuple[str, str], templates.ChosenTemplate] = {}
-    reasons = {
-        (gid, c.kind): skip_reason(guests[gid], c.kind, run_date, settings, tz, gid in bad)
-        for gid in ids
-        for c in by_guest[gid]
-    }
-    language_of = {
-        gid: templates.resolve_language(guests[gid].language or "", settings.default_language, known) for gid in ids
-    }
-    facts = facts_for({key[0]: language_of[key[0]] for key, reason in reasons.items() if reason is None})
-    failures: list[dict[str, Any]] = []
-    for guest_id in ids:
-        guest = guests[guest_id]
-        going = guest_id in recent
-        for cand in sorted(by_guest[guest_id], key=lambda c: PRIORITY[c.kind]):
-            reason = reasons[(guest_id, cand.kind)]
-            if reason is None and going:
-                if cand.kind == "we_miss_you":
-                    continue  # not left out, only postponed: it goes once the cool-down is over
-                reason = "cool_down"
-            letter = Letter(
-                batch_id=batch.id,
-                guest_id=guest_id,
-                kind=cand.kind,
-                family=cand.family,
-                period_key=cand.period_key,
-                lapse_key=cand.lapse_key,
-                occasion_date=cand.occasion,
-                status="skipped" if reason else "drafted",
-                skip_reason=reason,
-                language=language_of[guest_id],
-            )
-            if reason is None:
-                key = (cand.kind, letter.language)
-                chosen = chosen_cache.get(key) or chosen_cache.setdefault(key, templates.current_template(*key))
-                fields = merge_fields(
-                    guest, facts[guest_id], cand.kind, letter.language, cand.occasion, run_date, prop, settings, tz
+    with write_transaction():
+        batch = db.session.scalar(select(LetterBatch).where(LetterBatch.run_date == run_date))
+        if batch is None:
+            batch = LetterBatch(run_date=run_date, created_by=actor.label)
+            db.session.add(batch)
+            db.session.flush()
+        else:
+            batch.run_count += 1
+            batch.last_run_at = utcnow()
+        candidates, guests = select_candidates(run_date, settings, tz)
+        by_guest: dict[int, list[Candidate]] = defaultdict(list)
+        for cand in candidates:
+            by_guest[cand.guest_id].append(cand)
+        ids = sorted(by_guest)
+        recent = _recently_written(ids, run_date, settings.cool_down_days)
+        bad = _bad_addresses(guests[i] for i in ids)
+        known = templates.known_languages()
+        chosen_cache: dict[tuple[str, str], templates.ChosenTemplate] = {}
+        reasons = {
+            (gid, c.kind): skip_reason(guests[gid], c.kind, run_date, settings, tz, gid in bad)
+            for gid in ids
+            for c in by_guest[gid]
+        }
+        language_of = {
+            gid: templates.resolve_language(guests[gid].language or "", settings.default_language, known) for gid in ids
+        }
+        facts = facts_for({key[0]: language_of[key[0]] for key, reason in reasons.items() if reason is None})
+        failures: list[dict[str, Any]] = []
+        for guest_id in ids:
+            guest = guests[guest_id]
+            going = guest_id in recent
+            for cand in sorted(by_guest[guest_id], key=lambda c: PRIORITY[c.kind]):
+                reason = reasons[(guest_id, cand.kind)]
+                if reason is None and going:
+                    if cand.kind == "we_miss_you":
+                        continue  # not left out, only postponed: it goes once the cool-down is over
+                    reason = "cool_down"
+                letter = Letter(
+                    batch_id=batch.id,
+                    guest_id=guest_id,
+                    kind=cand.kind,
+                    family=cand.family,
+                    period_key=cand.period_key,
+                    lapse_key=cand.lapse_key,
+                    occasion_date=cand.occasion,
+                    status="skipped" if reason else "drafted",
+                    skip_reason=reason,
+                    language=language_of[guest_id],
                 )
-                try:
-                    text = templates.render(chosen.text, fields)
-                except Exception as exc:  # one template failing for one guest must not stop the other letters
-                    failures.append(_failure(guest_id, cand.kind, chosen, exc))
-                    continue  # not recorded as a letter: the next run, after the template is fixed, makes it
-                going = True
-                letter.subject, letter.greeting, letter.body, letter.sign_off = text
-                letter.template_version = f"{chosen.language}/{chosen.version}"
-            db.session.add(letter)
-    batch.skipped = failures  # what this run could not make (an earlier run's list is replaced)
-    db.session.commit()
+                if reason is None:
+                    key = (cand.kind, letter.language)
+                    chosen = chosen_cache.get(key) or chosen_cache.setdefault(key, templates.current_template(*key))
+                    fields = merge_fields(
+                        guest, facts[guest_id], cand.kind, letter.language, cand.occasion, run_date, prop, settings, tz
+                    )
+                    try:
+                        text = templates.render(chosen.text, fields)
+                    except Exception as exc:  # one template failing for one guest must not stop the other letters
+                        failures.append(_failure(guest_id, cand.kind, chosen, exc))
+                        continue  # not recorded as a letter: the next run, after the template is fixed, makes it
+                    going = True
+                    letter.subject, letter.greeting, letter.body, letter.sign_off = text
+                    letter.template_version = f"{chosen.language}/{chosen.version}"
+                db.session.add(letter)
+        batch.skipped = failures  # what this run could not make (an earlier run's list is replaced)
     return batch
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
 from guestbook.letters.models import LETTER_KINDS, LetterTemplate
@@ -396,23 +396,24 @@ def save_template(kind: str, language: str, text: TemplateText, actor: Actor) ->
         raise TemplateError(f"unknown letter kind {kind!r}")
     check_template(text)
     check_fits(text, language)
-    begin_write()
-    latest = db.session.scalar(
-        select(func.max(LetterTemplate.version)).where(LetterTemplate.kind == kind, LetterTemplate.language == language)
-    )
-    row = LetterTemplate(
-        kind=kind,
-        language=language,
-        version=(latest or 0) + 1,
-        created_by=actor.label,
-        subject=text.subject,
-        greeting=text.greeting,
-        body=text.body,
-        sign_off=text.sign_off,
-    )
-    db.session.add(row)
-    audit.record(actor, "letter_template_save", detail=f"{kind}/{language} v{row.version}")
-    db.session.commit()
+    with write_transaction():
+        latest = db.session.scalar(
+            select(func.max(LetterTemplate.version)).where(
+                LetterTemplate.kind == kind, LetterTemplate.language == language
+            )
+        )
+        row = LetterTemplate(
+            kind=kind,
+            language=language,
+            version=(latest or 0) + 1,
+            created_by=actor.label,
+            subject=text.subject,
+            greeting=text.greeting,
+            body=text.body,
+            sign_off=text.sign_off,
+        )
+        db.session.add(row)
+        audit.record(actor, "letter_template_save", detail=f"{kind}/{language} v{row.version}")
     return row
 
 

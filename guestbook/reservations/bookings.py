@@ -21,7 +21,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import outlet_by_code, property_today
 from guestbook.admin.schemas import OutletCode
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
 from guestbook.guests import search
@@ -223,19 +223,15 @@ def upsert_reservation(source: str, external_id: str, data: ReservationIn, actor
 
     Idempotent: the same call twice leaves one reservation and one guest. A later call updates the
     booking; the guest is matched once, when the reservation is first seen (or when guest_id changes).
+    Called inside another rule's write transaction (the file import, the demo) it joins that one.
     """
-    begin_write()
-    try:
+    with write_transaction():
         reservation, created = _upsert(source, external_id, data, actor)
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
     return reservation, created
 
 
 def _upsert(source: str, external_id: str, data: ReservationIn, actor: Actor) -> tuple[Reservation, bool]:
-    """The upsert inside an open write transaction (shared with the all-or-nothing import)."""
+    """The upsert itself, inside upsert_reservation's write transaction."""
     if not re.fullmatch(SOURCE_PATTERN, source):
         raise ReservationError("source", "lower-case letters, digits, . _ - (up to 40)")
     if not re.fullmatch(EXTERNAL_ID_PATTERN, external_id):
@@ -351,7 +347,6 @@ def count_open_matches() -> int:
 def _open_match(match_id: int) -> PossibleMatch:
     match = db.session.get(PossibleMatch, match_id)
     if match is None or match.status != "open":
-        db.session.rollback()
         raise MatchNotFound(match_id)
     return match
 
@@ -362,27 +357,28 @@ def link_match(match_id: int, actor: Actor) -> PossibleMatch:
     The profile created for the reservation is removed when nothing else refers to it (no visits,
     no other reservation); otherwise it stays, for the duplicate-merge tool.
     """
-    begin_write()
-    match = _open_match(match_id)
-    reservation = match.reservation
-    provisional_id = reservation.guest_id
-    reservation.guest_id = match.candidate_guest_id
-    reservation.match = "linked"
-    match.status, match.decided_at, match.decided_by = "linked", utcnow(), actor.label
-    for sibling in db.session.scalars(
-        select(PossibleMatch).where(
-            PossibleMatch.reservation_id == reservation.id, PossibleMatch.id != match.id, PossibleMatch.status == "open"
-        )
-    ):
-        sibling.status, sibling.decided_at, sibling.decided_by = "rejected", utcnow(), actor.label
-    db.session.flush()
-    if provisional_id != match.candidate_guest_id and _is_orphan(provisional_id):
-        provisional = db.session.get(Guest, provisional_id)
-        if provisional is not None:
-            search.remove_guest(provisional_id)
-            db.session.delete(provisional)
-    audit.record(actor, "match_link", match.candidate_guest_id, f"reservation {reservation.id}")
-    db.session.commit()
+    with write_transaction():
+        match = _open_match(match_id)
+        reservation = match.reservation
+        provisional_id = reservation.guest_id
+        reservation.guest_id = match.candidate_guest_id
+        reservation.match = "linked"
+        match.status, match.decided_at, match.decided_by = "linked", utcnow(), actor.label
+        for sibling in db.session.scalars(
+            select(PossibleMatch).where(
+                PossibleMatch.reservation_id == reservation.id,
+                PossibleMatch.id != match.id,
+                PossibleMatch.status == "open",
+            )
+        ):
+            sibling.status, sibling.decided_at, sibling.decided_by = "rejected", utcnow(), actor.label
+        db.session.flush()
+        if provisional_id != match.candidate_guest_id and _is_orphan(provisional_id):
+            provisional = db.session.get(Guest, provisional_id)
+            if provisional is not None:
+                search.remove_guest(provisional_id)
+                db.session.delete(provisional)
+        audit.record(actor, "match_link", match.candidate_guest_id, f"reservation {reservation.id}")
     return match
 
 
@@ -396,11 +392,10 @@ def _is_orphan(guest_id: int) -> bool:
 
 def reject_match(match_id: int, actor: Actor) -> PossibleMatch:
     """Decide that a possible match is a different person: the reservation keeps its new profile."""
-    begin_write()
-    match = _open_match(match_id)
-    match.status, match.decided_at, match.decided_by = "rejected", utcnow(), actor.label
-    audit.record(actor, "match_reject", match.new_guest_id, f"not guest {match.candidate_guest_id}")
-    db.session.commit()
+    with write_transaction():
+        match = _open_match(match_id)
+        match.status, match.decided_at, match.decided_by = "rejected", utcnow(), actor.label
+        audit.record(actor, "match_reject", match.new_guest_id, f"not guest {match.candidate_guest_id}")
     return match
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Allergy, Guest
-from guestbook.reservations.bookings import GuestRef, ReservationIn, _upsert
+from guestbook.reservations.bookings import GuestRef, ReservationIn, upsert_reservation
 
 FIRST_TIMERS = [
     ("Camille", "Laurent", "fr"),
@@ -59,15 +59,14 @@ def load_demo_reservations(today: date, seed: int = 11, per_day: int = 25) -> in
     guest_ids = list(db.session.scalars(select(Guest.id).order_by(Guest.id)))
     if not guest_ids:
         return 0
-    begin_write()
-    count = 0
-    for offset in (0, 1):
-        day = today + timedelta(days=offset)
-        picks = rng.sample(guest_ids[1:], min(len(guest_ids) - 1, 2 * per_day))
-        for n in range(per_day):
-            count += _restaurant(day, n, picks[n % len(picks)], guest_ids, rng, actor, offset)
-            count += _hotel(day, n, picks[(n + per_day) % len(picks)], guest_ids, rng, actor, offset)
-    db.session.commit()
+    with write_transaction():
+        count = 0
+        for offset in (0, 1):
+            day = today + timedelta(days=offset)
+            picks = rng.sample(guest_ids[1:], min(len(guest_ids) - 1, 2 * per_day))
+            for n in range(per_day):
+                count += _restaurant(day, n, picks[n % len(picks)], guest_ids, rng, actor, offset)
+                count += _hotel(day, n, picks[(n + per_day) % len(picks)], guest_ids, rng, actor, offset)
     return count
 
 
@@ -107,7 +106,7 @@ def _restaurant(
     if n == 3:
         fields["occasion"] = "Anniversary"
     data = ReservationIn.model_validate(fields)
-    reservation, _created = _upsert("demo", ext, data, actor)
+    reservation, _created = upsert_reservation("demo", ext, data, actor)
     if n == 1 and offset == 0 and not reservation.guest.allergies:
         reservation.guest.allergies = [Allergy(allergen="tree nuts", severity="severe", note="no almond in the cake")]
     return 1
@@ -136,5 +135,5 @@ def _hotel(
         )
     else:
         fields["guest_id"] = guest_id
-    _upsert("demo", ext, ReservationIn.model_validate(fields), actor)
+    upsert_reservation("demo", ext, ReservationIn.model_validate(fields), actor)
     return 1

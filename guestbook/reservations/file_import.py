@@ -24,9 +24,9 @@ from pydantic import ValidationError
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, _upsert
+from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, upsert_reservation
 from guestbook.reservations.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
 from guestbook.reservations.models import ImportMapping
 from guestbook.text import SPACE_CLASS, find_control_char
@@ -140,14 +140,13 @@ def mapping_for(source: str) -> dict[str, str]:
 def save_mapping(source: str, mapping: dict[str, str], actor: Actor) -> None:
     """Remember how a source names its columns (its outlet values stay as saved)."""
     clean: dict[str, Any] = {key: mapping.get(key, "").strip() for key in FIELDS}
-    begin_write()
-    row = db.session.get(ImportMapping, source)
-    if row is None:
-        db.session.add(ImportMapping(source=source, mapping=clean))
-    else:
-        row.mapping = {**clean, OUTLET_VALUES_KEY: dict(row.mapping.get(OUTLET_VALUES_KEY) or {})}  # kept
-    audit.record(actor, "import_mapping", detail=source)
-    db.session.commit()
+    with write_transaction():
+        row = db.session.get(ImportMapping, source)
+        if row is None:
+            db.session.add(ImportMapping(source=source, mapping=clean))
+        else:
+            row.mapping = {**clean, OUTLET_VALUES_KEY: dict(row.mapping.get(OUTLET_VALUES_KEY) or {})}  # kept
+        audit.record(actor, "import_mapping", detail=source)
 
 
 def _cell(value: Any) -> str:
@@ -352,29 +351,30 @@ def commit_import(
     report = checked.report
     if not report.ok:
         return report
-    begin_write()
     try:
-        for n, external_id, data in checked.valid:
-            try:
-                _reservation, created = _upsert(source, external_id, data, actor)
-            except ReservationError as exc:
-                report.errors.append(RowError(n, checked.column_of.get(exc.field, exc.field), exc.message))
-                continue
-            if created:
-                report.created += 1
-            else:
-                report.updated += 1
-        if report.errors:
-            db.session.rollback()
-            report.created = report.updated = 0
-            return report
-        audit.record(actor, "reservation_import", detail=f"{source}: {filename}, {len(checked.valid)} rows")
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        with write_transaction():
+            for n, external_id, data in checked.valid:
+                try:
+                    _reservation, created = upsert_reservation(source, external_id, data, actor)
+                except ReservationError as exc:
+                    report.errors.append(RowError(n, checked.column_of.get(exc.field, exc.field), exc.message))
+                    continue
+                if created:
+                    report.created += 1
+                else:
+                    report.updated += 1
+            if report.errors:
+                raise _RowErrors  # rolls the whole file back
+            audit.record(actor, "reservation_import", detail=f"{source}: {filename}, {len(checked.valid)} rows")
+    except _RowErrors:
+        report.created = report.updated = 0
+        return report
     report.committed = True
     return report
+
+
+class _RowErrors(Exception):
+    """Some rows of an all-or-nothing import failed: nothing is written."""
 
 
 def error_report_csv(report: ImportReport) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import list_outlets
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.reservations.models import ImportMapping
 
@@ -48,23 +48,22 @@ def save_outlet_values(source: str, values: dict[str, str], actor: Actor) -> Non
     for theirs, ours in values.items():
         if ours and ours not in codes:
             raise MappingError(f"no outlet with code {ours!r} for {theirs!r}")
-    begin_write()
-    row = db.session.get(ImportMapping, source)
-    if row is None:
-        row = ImportMapping(source=source, mapping={})  # columns keep their defaults
-        db.session.add(row)
-    saved = dict((row.mapping or {}).get(OUTLET_VALUES_KEY) or {})
-    for theirs, ours in values.items():
-        key = theirs.strip().casefold()
-        if not key:
-            continue
-        if ours and ours.casefold() != key:  # their value is our code already: nothing to remember
-            saved[key] = ours
-        else:
-            saved.pop(key, None)
-    row.mapping = {**(row.mapping or {}), OUTLET_VALUES_KEY: saved}
-    audit.record(actor, "import_mapping", detail=f"{source}: outlet values")
-    db.session.commit()
+    with write_transaction():
+        row = db.session.get(ImportMapping, source)
+        if row is None:
+            row = ImportMapping(source=source, mapping={})  # columns keep their defaults
+            db.session.add(row)
+        saved = dict((row.mapping or {}).get(OUTLET_VALUES_KEY) or {})
+        for theirs, ours in values.items():
+            key = theirs.strip().casefold()
+            if not key:
+                continue
+            if ours and ours.casefold() != key:  # their value is our code already: nothing to remember
+                saved[key] = ours
+            else:
+                saved.pop(key, None)
+        row.mapping = {**(row.mapping or {}), OUTLET_VALUES_KEY: saved}
+        audit.record(actor, "import_mapping", detail=f"{source}: outlet values")
 
 
 def resolve_outlet_values(source: str, counts: dict[str, int]) -> list[OutletValue]:

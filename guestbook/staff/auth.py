@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.audit import AuditEvent
-from guestbook.db import begin_write
+from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.models.base import utcnow
 from guestbook.security import ROLES
@@ -68,13 +68,11 @@ def create_staff_user(email: str, name: str, role: str, password: str, password_
     if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     password_hash = password_hash or hash_secret(password)  # before the write lock: hashing is slow
-    begin_write()
-    if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
-        db.session.rollback()
-        raise AccountError(f"a staff account for {email} already exists")
-    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash)
-    db.session.add(user)
-    db.session.commit()
+    with write_transaction():
+        if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
+            raise AccountError(f"a staff account for {email} already exists")
+        user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash)
+        db.session.add(user)
     return user
 
 
@@ -87,22 +85,19 @@ def update_staff_user(
     if password and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     new_hash = hash_secret(password) if password else None  # before the write lock: hashing is slow
-    begin_write()
-    user = db.session.get(StaffUser, user_id)
-    if user is None:
-        db.session.rollback()
-        raise AccountError("no such staff account")
-    if user.id == actor.staff_user_id and (not active or role != "admin"):
-        db.session.rollback()
-        raise AccountError("you cannot demote or deactivate your own account")
-    if (user.active and not active) or user.role != role or password:
-        user.session_epoch += 1
-    user.name, user.role, user.active = name.strip(), role, active
-    if password:
-        user.password_hash = new_hash or user.password_hash
-        user.failed_logins, user.locked_until = 0, None
-    audit.record(actor, "staff_update", detail=f"staff {user.email}: role={role} active={active}")
-    db.session.commit()
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None:
+            raise AccountError("no such staff account")
+        if user.id == actor.staff_user_id and (not active or role != "admin"):
+            raise AccountError("you cannot demote or deactivate your own account")
+        if (user.active and not active) or user.role != role or password:
+            user.session_epoch += 1
+        user.name, user.role, user.active = name.strip(), role, active
+        if password:
+            user.password_hash = new_hash or user.password_hash
+            user.failed_logins, user.locked_until = 0, None
+        audit.record(actor, "staff_update", detail=f"staff {user.email}: role={role} active={active}")
     return user
 
 
@@ -153,42 +148,38 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
     refused = SignInResult(None, failure_message(max_failures, lock_seconds))
     anonymous = Actor(label=email[:200], role="", ip=ip)
     if ip and _failures_from(ip, now - timedelta(seconds=lock_seconds)) >= MAX_FAILURES_PER_ADDRESS:
-        _record_now(anonymous, "login_refused_address")
+        audit.record_now(anonymous, "login_refused_address")
         return SignInResult(None, "Too many failed sign-ins from this device. Wait 15 minutes and try again.")
     user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
-        _record_now(anonymous, "login_failed", "unknown account")
+        audit.record_now(anonymous, "login_failed", detail="unknown account")
         return refused
     user_id, checked_hash = user.id, user.password_hash
     correct = verify_secret(checked_hash, password)
     new_hash = hash_secret(password) if correct and _hasher.check_needs_rehash(checked_hash) else None
-    begin_write()
-    user = db.session.get(StaffUser, user_id)
-    if user is None:
-        db.session.rollback()
-        return refused
-    if user.password_hash != checked_hash:  # changed meanwhile: check against the stored one
-        correct, new_hash = verify_secret(user.password_hash, password), None
-    actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
-    if user.locked_until and user.locked_until > now:
-        audit.record(actor, "login_refused_locked")
-        db.session.commit()
-        return refused  # the same words as an unknown address: a lock must not confirm the account exists
-    if not correct or not user.active:
-        user.failed_logins += 1
-        audit.record(actor, "login_failed", detail=f"failure {user.failed_logins}")
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(seconds=lock_seconds)
-            user.failed_logins = 0
-            audit.record(actor, "account_locked", detail=f"locked until {user.locked_until.isoformat()}")
-        db.session.commit()
-        return refused
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    if new_hash:
-        user.password_hash = new_hash
-    audit.record(actor, "login")
-    db.session.commit()
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None:
+            return refused
+        if user.password_hash != checked_hash:  # changed meanwhile: check against the stored one
+            correct, new_hash = verify_secret(user.password_hash, password), None
+        actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
+        if user.locked_until and user.locked_until > now:
+            audit.record(actor, "login_refused_locked")
+            return refused  # the same words as an unknown address: a lock must not confirm the account exists
+        if not correct or not user.active:
+            user.failed_logins += 1
+            audit.record(actor, "login_failed", detail=f"failure {user.failed_logins}")
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + timedelta(seconds=lock_seconds)
+                user.failed_logins = 0
+                audit.record(actor, "account_locked", detail=f"locked until {user.locked_until.isoformat()}")
+            return refused
+        user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        if new_hash:
+            user.password_hash = new_hash
+        audit.record(actor, "login")
     return SignInResult(user)
 
 
@@ -198,20 +189,12 @@ def end_sessions(user_id: int, actor: Actor, reason: str) -> None:
     Each session carries the account's ``session_epoch`` from sign-in and is checked against it on
     every request, so moving the epoch on makes every copy of every old session cookie worthless.
     """
-    begin_write()
-    user = db.session.get(StaffUser, user_id)
-    if user is None:
-        db.session.rollback()
-        return
-    user.session_epoch += 1
-    audit.record(actor, "sessions_ended", detail=reason)
-    db.session.commit()
-
-
-def _record_now(actor: Actor, action: str, detail: str = "") -> None:
-    begin_write()
-    audit.record(actor, action, detail=detail)
-    db.session.commit()
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None:
+            return
+        user.session_epoch += 1
+        audit.record(actor, "sessions_ended", detail=reason)
 
 
 _DUMMY_HASH = hash_secret(secrets.token_hex(8))
@@ -224,13 +207,11 @@ def set_pin(user_id: int, pin: str) -> None:
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise AccountError("a PIN is 4 to 8 digits")
     pin_hash = hash_secret(pin)  # before the write lock: hashing is slow on purpose
-    begin_write()
-    user = db.session.get(StaffUser, user_id)
-    if user is None:
-        db.session.rollback()
-        raise AccountError("no such staff account")
-    user.pin_hash, user.failed_pins = pin_hash, 0
-    db.session.commit()
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None:
+            raise AccountError("no such staff account")
+        user.pin_hash, user.failed_pins = pin_hash, 0
 
 
 def unlock(user_id: int, secret: str, *, ip: str) -> tuple[bool, str]:
@@ -240,25 +221,21 @@ def unlock(user_id: int, secret: str, *, ip: str) -> tuple[bool, str]:
         return False, "signed out"
     # Hash checks first, outside the write lock (see ``authenticate``).
     correct = verify_secret(user.pin_hash, secret) or verify_secret(user.password_hash, secret)
-    begin_write()
-    user = db.session.get(StaffUser, user_id)
-    if user is None or not user.active:
-        db.session.rollback()
-        return False, "signed out"
-    actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
-    if correct:
-        user.failed_pins = 0
-        audit.record(actor, "unlock")
-        db.session.commit()
-        return True, ""
-    user.failed_pins += 1
-    audit.record(actor, "unlock_failed", detail=f"failure {user.failed_pins}")
-    if user.failed_pins >= MAX_PIN_FAILURES:
-        user.failed_pins = 0
-        user.session_epoch += 1  # every session of this user must sign in again
-        db.session.commit()
-        return False, "signed out"
-    db.session.commit()
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None or not user.active:
+            return False, "signed out"
+        actor = Actor(label=user.email, role=user.role, staff_user_id=user.id, ip=ip)
+        if correct:
+            user.failed_pins = 0
+            audit.record(actor, "unlock")
+            return True, ""
+        user.failed_pins += 1
+        audit.record(actor, "unlock_failed", detail=f"failure {user.failed_pins}")
+        if user.failed_pins >= MAX_PIN_FAILURES:
+            user.failed_pins = 0
+            user.session_epoch += 1  # every session of this user must sign in again
+            return False, "signed out"
     return False, "That PIN or password is not correct."
 
 
@@ -277,10 +254,9 @@ def create_api_key(name: str, role: str) -> tuple[ApiKey, str]:
     if not name.strip():
         raise AccountError("an API key needs a name")
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    begin_write()
-    record = ApiKey(name=name.strip(), role=role, prefix=key[:10], key_hash=_key_hash(key))
-    db.session.add(record)
-    db.session.commit()
+    with write_transaction():
+        record = ApiKey(name=name.strip(), role=role, prefix=key[:10], key_hash=_key_hash(key))
+        db.session.add(record)
     return record, key
 
 
@@ -299,21 +275,18 @@ def touch_api_key(key_id: int) -> None:
     record = db.session.get(ApiKey, key_id)
     now = utcnow()
     if record is not None and (record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1)):
-        begin_write()
-        record = db.session.get(ApiKey, key_id)
-        if record is not None:
-            record.last_used_at = now
-        db.session.commit()
+        with write_transaction():
+            record = db.session.get(ApiKey, key_id)
+            if record is not None:
+                record.last_used_at = now
 
 
 def revoke_api_key(key_id: int, actor: Actor) -> None:
     """Revoke an API key; it stops working at once."""
-    begin_write()
-    record = db.session.get(ApiKey, key_id)
-    if record is None:
-        db.session.rollback()
-        raise AccountError("no such API key")
-    if record.revoked_at is None:
-        record.revoked_at = utcnow()
-        audit.record(actor, "apikey_revoke", detail=record.name)
-    db.session.commit()
+    with write_transaction():
+        record = db.session.get(ApiKey, key_id)
+        if record is None:
+            raise AccountError("no such API key")
+        if record.revoked_at is None:
+            record.revoked_at = utcnow()
+            audit.record(actor, "apikey_revoke", detail=record.name)
