@@ -14,7 +14,7 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_for_update
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import search
+from guestbook.guests import search_index
 from guestbook.guests.models import Allergy, Guest, Preference, Visit
 from guestbook.guests.visits import refresh_visit_stats
 from guestbook.staff.auth import hash_secret
@@ -213,7 +213,7 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
         db.session.flush()
         for guest in created:
             refresh_visit_stats(guest.id)
-            search.index_guest(guest)
+            search_index.index_guest(guest)
     from guestbook.reservations.demo import load_demo_reservations
 
     load_demo_reservations(today)

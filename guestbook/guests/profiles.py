@@ -11,7 +11,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import search
+from guestbook.guests import search_index
 from guestbook.guests.models import Allergy, Guest
 from guestbook.guests.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 from guestbook.models.base import utcnow
@@ -127,7 +127,7 @@ def create_guest(data: GuestCreate, actor: Actor) -> Guest:
         db.session.add(guest)
         _apply(guest, data)
         db.session.flush()
-        search.index_guest(guest)
+        search_index.index_guest(guest)
         audit.record(actor, "guest_create", guest.id)
     return guest
 
@@ -163,7 +163,7 @@ def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
         if changed:
             guest.updated_at = utcnow()  # also bumps the version, even when only allergies changed
             db.session.flush()
-            search.index_guest(guest)
+            search_index.index_guest(guest)
             audit.record(actor, "guest_edit", guest.id, "changed: " + ", ".join(changed))
     return guest
 

@@ -1,9 +1,9 @@
 """Guest search: forgiving of accents, case, word order, typos and script; one interface for web and API.
 
 Design (see README, "Search"): every guest write stores normalised tokens in ``guest_token``
-(ordered by token, then most recent visit), so a prefix is a B-tree range scan. The most selective
+(``search_index``; ordered by token, then most recent visit), so a prefix is a B-tree range scan. The most selective
 query word drives a capped candidate scan; the other words are checked against the candidate's
-stored tokens in Python. Words of 4+ letters also match with one edit through a small vocabulary of
+stored tokens in Python (``search_words``). Words of 4+ letters also match with one edit through a small vocabulary of
 one-letter deletions. Phone digits are found by substring through an FTS5 trigram table on SQLite
 (LIKE on PostgreSQL, where pg_trgm serves it). Scoring: exact full name, then prefix, then fuzzy;
 ties by today's arrivals, then last visit.
@@ -15,30 +15,33 @@ so a masked contact cannot be rebuilt by watching which guest stays in the list.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import select, text
 
 from guestbook.extensions import db
 from guestbook.guests import tonight
 from guestbook.guests.models import Guest
-from guestbook.guests.search_models import GuestSearchKey, GuestToken, SearchVocabVariant
+from guestbook.guests.search_index import index_guest, on_sqlite, remove_guest, touch_recency
+from guestbook.guests.search_models import GuestSearchKey, SearchVocabVariant
 from guestbook.guests.search_tokens import (
-    EMAIL_PREFIX,
-    PHONE_PREFIX,
-    SHOWN_PHONE_DIGITS,
     deletions,
     fuzzy_eligible,
     german,
     guest_tokens,
-    index_tokens,
-    name_forms,
     normalise,
     word_forms,
     words_of,
+)
+from guestbook.guests.search_words import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    Word,
+    clip_query,
+    query_words,
+    visible_tokens,
+    within_one_edit,
+    word_match,
 )
 
 __all__ = [
@@ -60,100 +63,9 @@ __all__ = [
 ]
 
 CANDIDATE_CAP = 400
-MAX_QUERY_CHARS = 200  # a guest's full name with a phone number fits; a pasted page does not
-MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would overflow SQLite's expression depth
-
-
-def clip_query(q: str) -> str:
-    """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words, no controls."""
-    q = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in q[:MAX_QUERY_CHARS])
-    return " ".join(q.split()[:MAX_QUERY_WORDS])
 
 
 PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty
-
-
-# Kept for callers of the old private names (the benchmark builds its index with them).
-_name_forms = name_forms
-_fuzzy_eligible = fuzzy_eligible
-
-
-def _recency(guest: Guest) -> int:
-    return -int(guest.last_visit_at.timestamp()) if guest.last_visit_at else 0
-
-
-def index_guest(guest: Guest) -> None:
-    """(Re)write a guest's search entries in the current transaction; call on every guest write."""
-    remove_guest(guest.id)
-    tokens = guest_tokens(guest)
-    rec = _recency(guest)
-    scanned = index_tokens(tokens)
-    if scanned:
-        db.session.execute(insert(GuestToken), [{"token": t, "recency": rec, "guest_id": guest.id} for t in scanned])
-    db.session.execute(
-        insert(GuestSearchKey),
-        [
-            {
-                "guest_id": guest.id,
-                "tokens": " ".join(sorted(tokens)),
-                "name_forms": "|".join(sorted(name_forms(guest))),
-                "phone_digits": guest.phone_digits or "",
-            }
-        ],
-    )
-    _add_vocab(t for t in tokens if fuzzy_eligible(t))
-    if guest.phone_digits and _is_sqlite():
-        db.session.execute(
-            text("INSERT INTO guest_phone_fts(rowid, digits) VALUES (:id, :digits)"),
-            {"id": guest.id, "digits": guest.phone_digits},
-        )
-
-
-def remove_guest(guest_id: int) -> None:
-    """Drop a guest's search entries (before re-indexing, or when a guest is erased)."""
-    db.session.execute(delete(GuestToken).where(GuestToken.guest_id == guest_id))
-    db.session.execute(delete(GuestSearchKey).where(GuestSearchKey.guest_id == guest_id))
-    if _is_sqlite():
-        db.session.execute(text("DELETE FROM guest_phone_fts WHERE rowid = :id"), {"id": guest_id})
-
-
-def touch_recency(guest: Guest) -> None:
-    """Re-order a guest's tokens after a visit so recent guests come first."""
-    db.session.execute(update(GuestToken).where(GuestToken.guest_id == guest.id).values(recency=_recency(guest)))
-
-
-def _add_vocab(tokens: Iterable[str]) -> None:
-    rows = [{"variant": v, "token": t} for t in set(tokens) for v in deletions(t)]
-    if not rows:
-        return
-    stmt = insert(SearchVocabVariant).prefix_with("OR IGNORE") if _is_sqlite() else None
-    if stmt is not None:
-        db.session.execute(stmt, rows)
-    else:
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        db.session.execute(pg_insert(SearchVocabVariant).on_conflict_do_nothing(), rows)
-
-
-def _is_sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
-
-
-def within_one_edit(a: str, b: str) -> bool:
-    """True when ``a`` becomes ``b`` by one insertion, deletion, substitution or adjacent swap."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    if la > lb:
-        a, b = b, a
-    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
 
 
 @dataclass
@@ -171,65 +83,6 @@ class SearchHit:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Word:
-    raw: str
-    forms: frozenset[str]
-    kind: str = "name"  # name (also company), email (a whole address), phone (4+ digits)
-    # "@hy1987": the word as part of an e-mail address (checked on the stored keys; see ``index_tokens``).
-    contact: frozenset[str] = frozenset()
-
-
-_EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
-_PHONE_TYPED = re.compile(r"\+?[\d\s().-]+")
-
-
-def _query_words(q: str, masked: bool) -> list[_Word]:
-    """The query's words with the forms each may match; a masked role's words never reach contact tokens."""
-    q = q.strip()
-    if _EMAIL_WORD.fullmatch(q):  # an email address (or the start of one) is one word
-        address = q.lower()
-        return [_Word(address, frozenset() if masked else frozenset({EMAIL_PREFIX + address}), "email")]
-    if _PHONE_TYPED.fullmatch(q) and sum(ch.isdigit() for ch in q) >= SHOWN_PHONE_DIGITS:
-        # "084 049 4312", "+66 (84) 049-4312": one number
-        q = re.sub(r"\D", "", q)
-    out = []
-    for w in words_of(q):
-        if w.isdigit() and len(w) >= SHOWN_PHONE_DIGITS:
-            # Masked roles match only the shown last four digits (one exact token); others any run of digits.
-            shown = frozenset({PHONE_PREFIX + w}) if masked and len(w) == SHOWN_PHONE_DIGITS else frozenset()
-            out.append(_Word(w, shown, "phone"))
-        elif w.isdigit():
-            out.append(_Word(w, frozenset({w})))
-        else:
-            # The index holds every form of a name (romanised too); a query only needs its own spellings.
-            forms = {normalise(w)}
-            if any(ch in w for ch in "äöüÄÖÜ"):
-                forms.add(german(w))
-            forms = {f for f in forms if f}
-            # Roles that see contacts also find the words of an e-mail's local part ("hy1987").
-            contact = frozenset() if masked else frozenset(EMAIL_PREFIX + f for f in forms)
-            out.append(_Word(w, frozenset(forms), contact=contact))
-    return out
-
-
-def phone_digits_match(query: str, phone: str) -> bool:
-    """Digits typed by a role that sees full contacts: any run, or a local form of the number.
-
-    ``0840494`` finds ``+66 84 049 4…``: a leading trunk 0 stands for the country code (1–3 digits);
-    ``0066…`` is the international form of ``+66…``.
-    """
-    if not phone:
-        return False
-    if query in phone:
-        return True
-    if query.startswith("00"):
-        return phone.startswith(query[2:])
-    if query.startswith("0") and len(query) > 3:
-        return any(phone[k:].startswith(query[1:]) for k in (1, 2, 3))
-    return False
-
-
 def _prefix_upper(prefix: str) -> str:
     """Exclusive upper bound of the tokens starting with ``prefix``.
 
@@ -240,58 +93,9 @@ def _prefix_upper(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
-def _visible(tokens: list[str], masked: bool) -> list[str]:
-    """The tokens a role may match: masked roles never see e-mail or phone keys."""
-    if not masked:
-        return tokens
-    return [t for t in tokens if not t.startswith((EMAIL_PREFIX, PHONE_PREFIX))]
-
-
-def _match_word(word: _Word, tokens: list[str], token_set: set[str]) -> tuple[int, str] | None:
-    """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
-    forms = word.forms | word.contact
-    exact = forms & token_set
-    if exact:
-        return 1, _code(exact, "name")
-    starts = tuple(forms)
-    prefixed = [t for t in tokens if t.startswith(starts)]
-    if prefixed:
-        return 2, _code(set(prefixed), "prefix")
-    if any(
-        fuzzy_eligible(form) and fuzzy_eligible(token) and within_one_edit(form, token)
-        for form in word.forms
-        for token in tokens
-    ):
-        return 3, "fuzzy"
-    return None
-
-
-def _code(matched: AbstractSet[str], plain: str) -> str:
-    """``email`` when only e-mail tokens matched, ``phone`` for the shown-digits token, else ``plain``."""
-    if all(t.startswith(EMAIL_PREFIX) for t in matched):
-        return "email"
-    if all(t.startswith(PHONE_PREFIX) for t in matched):
-        return "phone"
-    return plain
-
-
-def _word_match(
-    word: _Word, tokens: list[str], token_set: set[str], phone: str, masked: bool
-) -> tuple[int, str] | None:
-    """One query word against one guest's stored keys, as the role may see them."""
-    if word.kind == "phone":
-        if masked:  # only the digits the masked card shows
-            shown = len(word.raw) == SHOWN_PHONE_DIGITS and phone[-SHOWN_PHONE_DIGITS:] == word.raw
-            return (1, "phone") if shown else None
-        return (1, "phone") if phone_digits_match(word.raw, phone) else None
-    if word.kind == "email":
-        return (1, "email") if word.forms and any(t.startswith(f) for f in word.forms for t in tokens) else None
-    return _match_word(word, tokens, token_set)
-
-
 def _typo_tokens(form: str) -> set[str]:
     """Known tokens one edit away from ``form`` (symmetric-delete lookup in the vocabulary)."""
-    if not _fuzzy_eligible(form):
+    if not fuzzy_eligible(form):
         return set()
     variants = deletions(form) | {form}
     near = set(db.session.scalars(select(SearchVocabVariant.token).where(SearchVocabVariant.variant.in_(variants))))
@@ -310,7 +114,7 @@ class _Sql:
         self.params[name] = value
         return ":" + name
 
-    def word_clause(self, alias: str, word: _Word, typos: dict[str, set[str]] | None) -> str:
+    def word_clause(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> str:
         parts = [
             f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
             for form in sorted(word.forms)
@@ -321,7 +125,7 @@ class _Sql:
         return "(" + " OR ".join(parts) + ")"
 
 
-def _estimate(word: _Word, ceiling: int = 3000) -> int:
+def _estimate(word: Word, ceiling: int = 3000) -> int:
     """How many index rows a word's prefix scan touches (counted up to ``ceiling``: cheap, covering index)."""
     sql = _Sql()
     clause = sql.word_clause("a", word, None)
@@ -329,7 +133,7 @@ def _estimate(word: _Word, ceiling: int = 3000) -> int:
     return int(db.session.execute(stmt, sql.params).scalar_one())
 
 
-def _word_candidates(driver: _Word, others: list[_Word], fuzzy: bool, cap: int) -> dict[int, tuple[int, int]]:
+def _word_candidates(driver: Word, others: list[Word], fuzzy: bool, cap: int) -> dict[int, tuple[int, int]]:
     """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit), capped.
 
     Returns guest id → (recency, how the driver word matched: 1 exact, 2 prefix, 3 one edit).
@@ -357,7 +161,7 @@ def _phone_candidates(digits: str) -> dict[int, int]:
     probe = digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else digits
     if len(probe) < 3:
         probe = digits
-    if _is_sqlite():
+    if on_sqlite():
         rows = db.session.execute(
             text("SELECT rowid FROM guest_phone_fts WHERE digits MATCH :q LIMIT :cap"),
             {"q": f'"{probe}"', "cap": PHONE_CAP},
@@ -385,7 +189,7 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     refuses them with a 422 instead.
     """
     q = clip_query(q)
-    words = _query_words(q, masked)
+    words = query_words(q, masked)
     if not words:
         return []
     # Digits a role may match anywhere go through the phone index; a masked role's four digits are a token.
@@ -440,9 +244,9 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         if gid not in keys or blind:
             continue
         all_tokens, forms_of_name, phone = keys[gid]
-        tokens = _visible(all_tokens, masked)
+        tokens = visible_tokens(all_tokens, masked)
         token_set = set(tokens)
-        matches = [_word_match(w, tokens, token_set, phone, masked) for w in words]
+        matches = [word_match(w, tokens, token_set, phone, masked) for w in words]
         if any(m is None for m in matches):
             continue
         matched = [m for m in matches if m is not None]
@@ -457,7 +261,7 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     return hits[:limit]
 
 
-def _query_name_forms(words: list[_Word]) -> set[str]:
+def _query_name_forms(words: list[Word]) -> set[str]:
     """The query as full-name forms: plain and German token lists, sorted like the stored ones."""
     if not words:
         return set()

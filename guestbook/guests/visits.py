@@ -14,7 +14,7 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import search, tonight
+from guestbook.guests import search_index, tonight
 from guestbook.guests.models import Guest, Visit
 from guestbook.guests.notes import NeedsConfirmation, sensitive_words_in
 from guestbook.guests.schemas import VisitCreate
@@ -131,7 +131,7 @@ def refresh_visit_stats(guest_id: int) -> None:
     guest = db.session.get(Guest, guest_id)
     if guest is not None:
         db.session.refresh(guest, ["visit_count", "last_visit_at"])
-        search.touch_recency(guest)
+        search_index.touch_recency(guest)
 
 
 def last_said(guest_ids: Iterable[int], before: datetime) -> dict[int, str]:

@@ -24,7 +24,7 @@ from guestbook.admin.schemas import OutletCode
 from guestbook.db import write_transaction
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
-from guestbook.guests import search
+from guestbook.guests import search, search_index
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import digits_of
 from guestbook.guests.schemas import (
@@ -189,7 +189,7 @@ def _match_guest(ref: GuestRef, actor: Actor) -> tuple[Guest, str, list[int]]:
     guest = _new_guest(GuestCreate.model_validate(ref.profile_fields()))
     db.session.add(guest)
     db.session.flush()
-    search.index_guest(guest)
+    search_index.index_guest(guest)
     audit.record(actor, "guest_create", guest.id, "from a reservation")
     return guest, ("possible" if candidates else "new"), candidates
 
@@ -376,7 +376,7 @@ def link_match(match_id: int, actor: Actor) -> PossibleMatch:
         if provisional_id != match.candidate_guest_id and _is_orphan(provisional_id):
             provisional = db.session.get(Guest, provisional_id)
             if provisional is not None:
-                search.remove_guest(provisional_id)
+                search_index.remove_guest(provisional_id)
                 db.session.delete(provisional)
         audit.record(actor, "match_link", match.candidate_guest_id, f"reservation {reservation.id}")
     return match

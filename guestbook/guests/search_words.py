@@ -1,0 +1,153 @@
+"""Guest search, the query's words: how a query is clipped and split, and how one word matches a guest's keys.
+
+Pure Python, no database: ``search`` scans the candidates in SQL and checks each candidate's stored
+tokens with ``word_match``. A masked role's words never reach e-mail or phone tokens (see ``search``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from guestbook.guests.search_tokens import (
+    EMAIL_PREFIX,
+    PHONE_PREFIX,
+    SHOWN_PHONE_DIGITS,
+    fuzzy_eligible,
+    german,
+    normalise,
+    words_of,
+)
+
+MAX_QUERY_CHARS = 200  # a guest's full name with a phone number fits; a pasted page does not
+MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would overflow SQLite's expression depth
+
+
+def clip_query(q: str) -> str:
+    """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words, no controls."""
+    q = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in q[:MAX_QUERY_CHARS])
+    return " ".join(q.split()[:MAX_QUERY_WORDS])
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by one insertion, deletion, substitution or adjacent swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
+
+
+@dataclass(frozen=True)
+class Word:
+    raw: str
+    forms: frozenset[str]
+    kind: str = "name"  # name (also company), email (a whole address), phone (4+ digits)
+    # "@hy1987": the word as part of an e-mail address (checked on the stored keys; see ``index_tokens``).
+    contact: frozenset[str] = frozenset()
+
+
+_EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
+_PHONE_TYPED = re.compile(r"\+?[\d\s().-]+")
+
+
+def query_words(q: str, masked: bool) -> list[Word]:
+    """The query's words with the forms each may match; a masked role's words never reach contact tokens."""
+    q = q.strip()
+    if _EMAIL_WORD.fullmatch(q):  # an email address (or the start of one) is one word
+        address = q.lower()
+        return [Word(address, frozenset() if masked else frozenset({EMAIL_PREFIX + address}), "email")]
+    if _PHONE_TYPED.fullmatch(q) and sum(ch.isdigit() for ch in q) >= SHOWN_PHONE_DIGITS:
+        # "084 049 4312", "+66 (84) 049-4312": one number
+        q = re.sub(r"\D", "", q)
+    out = []
+    for w in words_of(q):
+        if w.isdigit() and len(w) >= SHOWN_PHONE_DIGITS:
+            # Masked roles match only the shown last four digits (one exact token); others any run of digits.
+            shown = frozenset({PHONE_PREFIX + w}) if masked and len(w) == SHOWN_PHONE_DIGITS else frozenset()
+            out.append(Word(w, shown, "phone"))
+        elif w.isdigit():
+            out.append(Word(w, frozenset({w})))
+        else:
+            # The index holds every form of a name (romanised too); a query only needs its own spellings.
+            forms = {normalise(w)}
+            if any(ch in w for ch in "äöüÄÖÜ"):
+                forms.add(german(w))
+            forms = {f for f in forms if f}
+            # Roles that see contacts also find the words of an e-mail's local part ("hy1987").
+            contact = frozenset() if masked else frozenset(EMAIL_PREFIX + f for f in forms)
+            out.append(Word(w, frozenset(forms), contact=contact))
+    return out
+
+
+def phone_digits_match(query: str, phone: str) -> bool:
+    """Digits typed by a role that sees full contacts: any run, or a local form of the number.
+
+    ``0840494`` finds ``+66 84 049 4…``: a leading trunk 0 stands for the country code (1–3 digits);
+    ``0066…`` is the international form of ``+66…``.
+    """
+    if not phone:
+        return False
+    if query in phone:
+        return True
+    if query.startswith("00"):
+        return phone.startswith(query[2:])
+    if query.startswith("0") and len(query) > 3:
+        return any(phone[k:].startswith(query[1:]) for k in (1, 2, 3))
+    return False
+
+
+def visible_tokens(tokens: list[str], masked: bool) -> list[str]:
+    """The tokens a role may match: masked roles never see e-mail or phone keys."""
+    if not masked:
+        return tokens
+    return [t for t in tokens if not t.startswith((EMAIL_PREFIX, PHONE_PREFIX))]
+
+
+def _match_word(word: Word, tokens: list[str], token_set: set[str]) -> tuple[int, str] | None:
+    """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
+    forms = word.forms | word.contact
+    exact = forms & token_set
+    if exact:
+        return 1, _code(exact, "name")
+    starts = tuple(forms)
+    prefixed = [t for t in tokens if t.startswith(starts)]
+    if prefixed:
+        return 2, _code(set(prefixed), "prefix")
+    if any(
+        fuzzy_eligible(form) and fuzzy_eligible(token) and within_one_edit(form, token)
+        for form in word.forms
+        for token in tokens
+    ):
+        return 3, "fuzzy"
+    return None
+
+
+def _code(matched: AbstractSet[str], plain: str) -> str:
+    """``email`` when only e-mail tokens matched, ``phone`` for the shown-digits token, else ``plain``."""
+    if all(t.startswith(EMAIL_PREFIX) for t in matched):
+        return "email"
+    if all(t.startswith(PHONE_PREFIX) for t in matched):
+        return "phone"
+    return plain
+
+
+def word_match(word: Word, tokens: list[str], token_set: set[str], phone: str, masked: bool) -> tuple[int, str] | None:
+    """One query word against one guest's stored keys, as the role may see them."""
+    if word.kind == "phone":
+        if masked:  # only the digits the masked card shows
+            shown = len(word.raw) == SHOWN_PHONE_DIGITS and phone[-SHOWN_PHONE_DIGITS:] == word.raw
+            return (1, "phone") if shown else None
+        return (1, "phone") if phone_digits_match(word.raw, phone) else None
+    if word.kind == "email":
+        return (1, "email") if word.forms and any(t.startswith(f) for f in word.forms for t in tokens) else None
+    return _match_word(word, tokens, token_set)
