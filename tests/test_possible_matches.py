@@ -18,7 +18,7 @@ from guestbook.briefing import assembly as briefing
 from guestbook.extensions import db
 from guestbook.guests.profiles import mask_email, mask_phone
 from guestbook.reservations import bookings as reservations
-from guestbook.reservations import possible_matches
+from guestbook.reservations import match_queue, possible_matches
 from guestbook.reservations.models import PossibleMatch, Reservation
 
 from .conftest import AuthActions
@@ -165,7 +165,7 @@ def test_queue_lists_each_reservation_once_with_every_candidate(
 def test_deciding_ends_the_warning(app: Flask, client: FlaskClient, auth: AuthActions, known: int) -> None:
     booked = _book_by_hand(client, auth)
     (match,) = db.session.scalars(select(PossibleMatch).where(PossibleMatch.reservation_id == booked.id)).all()
-    reservations.link_match(match.id, ACTOR)
+    match_queue.link_match(match.id, ACTOR)
     result = briefing.build_briefing(booked.arrival_date)
     (arrival,) = [a for a in result.arrivals if a.reservation_id == booked.id]
     assert arrival.guest_id == known and arrival.possible_matches == []
@@ -184,7 +184,7 @@ def test_rejected_match_is_no_longer_shown(app: Flask, known: int) -> None:
     booked, _created = reservations.upsert_reservation("pms", "X1", data, ACTOR)
     assert possible_matches.candidates_by_reservation([booked.id])[booked.id][0].line == LINE
     (match,) = db.session.scalars(select(PossibleMatch).where(PossibleMatch.reservation_id == booked.id)).all()
-    reservations.reject_match(match.id, ACTOR)
+    match_queue.reject_match(match.id, ACTOR)
     assert possible_matches.candidates_by_reservation([booked.id]) == {}
     assert possible_matches.candidates_for_guest(booked.guest_id) == []
 

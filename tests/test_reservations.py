@@ -17,6 +17,7 @@ from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.reservations import bookings as reservations
 from guestbook.reservations import file_import as reservation_import
+from guestbook.reservations import match_queue
 from guestbook.reservations.models import PossibleMatch, Reservation
 
 from .conftest import AuthActions, csrf_from
@@ -114,7 +115,7 @@ def test_manager_links_or_rejects_possible_matches(app: Flask, client: FlaskClie
     assert db.session.get(Reservation, first.id).guest_id == known.id  # type: ignore[union-attr]
     assert db.session.get(Guest, provisional) is None  # the empty provisional profile was removed
     assert db.session.get(Reservation, second.id).guest_id == second.guest_id  # type: ignore[union-attr]
-    assert reservations.count_open_matches() == 0
+    assert match_queue.count_open_matches() == 0
     assert (
         client.post(f"/reservations/matches/{to_known[first.id]}/link", data={"csrf_token": token}).status_code == 404
     )

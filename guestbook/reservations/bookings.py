@@ -1,8 +1,9 @@
-"""Reservations from every door (API upsert, file import, manual form), guest matching and the possible-match queue.
+"""Reservations from every door (API upsert, file import, manual form) and guest matching.
 
 Matching a reservation's guest: an exact email, then exact phone digits, links the existing profile
 (``linked``); a name-only match creates a new profile for tonight and queues a PossibleMatch for a
-manager to link or reject (``possible``: never merged automatically); otherwise a new profile (``new``).
+manager to link or reject (``match_queue``; ``possible``: never merged automatically); otherwise a
+new profile (``new``).
 """
 
 from __future__ import annotations
@@ -330,73 +331,6 @@ def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
         Reservation.arrival_date == day, Reservation.status.in_(("booked", "arrived")), Reservation.table != ""
     )
     return {gid for gid, table in db.session.execute(stmt) if " ".join(table.split()).casefold() == wanted}
-
-
-# ----- the possible-match queue ------------------------------------------------------------
-
-
-class MatchNotFound(LookupError):
-    """No open possible match has this id."""
-
-
-def count_open_matches() -> int:
-    """How many possible matches wait for a decision."""
-    return db.session.scalar(select(func.count(PossibleMatch.id)).where(PossibleMatch.status == "open")) or 0
-
-
-def _open_match(match_id: int) -> PossibleMatch:
-    match = db.session.get(PossibleMatch, match_id)
-    if match is None or match.status != "open":
-        raise MatchNotFound(match_id)
-    return match
-
-
-def link_match(match_id: int, actor: Actor) -> PossibleMatch:
-    """Confirm a possible match: the reservation moves to the existing guest.
-
-    The profile created for the reservation is removed when nothing else refers to it (no visits,
-    no other reservation); otherwise it stays, for the duplicate-merge tool.
-    """
-    with write_transaction():
-        match = _open_match(match_id)
-        reservation = match.reservation
-        provisional_id = reservation.guest_id
-        reservation.guest_id = match.candidate_guest_id
-        reservation.match = "linked"
-        match.status, match.decided_at, match.decided_by = "linked", utcnow(), actor.label
-        for sibling in db.session.scalars(
-            select(PossibleMatch).where(
-                PossibleMatch.reservation_id == reservation.id,
-                PossibleMatch.id != match.id,
-                PossibleMatch.status == "open",
-            )
-        ):
-            sibling.status, sibling.decided_at, sibling.decided_by = "rejected", utcnow(), actor.label
-        db.session.flush()
-        if provisional_id != match.candidate_guest_id and _is_orphan(provisional_id):
-            provisional = db.session.get(Guest, provisional_id)
-            if provisional is not None:
-                search_index.remove_guest(provisional_id)
-                db.session.delete(provisional)
-        audit.record(actor, "match_link", match.candidate_guest_id, f"reservation {reservation.id}")
-    return match
-
-
-def _is_orphan(guest_id: int) -> bool:
-    from guestbook.guests.models import Visit
-
-    visits = db.session.scalar(select(func.count(Visit.id)).where(Visit.guest_id == guest_id)) or 0
-    bookings = db.session.scalar(select(func.count(Reservation.id)).where(Reservation.guest_id == guest_id)) or 0
-    return visits == 0 and bookings == 0
-
-
-def reject_match(match_id: int, actor: Actor) -> PossibleMatch:
-    """Decide that a possible match is a different person: the reservation keeps its new profile."""
-    with write_transaction():
-        match = _open_match(match_id)
-        match.status, match.decided_at, match.decided_by = "rejected", utcnow(), actor.label
-        audit.record(actor, "match_reject", match.new_guest_id, f"not guest {match.candidate_guest_id}")
-    return match
 
 
 def bookings_on(guest_id: int, day: date) -> list[Reservation]:

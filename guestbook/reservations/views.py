@@ -12,7 +12,7 @@ from guestbook.admin.outlets import list_outlets, property_today
 from guestbook.choices import choices
 from guestbook.reservations import bookings as reservations
 from guestbook.reservations import file_import as reservation_import
-from guestbook.reservations import import_outlets, possible_matches
+from guestbook.reservations import import_outlets, match_queue, possible_matches
 from guestbook.reservations import uploads as import_uploads
 from guestbook.reservations.forms import ImportCommitForm, ImportForm, MappingForm, OutletValuesForm, ReservationForm
 from guestbook.security import role_required
@@ -211,11 +211,11 @@ def decide(match_id: int, decision: str) -> BaseResponse:
     """Link the reservation to the existing guest, or keep them apart."""
     try:
         if decision == "link":
-            reservations.link_match(match_id, current_actor())
+            match_queue.link_match(match_id, current_actor())
             flash("Linked to the existing guest.", "success")
         else:
-            reservations.reject_match(match_id, current_actor())
+            match_queue.reject_match(match_id, current_actor())
             flash("Kept as a different guest.", "success")
-    except reservations.MatchNotFound:
+    except match_queue.MatchNotFound:
         abort(404)
     return redirect(url_for("reservations.matches"))
