@@ -8,8 +8,9 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-02
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 from flask import current_app
 
 revision = "0008"
