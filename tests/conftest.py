@@ -191,8 +191,19 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(_config(db_url), instance_path=str(tmp_path))
+def app_config(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings this test's app is built with, on top of the defaults: ``@pytest.mark.app_config(NAME=value)``.
+
+    A test whose settings are only known at run time (a server's port) overrides this fixture instead.
+    Tests never change ``app.config`` after the app is built.
+    """
+    marker = request.node.get_closest_marker("app_config")
+    return dict(marker.kwargs) if marker is not None else {}
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path, app_config: dict[str, object]) -> Iterator[Flask]:
+    app = create_app({**_config(db_url), **app_config}, instance_path=str(tmp_path))
     app.test_client_class = FreshContextClient
     with app.app_context():
         outlets.create_outlet(OutletCreate(code="terrace", name="Terrace", kind="restaurant"), ACTOR)

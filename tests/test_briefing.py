@@ -280,19 +280,16 @@ def test_misfire_catch_up_runs_once_after_the_scheduled_time(app: Flask, booked:
     assert len(_archived()) == 2
 
 
+@pytest.mark.app_config(BRIEFING_TIME="22:00", BRIEFING_DAY_OFFSET=1)
 def test_evening_schedule_builds_the_next_day(app: Flask, booked: dict[str, int]) -> None:
     from guestbook.admin.outlets import update_property
 
     update_property("Test Hotel", "", "UTC", "THB", ACTOR)  # the times below are the property's own
-    app.config.update(BRIEFING_TIME="22:00", BRIEFING_DAY_OFFSET=1)
-    try:
-        with time_machine.travel(datetime(2026, 11, 21, 21, 30, tzinfo=UTC), tick=False):  # before 22:00 the day before
-            assert briefing_archive.due_days() == [date(2026, 11, 21)]
-        with time_machine.travel(datetime(2026, 11, 21, 22, 30, tzinfo=UTC), tick=False):  # 22:30 the evening before
-            assert briefing_archive.due_days() == [date(2026, 11, 21), DAY]
-            assert len(briefing_archive.catch_up()) == 2
-    finally:
-        app.config.update(BRIEFING_TIME="05:00", BRIEFING_DAY_OFFSET=0)
+    with time_machine.travel(datetime(2026, 11, 21, 21, 30, tzinfo=UTC), tick=False):  # before 22:00 the day before
+        assert briefing_archive.due_days() == [date(2026, 11, 21)]
+    with time_machine.travel(datetime(2026, 11, 21, 22, 30, tzinfo=UTC), tick=False):  # 22:30 the evening before
+        assert briefing_archive.due_days() == [date(2026, 11, 21), DAY]
+        assert len(briefing_archive.catch_up()) == 2
 
 
 def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: str, tmp_path: Path) -> None:
@@ -359,25 +356,32 @@ def smtp_server() -> Iterator[tuple[int, _Inbox]]:
         controller.stop()
 
 
-def test_scheduled_briefing_is_mailed_once_to_opted_in_managers(
-    app: Flask, booked: dict[str, int], smtp_server: tuple[int, _Inbox]
-) -> None:
-    port, inbox = smtp_server
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
-    manager = db.session.scalar(select(StaffUser).where(StaffUser.role == "manager"))
-    floor = db.session.scalar(select(StaffUser).where(StaffUser.role == "floor"))
-    assert manager is not None and floor is not None
-    briefing_archive.set_subscription(manager.id, True, ACTOR)
-    briefing_archive.set_subscription(floor.id, True, ACTOR)  # floor staff never receive it
-    made = briefing_archive.run_scheduled(DAY)
-    assert len(made) == 2 and briefing_archive.run_scheduled(DAY) == []
-    deadline = clock.monotonic() + 5
-    while len(inbox.messages) < 2 and clock.monotonic() < deadline:
-        clock.sleep(0.05)
-    assert len(inbox.messages) == 2
-    assert all(rcpt == ["manager@example.test"] for _from, rcpt, _c in inbox.messages)
-    assert b"application/pdf" in inbox.messages[0][2]
-    assert [r.mailed_to for r in _archived()] == [1, 1]
+class TestMail:
+    """The nightly mail, through a local SMTP server the app is built to use."""
+
+    @pytest.fixture
+    def app_config(self, smtp_server: tuple[int, _Inbox]) -> dict[str, object]:
+        port, _inbox = smtp_server
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
+
+    def test_scheduled_briefing_is_mailed_once_to_opted_in_managers(
+        self, app: Flask, booked: dict[str, int], smtp_server: tuple[int, _Inbox]
+    ) -> None:
+        _port, inbox = smtp_server
+        manager = db.session.scalar(select(StaffUser).where(StaffUser.role == "manager"))
+        floor = db.session.scalar(select(StaffUser).where(StaffUser.role == "floor"))
+        assert manager is not None and floor is not None
+        briefing_archive.set_subscription(manager.id, True, ACTOR)
+        briefing_archive.set_subscription(floor.id, True, ACTOR)  # floor staff never receive it
+        made = briefing_archive.run_scheduled(DAY)
+        assert len(made) == 2 and briefing_archive.run_scheduled(DAY) == []
+        deadline = clock.monotonic() + 5
+        while len(inbox.messages) < 2 and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+        assert len(inbox.messages) == 2
+        assert all(rcpt == ["manager@example.test"] for _from, rcpt, _c in inbox.messages)
+        assert b"application/pdf" in inbox.messages[0][2]
+        assert [r.mailed_to for r in _archived()] == [1, 1]
 
 
 def test_scheduled_and_archived_briefing_pdf_is_floor_level(app: Flask, booked: dict[str, int], tmp_path: Path) -> None:
