@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from guestbook.letters import templates as lt
+from guestbook.letters import wording
 from guestbook.letters.defaults import DEFAULT_TEMPLATES, TemplateText
 from guestbook.letters.models import LETTER_KINDS
 
@@ -96,17 +97,17 @@ def test_language_falls_back_to_the_base_language_then_the_property_default(app:
 
 def test_dates_lists_and_time_are_written_for_the_guest_language() -> None:
     day = date(2027, 3, 5)
-    assert lt.long_date(day, "en") == "5 March 2027"
-    assert lt.long_date(day, "zh-Hans") == "2027年3月5日"
-    assert lt.long_date(day, "de") == "5. März 2027"
-    assert lt.day_month(day, "ja") == "3月5日"
-    assert lt.join_list(["club sandwich", "coffee", "fried egg"], "en") == "club sandwich, coffee and fried egg"
-    assert lt.time_since(36, "en") == "three years"
-    assert lt.time_since(13, "en") == "a year"
-    assert lt.time_since(36, "zh-Hans") == "三年"
-    assert lt.time_since(40, "zh-Hans") == "三年多"
-    assert lt.time_since(40, "de") == "drei Jahre"
-    assert lt.polite_name("小明", "王", "Mr", "", "王小明", "zh-Hans") == "王先生"
-    assert lt.polite_name("太郎", "山田", "Mr", "", "山田太郎", "ja") == "山田様"
-    assert lt.polite_name("Hans", "Müller", "Mr", "", "Hans Müller", "de") == "Herr Müller"
-    assert lt.polite_name("Wei", "Yu", "Mr", "", "Wei Yu", "en") == "Mr Yu"
+    assert wording.long_date(day, "en") == "5 March 2027"
+    assert wording.long_date(day, "zh-Hans") == "2027年3月5日"
+    assert wording.long_date(day, "de") == "5. März 2027"
+    assert wording.day_month(day, "ja") == "3月5日"
+    assert wording.join_list(["club sandwich", "coffee", "fried egg"], "en") == "club sandwich, coffee and fried egg"
+    assert wording.time_since(36, "en") == "three years"
+    assert wording.time_since(13, "en") == "a year"
+    assert wording.time_since(36, "zh-Hans") == "三年"
+    assert wording.time_since(40, "zh-Hans") == "三年多"
+    assert wording.time_since(40, "de") == "drei Jahre"
+    assert wording.polite_name("小明", "王", "Mr", "", "王小明", "zh-Hans") == "王先生"
+    assert wording.polite_name("太郎", "山田", "Mr", "", "山田太郎", "ja") == "山田様"
+    assert wording.polite_name("Hans", "Müller", "Mr", "", "Hans Müller", "de") == "Herr Müller"
+    assert wording.polite_name("Wei", "Yu", "Mr", "", "Wei Yu", "en") == "Mr Yu"

@@ -23,7 +23,7 @@ from guestbook.guests.models import Guest
 from guestbook.letters import render, rules
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.letters.render import Letterhead, PrintLetter
-from guestbook.letters.templates import long_date
+from guestbook.letters.wording import long_date
 from guestbook.models.base import utcnow
 
 PRINTABLE = ("approved", "printed", "mailed")

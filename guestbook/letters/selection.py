@@ -23,7 +23,7 @@ from guestbook.admin.outlets import default_property, property_today, zone_of
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Visit
-from guestbook.letters import rules, templates
+from guestbook.letters import rules, templates, wording
 from guestbook.letters.defaults import TemplateText
 from guestbook.letters.facts import GuestFacts, facts_for
 from guestbook.letters.models import KIND_FAMILY, GuestAddressFlag, Letter, LetterBatch
@@ -353,23 +353,23 @@ def merge_fields(
         anniversary = _next_occurrence(guest.anniversary_month, guest.anniversary_day, letter_date)
     first_day = rules.local_date(facts.first_visit, tz) if facts.first_visit else None
     return {
-        "preferred_name": templates.polite_name(
+        "preferred_name": wording.polite_name(
             guest.given_name, guest.family_name, guest.salutation, guest.preferred_name, guest.full_name, language
         ),
         "salutation": guest.salutation,
         "given_name": guest.given_name,
         "family_name": guest.family_name,
         "full_name": guest.full_name,
-        "last_visit_date": templates.long_date(last_day, language),
+        "last_visit_date": wording.long_date(last_day, language),
         "years_since_last_visit": months // 12,
-        "time_since_last_visit": templates.time_since(months, language) if last_day else "",
+        "time_since_last_visit": wording.time_since(months, language) if last_day else "",
         "favourite_seat": facts.seat,
-        "usual_order": templates.join_list(facts.order[:3], language),
+        "usual_order": wording.join_list(facts.order[:3], language),
         "visit_count": facts.visit_count,
-        "first_visit_date": templates.long_date(first_day, language),
-        "birthday_date": templates.day_month(birthday, language),
-        "anniversary_date": templates.day_month(anniversary, language),
-        "letter_date": templates.long_date(letter_date, language),
+        "first_visit_date": wording.long_date(first_day, language),
+        "birthday_date": wording.day_month(birthday, language),
+        "anniversary_date": wording.day_month(anniversary, language),
+        "letter_date": wording.long_date(letter_date, language),
         "property_name": prop.name,
         "concierge_name": settings.concierge_name,
     }
