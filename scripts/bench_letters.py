@@ -33,6 +33,7 @@ from guestbook.demo import CITIES, DISHES, TABLES, random_name  # noqa: E402
 from guestbook.extensions import db  # noqa: E402
 from guestbook.guests.models import Guest, Visit  # noqa: E402
 from guestbook.letters import batches as letter_batches  # noqa: E402
+from guestbook.letters import exports as letter_exports  # noqa: E402
 from guestbook.letters import selection as letters  # noqa: E402
 
 RUN_DATE = date(2026, 11, 22)
@@ -107,9 +108,9 @@ def measure(n: int) -> None:
         letter_batches.approve_batch(batch.id, actor)
         t1 = time.perf_counter()
         out, labels = folder / "letters.pdf", folder / "labels.pdf"
-        letter_batches.export_pdf(batch.id, actor, out)
+        letter_exports.export_pdf(batch.id, actor, out)
         t2 = time.perf_counter()
-        letter_batches.export_pdf(batch.id, actor, labels, labels=True)
+        letter_exports.export_pdf(batch.id, actor, labels, labels=True)
         t3 = time.perf_counter()
     pages = len(PdfReader(out).pages)
     label_pages = len(PdfReader(labels).pages)

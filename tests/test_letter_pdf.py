@@ -16,6 +16,7 @@ from guestbook.actor import Actor
 from guestbook.admin import outlets
 from guestbook.admin.schemas import OutletCreate
 from guestbook.letters import batches as letter_batches
+from guestbook.letters import exports as letter_exports
 from guestbook.letters import render as letters_pdf
 from guestbook.letters import selection as letters
 
@@ -117,8 +118,8 @@ def batch_id(app: Flask) -> int:
 
 def _pdfs(batch_id: int, tmp_path: Path) -> tuple[Path, Path]:
     out, labels = tmp_path / "letters.pdf", tmp_path / "labels.pdf"
-    letter_batches.export_pdf(batch_id, SYSTEM, out)
-    letter_batches.export_pdf(batch_id, SYSTEM, labels, labels=True)
+    letter_exports.export_pdf(batch_id, SYSTEM, out)
+    letter_exports.export_pdf(batch_id, SYSTEM, labels, labels=True)
     return out, labels
 
 
@@ -205,7 +206,7 @@ def test_address_sits_in_the_envelope_window(
     batch_id: int, app: Flask, tmp_path: Path, paper: str, size: tuple[float, float], window: tuple[float, float]
 ) -> None:
     out = tmp_path / f"{paper}.pdf"
-    letter_batches.export_pdf(batch_id, SYSTEM, out, paper=paper)
+    letter_exports.export_pdf(batch_id, SYSTEM, out, paper=paper)
     page = PdfReader(out).pages[0]
     assert (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1)) == size
     from_top = size[1] - _y_of(page, "Marina View")
@@ -220,29 +221,29 @@ def test_address_sits_in_the_envelope_window(
 
 
 def test_big_batches_are_built_in_chunks_and_merged(batch_id: int, tmp_path: Path) -> None:
-    data = letter_batches.print_data(letter_batches.printable_letters(batch_id), date(2027, 3, 5))
+    data = letter_exports.print_data(letter_exports.printable_letters(batch_id), date(2027, 3, 5))
     buffer = io.BytesIO()
-    letters_pdf.write_letters(data * 3, letter_batches.letterhead(), buffer, per_chunk=4)
+    letters_pdf.write_letters(data * 3, letter_exports.letterhead(), buffer, per_chunk=4)
     reader = PdfReader(io.BytesIO(buffer.getvalue()))
     n = len(GUESTS)
     assert len(reader.pages) == 3 * n
     assert "Müller" in _text(reader.pages[3 + n]) and "Müller" in _text(reader.pages[3 + 2 * n])
     buffer = io.BytesIO()
-    letters_pdf.write_letters(data, letter_batches.letterhead(), buffer, blank_backs=True)
+    letters_pdf.write_letters(data, letter_exports.letterhead(), buffer, blank_backs=True)
     assert len(PdfReader(io.BytesIO(buffer.getvalue())).pages) == 2 * n
 
 
 def test_chunks_merge_without_pdfunite_too(batch_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(letters_pdf.shutil, "which", lambda _name: None)
-    data = letter_batches.print_data(letter_batches.printable_letters(batch_id), date(2027, 3, 5))
+    data = letter_exports.print_data(letter_exports.printable_letters(batch_id), date(2027, 3, 5))
     buffer = io.BytesIO()
-    letters_pdf.write_letters(data, letter_batches.letterhead(), buffer, per_chunk=2)
+    letters_pdf.write_letters(data, letter_exports.letterhead(), buffer, per_chunk=2)
     assert len(PdfReader(io.BytesIO(buffer.getvalue())).pages) == len(GUESTS)
 
 
 def test_a_batch_without_approved_letters_makes_no_pdf_but_says_why(app: Flask, tmp_path: Path) -> None:
     batch = letters.run_daily(date(2027, 3, 5), SYSTEM)
     out = tmp_path / "empty.pdf"
-    with pytest.raises(letter_batches.NothingToPrint, match="no approved letters"):
-        letter_batches.export_pdf(batch.id, SYSTEM, out)
+    with pytest.raises(letter_exports.NothingToPrint, match="no approved letters"):
+        letter_exports.export_pdf(batch.id, SYSTEM, out)
     assert not out.exists()

@@ -8,6 +8,7 @@ from flask import Response, jsonify, send_file
 
 from guestbook.api.views import ApiError, bp
 from guestbook.letters import batches as letter_batches
+from guestbook.letters import exports as letter_exports
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 
@@ -34,8 +35,8 @@ def get_letter_batch_pdf(batch_id: int) -> Response:
     _batch_or_404(batch_id)
     buffer = io.BytesIO()
     try:
-        letter_batches.export_pdf(batch_id, current_actor(), buffer)
-    except letter_batches.NothingToPrint as exc:
+        letter_exports.export_pdf(batch_id, current_actor(), buffer)
+    except letter_exports.NothingToPrint as exc:
         raise ApiError(409, {"error": str(exc)}) from None
     buffer.seek(0)
     return send_file(buffer, mimetype="application/pdf", download_name=f"letters-batch-{batch_id}.pdf")

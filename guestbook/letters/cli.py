@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
 from guestbook.letters import batches as letter_batches
+from guestbook.letters import exports as letter_exports
 from guestbook.letters import selection as letters
 
 letters_cli = AppGroup("letters", help="Birthday, we-miss-you, thank-you and anniversary letters.")
@@ -68,10 +69,10 @@ def pdf_command(batch_id: int, out: Path | None, labels: Path | None) -> None:
     actor = Actor.system("cli:letters pdf")
     try:
         if out is not None:
-            count = letter_batches.export_pdf(batch_id, actor, out)
+            count = letter_exports.export_pdf(batch_id, actor, out)
             click.echo(f"wrote {count} letters to {out}")
         if labels is not None:
-            count = letter_batches.export_pdf(batch_id, actor, labels, labels=True)
+            count = letter_exports.export_pdf(batch_id, actor, labels, labels=True)
             click.echo(f"wrote {count} labels to {labels}")
     except letter_batches.LetterError as exc:
         raise click.ClickException(str(exc)) from None
@@ -83,7 +84,7 @@ def pdf_command(batch_id: int, out: Path | None, labels: Path | None) -> None:
 def csv_command(batch_id: int, out: Path) -> None:
     """Write the batch as CSV for a mailing house."""
     try:
-        text = letter_batches.export_csv(batch_id, Actor.system("cli:letters csv"))
+        text = letter_exports.export_csv(batch_id, Actor.system("cli:letters csv"))
     except letter_batches.LetterError as exc:
         raise click.ClickException(str(exc)) from None
     out.write_text(text, encoding="utf-8")

@@ -12,6 +12,7 @@ from wtforms import Field
 from guestbook.admin import settings as settings_service
 from guestbook.admin.outlets import property_today
 from guestbook.letters import batches as letter_batches
+from guestbook.letters import exports as letter_exports
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
 from guestbook.letters.defaults import TemplateText
@@ -128,8 +129,8 @@ def _pdf(batch_id: int, labels: bool) -> Response | tuple[str, int]:
     _batch_or_404(batch_id)
     buffer = io.BytesIO()
     try:
-        letter_batches.export_pdf(batch_id, current_actor(), buffer, labels=labels)
-    except letter_batches.NothingToPrint as exc:
+        letter_exports.export_pdf(batch_id, current_actor(), buffer, labels=labels)
+    except letter_exports.NothingToPrint as exc:
         return render_template("letters/not_printable.html", batch_id=batch_id, message=str(exc)), 409
     buffer.seek(0)
     name = f"{'labels' if labels else 'letters'}-batch-{batch_id}.pdf"
@@ -155,7 +156,7 @@ def batch_labels(batch_id: int) -> Response | tuple[str, int]:
 def batch_csv(batch_id: int) -> Response:
     """The batch as CSV for a mailing house."""
     _batch_or_404(batch_id)
-    text = letter_batches.export_csv(batch_id, current_actor())
+    text = letter_exports.export_csv(batch_id, current_actor())
     return send_file(
         io.BytesIO(text.encode("utf-8-sig")), mimetype="text/csv", download_name=f"letters-batch-{batch_id}.csv"
     )
@@ -190,7 +191,7 @@ def letter(letter_id: int) -> Response | str:
         letter=found,
         form=form,
         action_form=EmptyForm(),
-        recipient=letter_batches.recipient_block(found.guest),
+        recipient=letter_exports.recipient_block(found.guest),
     )
 
 
