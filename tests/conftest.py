@@ -190,6 +190,13 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+def close_app(other: Flask) -> None:
+    """Close a second app's database connections (PostgreSQL warns about connections left open)."""
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(_config(db_url), instance_path=str(tmp_path))
