@@ -190,6 +190,13 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+def close_app(other: Flask) -> None:
+    """Close a second app's database connections (PostgreSQL warns about connections left open)."""
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app_config(request: pytest.FixtureRequest) -> dict[str, object]:
     """Settings this test's app is built with, on top of the defaults: ``@pytest.mark.app_config(NAME=value)``.

@@ -33,7 +33,7 @@ from guestbook.reservations import bookings as reservations
 from guestbook.scheduler import build_scheduler
 from guestbook.staff.models import StaffUser
 
-from .conftest import AuthActions, _config
+from .conftest import AuthActions, _config, close_app
 from .factories import ACTOR, add_visits, make_guest
 
 DAY = date(2026, 11, 22)
@@ -302,8 +302,9 @@ def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: st
     done = [threading.Event(), threading.Event()]
     errors: list[BaseException] = []
     schedulers = []
+    apps = [create_app(config, instance_path=str(tmp_path / f"instance{n}")) for n in range(2)]
     for n in range(2):
-        scheduler = build_scheduler(create_app(config, instance_path=str(tmp_path / f"instance{n}")))
+        scheduler = build_scheduler(apps[n])
 
         def listener(event, n=n):  # type: ignore[no-untyped-def]
             if event.exception:
@@ -320,6 +321,8 @@ def test_two_schedulers_against_one_database_archive_once(app: Flask, db_url: st
     finally:
         for scheduler in schedulers:
             scheduler.shutdown(wait=True)
+        for each in apps:
+            close_app(each)
     assert errors == []
     rows = _archived()
     assert [(r.briefing_date, r.outlet_code, r.trigger) for r in rows] == [(today, "terrace", "scheduled")]
@@ -447,7 +450,9 @@ def test_day_recognition_matches_per_guest_recognition(app: Flask, booked: dict[
 
 def test_job_times_come_from_the_configuration(app: Flask, db_url: str, tmp_path: Path) -> None:
     config = {**_config(db_url), "BRIEFING_TIME": "22:15", "LETTERS_TIME": "07:30"}
-    scheduler = build_scheduler(create_app(config, instance_path=str(tmp_path / "instance")))
+    scheduler_app = create_app(config, instance_path=str(tmp_path / "instance"))
+    scheduler = build_scheduler(scheduler_app)
+    close_app(scheduler_app)
     briefing_job = scheduler.get_job("nightly-briefing")
     letters_job = scheduler.get_job("daily-letters")
     assert briefing_job is not None and letters_job is not None

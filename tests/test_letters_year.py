@@ -20,7 +20,7 @@ from guestbook.guests.models import Guest
 from guestbook.letters import selection as letters
 from guestbook.letters.models import Letter, LetterBatch
 
-from .conftest import _config
+from .conftest import _config, close_app
 from .factories import add_visits, make_guest
 
 START = date(2026, 11, 23)
@@ -91,7 +91,9 @@ def test_a_simulated_year_of_daily_runs(app: Flask, db_url: str, tmp_path: Path)
             if day == date(2027, 4, 10):
                 _visits(newcomer, day, 1)
             if offset % 30 == 0:
-                jobs.daily_letters(create_app(config, instance_path=str(tmp_path)))  # the scheduler's own entry point
+                scheduler_app = create_app(config, instance_path=str(tmp_path))
+                jobs.daily_letters(scheduler_app)  # the scheduler's own entry point
+                close_app(scheduler_app)
                 db.session.rollback()
             else:
                 letters.run_today(actor)

@@ -23,7 +23,7 @@ from guestbook.guests.schemas import VisitCreate
 from guestbook.reservations import bookings as reservations
 from guestbook.reservations import uploads as import_uploads
 
-from .conftest import AuthActions, FreshContextClient, _config, csrf_from
+from .conftest import AuthActions, FreshContextClient, _config, close_app, csrf_from
 from .factories import PASSWORD, make_guest
 
 DATA = Path(__file__).parent / "data"
@@ -196,3 +196,4 @@ def test_the_scheduler_clears_abandoned_uploads_every_hour(app: Flask, db_url: s
     assert jobs.clear_stale_uploads(scheduler_app) == 1
     assert [p.name for p in folder.iterdir()] == [f"{'b' * 24}.csv"]
     assert jobs.clear_stale_uploads(scheduler_app) == 0  # a second run finds nothing to do
+    close_app(scheduler_app)
