@@ -32,6 +32,11 @@ def find_control_char(value: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
+def blank_control_chars(value: str) -> str:
+    """``value`` with every refused character replaced by a space (for text that is read, not stored)."""
+    return _CONTROL.sub(" ", value)
+
+
 def reject_control_chars(value: str) -> str:
     """``value`` unchanged, or ValueError naming the first control character in it."""
     bad = find_control_char(value)

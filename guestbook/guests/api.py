@@ -13,9 +13,6 @@ from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 from guestbook.text import find_control_char
 
-MAX_QUERY_CHARS = search.MAX_QUERY_CHARS  # the API refuses what the tablet's search would clip
-MAX_QUERY_WORDS = search.MAX_QUERY_WORDS
-
 
 def _search_args() -> tuple[str, int]:
     """``q`` and ``limit`` of a search, or 422 naming the bad one (limit: ASCII digits 1 to 100)."""
@@ -32,8 +29,9 @@ def _search_args() -> tuple[str, int]:
     q = raw_q.strip()
     if not q:
         raise ApiError(422, {"error": "validation failed", "fields": {"q": "required"}})
-    if len(raw_q) > MAX_QUERY_CHARS or len(q.split()) > MAX_QUERY_WORDS:
-        message = f"at most {MAX_QUERY_CHARS} characters and {MAX_QUERY_WORDS} words"
+    # The API refuses what the tablet's search would clip.
+    if len(raw_q) > search.MAX_QUERY_CHARS or len(q.split()) > search.MAX_QUERY_WORDS:
+        message = f"at most {search.MAX_QUERY_CHARS} characters and {search.MAX_QUERY_WORDS} words"
         raise ApiError(422, {"error": "validation failed", "fields": {"q": message}})
     return q, int(raw_limit)
 

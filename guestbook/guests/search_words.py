@@ -19,6 +19,7 @@ from guestbook.guests.search_tokens import (
     normalise,
     words_of,
 )
+from guestbook.text import blank_control_chars
 
 MAX_QUERY_CHARS = 200  # a guest's full name with a phone number fits; a pasted page does not
 MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would overflow SQLite's expression depth
@@ -26,8 +27,7 @@ MAX_QUERY_WORDS = 12  # each word is one EXISTS in the query: a thousand would o
 
 def clip_query(q: str) -> str:
     """The query as search uses it: at most MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words, no controls."""
-    q = "".join(" " if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in q[:MAX_QUERY_CHARS])
-    return " ".join(q.split()[:MAX_QUERY_WORDS])
+    return " ".join(blank_control_chars(q[:MAX_QUERY_CHARS]).split()[:MAX_QUERY_WORDS])
 
 
 def within_one_edit(a: str, b: str) -> bool:
