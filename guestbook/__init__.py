@@ -32,16 +32,19 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     from guestbook import all_models as _all_models  # noqa: F401  (every table known to the mapper and Alembic)
     from guestbook import db as _engine_events  # noqa: F401  (registers SQLite pragmas and BEGIN handling)
+    from guestbook.admin.locale import buddhist_year, select_locale
     from guestbook.blueprints import register_blueprints
     from guestbook.cli import register_cli
     from guestbook.errors import register_converters, register_error_handlers
     from guestbook.extensions import csrf, db, login_manager, migrate
+    from guestbook.i18n import init_i18n
     from guestbook.staff.access import register_access_control
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_i18n(app, locale_selector=select_locale, buddhist_year=buddhist_year)
     register_converters(app)  # before the blueprints: their <int:...> rules are compiled with it
     register_blueprints(app)
     register_access_control(app)

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from guestbook import demo
+from guestbook.i18n import LANGUAGES
 from guestbook.staff import auth
 
 users_cli = AppGroup("users", help="Staff accounts.")
@@ -21,10 +22,17 @@ apikey_cli = AppGroup("apikey", help="API keys for other systems.")
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["floor", "concierge", "manager", "admin"]))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def users_create(email: str, name: str, role: str, password: str) -> None:
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    type=click.Choice(list(LANGUAGES)),
+    help="Language of the staff interface for this account.",
+)
+def users_create(email: str, name: str, role: str, password: str, language: str) -> None:
     """Create a staff account (asks for the password unless --password is given)."""
     try:
-        user = auth.create_staff_user(email, name, role, password)
+        user = auth.create_staff_user(email, name, role, password, language=language)
     except auth.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {user.role} {user.email} (id {user.id})")

@@ -21,3 +21,5 @@ if [ ! -f "$STAMP" ]; then
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
 export FLASK_APP=wsgi
+# The staff interface's translations: compiled from the committed .po catalogs (build output, not committed).
+PYBABEL="$ROOT/.venv/bin/pybabel" "$ROOT/scripts/i18n" compile >/dev/null

@@ -22,6 +22,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "auth.unlock": ("GET", "/unlock", "authenticated"),
     "auth.lock": ("POST", "/lock", "authenticated"),
     "auth.set_pin": ("GET", "/account/pin", "authenticated"),
+    "auth.set_language": ("POST", "/account/language", "authenticated"),
     "guests.index": ("GET", "/guests/", "floor"),
     "guests.search_results": ("GET", "/guests/search?q=a", "floor"),
     "guests.new": ("GET", "/guests/new", "floor"),

@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "letters_duplex_blank_backs": False,
     "letters_logo_path": "",
     "letters_home_country": "",  # ISO code of the property's country: its name is left off domestic addresses
+    # Staff languages (issue 11).
+    "ui_default_language": "en",  # the sign-in page's language when the browser asks for none we ship
+    "thai_buddhist_year": True,  # Thai dates as 3 ธ.ค. 2569 (Buddhist era) rather than 2026
+    "briefing_print_language": "",  # the nightly printed briefing; empty: the property's default language
 }
 
 

@@ -14,6 +14,7 @@ from guestbook.admin import settings as settings_service
 from guestbook.admin.models import OUTLET_KINDS
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.choices import choices
+from guestbook.i18n import LANGUAGES
 from guestbook.security import ROLES, role_required
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor
@@ -30,6 +31,7 @@ class StaffForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
     role = SelectField("Role", choices=choices(ROLE_CHOICES))
+    language = SelectField("Language", choices=choices(list(LANGUAGES.items())), default="en")
     active = BooleanField("Active", default=True)
     password = PasswordField("Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)])
 
@@ -105,7 +107,11 @@ def staff_new() -> Response | str:
         else:
             try:
                 auth.create_staff_user(
-                    form.email.data or "", form.name.data or "", form.role.data or "", form.password.data
+                    form.email.data or "",
+                    form.name.data or "",
+                    form.role.data or "",
+                    form.password.data,
+                    language=form.language.data or "en",
                 )
             except auth.AccountError as exc:
                 flash(str(exc), "error")
@@ -132,6 +138,7 @@ def staff_edit(user_id: int) -> Response | str:
                 active=bool(form.active.data),
                 password=form.password.data or None,
                 actor=current_actor(),
+                language=form.language.data or None,
             )
         except auth.AccountError as exc:
             flash(str(exc), "error")

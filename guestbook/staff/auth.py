@@ -16,6 +16,7 @@ from guestbook.actor import Actor
 from guestbook.audit import AuditEvent
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.i18n import LANGUAGES
 from guestbook.models.base import utcnow
 from guestbook.security import ROLES
 from guestbook.staff.models import ApiKey, StaffUser
@@ -58,11 +59,15 @@ def list_api_keys() -> list[ApiKey]:
     return list(db.session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())))
 
 
-def create_staff_user(email: str, name: str, role: str, password: str, password_hash: str | None = None) -> StaffUser:
+def create_staff_user(
+    email: str, name: str, role: str, password: str, password_hash: str | None = None, language: str = "en"
+) -> StaffUser:
     """Create a staff account; the email must be new and the password long enough."""
     email = email.strip().lower()
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if language not in LANGUAGES:
+        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
     if "@" not in email:
         raise AccountError("email is not valid")
     if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
@@ -71,17 +76,26 @@ def create_staff_user(email: str, name: str, role: str, password: str, password_
     with write_transaction():
         if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
             raise AccountError(f"a staff account for {email} already exists")
-        user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash)
+        user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash, language=language)
         db.session.add(user)
     return user
 
 
 def update_staff_user(
-    user_id: int, *, name: str, role: str, active: bool, password: str | None, actor: Actor
+    user_id: int,
+    *,
+    name: str,
+    role: str,
+    active: bool,
+    password: str | None,
+    actor: Actor,
+    language: str | None = None,
 ) -> StaffUser:
     """Change a staff account; deactivating it ends all its open sessions."""
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if language is not None and language not in LANGUAGES:
+        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
     if password and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
     new_hash = hash_secret(password) if password else None  # before the write lock: hashing is slow
@@ -94,6 +108,8 @@ def update_staff_user(
         if (user.active and not active) or user.role != role or password:
             user.session_epoch += 1
         user.name, user.role, user.active = name.strip(), role, active
+        if language is not None:
+            user.language = language
         if password:
             user.password_hash = new_hash or user.password_hash
             user.failed_logins, user.locked_until = 0, None
@@ -200,6 +216,17 @@ def end_sessions(user_id: int, actor: Actor, reason: str) -> None:
 _DUMMY_HASH = hash_secret(secrets.token_hex(8))
 
 MAX_PIN_FAILURES = 5
+
+
+def set_language(user_id: int, language: str) -> None:
+    """A member of staff chooses the language of their own screens."""
+    if language not in LANGUAGES:
+        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+    with write_transaction():
+        user = db.session.get(StaffUser, user_id)
+        if user is None:
+            raise AccountError("no such staff account")
+        user.language = language
 
 
 def set_pin(user_id: int, pin: str) -> None:

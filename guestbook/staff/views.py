@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from guestbook.extensions import db, login_manager
+from guestbook.i18n import LANGUAGES
 from guestbook.security import public, safe_next, signed_in
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor, force_logout
@@ -131,6 +132,17 @@ def lock() -> Response | tuple[str, int]:
     if request.headers.get("X-Requested-With") == "fetch":
         return "", 204
     return redirect(url_for("auth.unlock", next=safe_next(request.args.get("next"), url_for("guests.index"))))
+
+
+@bp.route("/account/language", methods=["POST"])
+@signed_in
+def set_language() -> Response:
+    """The account menu's language choice: every screen switches at once, this account keeps it."""
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        abort(400)
+    auth.set_language(current_actor().staff_user_id or 0, language)
+    return redirect(_next_url(url_for("guests.index")))
 
 
 @bp.route("/account/pin", methods=["GET", "POST"])

@@ -1,0 +1,212 @@
+"""The staff interface in the viewer's language: Flask-Babel set-up, typed gettext, locale-aware formats.
+
+Staff see every label, message and printed heading in their own language (``LANGUAGES``); guest data,
+outlet names and everything staff type stay as entered. Machines read English: the JSON API and the
+command line always run in ``en`` (the locale selector, ``admin.locale``, decides per request).
+
+Translatable strings go through the functions below, never sentences glued from pieces::
+
+    gettext("Saved %(name)s.", name=guest.display_name)
+    ngettext("%(num)d visit", "%(num)d visits", count)     # num is the count
+    lazy_gettext("Name")                                   # module level: form labels, constants
+
+Catalogs live in ``guestbook/translations/<lang>/LC_MESSAGES/messages.po``; ``scripts/i18n`` extracts,
+updates and compiles them (compiled ``.mo`` files are build output, not committed).
+
+Dates, times, numbers and money use Babel with the current locale: ``format_day`` (``3 Dec 2026``,
+``3 ธ.ค. 2569`` with the Buddhist year when the property asks for it, ``2026年12月3日``),
+``format_weekday`` (``Thu 3 Dec``, ``12月3日(木)``), ``format_time`` (always 24-hour ``19:30``),
+``format_money`` (the property's currency in the viewer's notation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date as _babel_format_date
+from babel.dates import match_skeleton
+from babel.numbers import format_currency as _babel_format_currency
+from babel.numbers import format_decimal as _babel_format_decimal
+from flask import Flask, current_app, has_app_context
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import gettext as _flask_gettext
+from flask_babel import lazy_gettext as _flask_lazy_gettext
+from flask_babel import ngettext as _flask_ngettext
+
+# The shipped languages, each named in its own script (the language menu shows these).
+LANGUAGES: dict[str, str] = {"en": "English", "th": "ไทย", "zh_Hans": "简体中文", "ja": "日本語"}
+DEFAULT_LANGUAGE = "en"
+
+babel = Babel()
+
+# Browser and ISO tags that mean one of the shipped languages.
+_ALIASES = {
+    "en": "en",
+    "th": "th",
+    "ja": "ja",
+    "zh": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "zh_cn": "zh_Hans",
+    "zh_sg": "zh_Hans",
+    "zh_hans_cn": "zh_Hans",
+}
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """``zh-CN`` / ``zh-Hans`` / ``zh`` → ``zh_Hans``; ``th-TH`` → ``th``; anything unshipped → None."""
+    if not tag:
+        return None
+    key = tag.strip().replace("-", "_").lower()
+    if key in _ALIASES:
+        return _ALIASES[key]
+    base = key.split("_", 1)[0]
+    if base == "zh":  # zh-TW, zh-Hant: traditional Chinese is not shipped
+        return None
+    return _ALIASES.get(base)
+
+
+def best_language(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The first shipped language among ``Accept-Language`` entries (already sorted by quality)."""
+    for tag, quality in accepted:
+        if quality > 0:
+            found = normalise_language(tag)
+            if found:
+                return found
+    return None
+
+
+def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Callable[[], bool]) -> None:
+    """Bind Flask-Babel to ``app`` with the given selector and the Thai year setting."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=locale_selector)
+    app.extensions["guestbook_buddhist_year"] = buddhist_year
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        current_language=current_language,
+        html_lang=html_lang,
+    )
+    app.jinja_env.filters.update(
+        format_day=format_day,
+        format_weekday=format_weekday,
+        format_day_month=format_day_month,
+        format_time=format_time,
+        format_number=format_number,
+        format_money=format_money,
+    )
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """The message in the current language, ``%(name)s`` placeholders filled."""
+    return str(_flask_gettext(message, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The singular or plural form for ``num`` (``%(num)d`` is filled with it)."""
+    return str(_flask_ngettext(singular, plural, num, **variables))
+
+
+def lazy_gettext(message: str, **variables: Any) -> Any:
+    """A message translated when it is shown (form labels, module-level constants)."""
+    return _flask_lazy_gettext(message, **variables)
+
+
+def current_language() -> str:
+    """The shipped language of the current request or ``force_locale`` block."""
+    if not has_app_context():
+        return DEFAULT_LANGUAGE
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LANGUAGE
+    return normalise_language(str(locale)) or DEFAULT_LANGUAGE
+
+
+def in_language(language: str | None) -> Any:
+    """``with in_language("th"): ...`` renders messages and formats in that language (PDFs, jobs)."""
+    return force_locale(normalise_language(language) or DEFAULT_LANGUAGE)
+
+
+def html_lang() -> str:
+    """The BCP 47 tag for ``<html lang>``: ``zh-Hans``, ``th`` …"""
+    return current_language().replace("_", "-")
+
+
+def _locale() -> Locale:
+    # English is written the way a hotel in Asia or Europe writes it: "3 December 2026", 24-hour times.
+    language = current_language()
+    return Locale.parse("en_GB" if language == "en" else language)
+
+
+def _buddhist() -> bool:
+    if current_language() != "th" or not has_app_context():
+        return False
+    setting: Callable[[], bool] | None = current_app.extensions.get("guestbook_buddhist_year")
+    return bool(setting()) if setting else False
+
+
+_YEAR = re.compile(r"y+")
+_ERA = re.compile(r"G+")
+
+
+def _pattern(skeleton: str) -> str:
+    locale = _locale()
+    skeletons = locale.datetime_skeletons
+    key = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
+    return str(skeletons[key].pattern)
+
+
+def _format(value: date | datetime, pattern: str) -> str:
+    """Format with a CLDR pattern; in Thai with the Buddhist year (พ.ศ. 2569) when the property asks for it."""
+    day = value.date() if isinstance(value, datetime) else value
+    if _buddhist():
+        pattern = _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern))
+    return str(_babel_format_date(day, pattern, locale=_locale()))
+
+
+def format_day(value: date | datetime | None, width: str = "medium") -> str:
+    """A date with its year: ``3 Dec 2026`` / ``3 ธ.ค. 2569`` / ``2026年12月3日``; ``width="long"``: ``3 December 2026``."""
+    if value is None:
+        return ""
+    if width == "long":
+        return _format(value, str(_locale().date_formats["long"].pattern))
+    return _format(value, _pattern("yMMMd"))
+
+
+def format_weekday(value: date | datetime | None, with_year: bool = False) -> str:
+    """A day with its weekday: ``Thu 3 Dec`` / ``พฤ. 3 ธ.ค.`` / ``12月3日(木)``; ``with_year`` adds the year."""
+    if value is None:
+        return ""
+    return _format(value, _pattern("yMMMEd" if with_year else "MMMEd"))
+
+
+def format_day_month(value: date | datetime | None) -> str:
+    """A day and month without the year (birthdays): ``27 November`` / ``27 พฤศจิกายน`` / ``11月27日``."""
+    if value is None:
+        return ""
+    return _format(value, _pattern("MMMMd"))
+
+
+def format_time(value: time | datetime | None) -> str:
+    """Always the 24-hour clock, as a hotel's floor reads it: ``19:30``."""
+    if value is None:
+        return ""
+    return value.strftime("%H:%M")
+
+
+def format_number(value: int | float | Decimal | None) -> str:
+    """A number with the viewer's grouping: ``12,500``."""
+    if value is None:
+        return ""
+    return str(_babel_format_decimal(value, locale=_locale()))
+
+
+def format_money(value: int | float | Decimal | str | None, currency: str) -> str:
+    """An amount in ``currency`` in the viewer's notation: ``฿1,250.00`` / ``THB 1,250.00``."""
+    if value is None or value == "":
+        return ""
+    return str(_babel_format_currency(Decimal(str(value)), currency, locale=_locale()))
