@@ -136,6 +136,11 @@ def html_lang() -> str:
     return current_language().replace("_", "-")
 
 
+def babel_locale() -> Locale:
+    """The Babel locale for formatting in the current language (English as ``en_GB``)."""
+    return _locale()
+
+
 def _locale() -> Locale:
     # English is written the way a hotel in Asia or Europe writes it: "3 December 2026", 24-hour times.
     language = current_language()
@@ -169,7 +174,7 @@ def _format(value: date | datetime, pattern: str) -> str:
 
 
 def format_day(value: date | datetime | None, width: str = "medium") -> str:
-    """A date with its year: ``3 Dec 2026`` / ``3 ธ.ค. 2569`` / ``2026年12月3日``; ``width="long"``: ``3 December 2026``."""
+    """A date with its year: ``3 Dec 2026``, ``3 ธ.ค. 2569``, ``2026年12月3日``; long: ``3 December 2026``."""
     if value is None:
         return ""
     if width == "long":

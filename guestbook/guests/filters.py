@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_timedelta
 from flask import Flask, g, has_request_context
 
 from guestbook.admin.outlets import property_tz
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Allergy
+from guestbook.i18n import babel_locale, format_day, format_day_month, format_time, gettext
 
 
 def _tz() -> ZoneInfo:
@@ -26,19 +27,20 @@ def _tz() -> ZoneInfo:
 
 
 def local_date(value: datetime | date | None) -> str:
-    """``8 June 2025`` in the property's timezone."""
+    """``8 June 2025`` (``8 มิถุนายน พ.ศ. 2568``, ``2025年6月8日``) in the property's timezone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_tz()).date()
-    return format_date(value, "d MMMM y", locale="en")
+    return format_day(value, width="long")
 
 
 def local_datetime(value: datetime | None) -> str:
-    """``8 June 2025, 19:30`` in the property's timezone."""
+    """``8 June 2025, 19:30`` in the property's timezone and the viewer's language."""
     if value is None:
         return ""
-    return format_datetime(value.astimezone(_tz()), "d MMMM y, HH:mm", locale="en")
+    local = value.astimezone(_tz())
+    return gettext("%(date)s, %(time)s", date=format_day(local.date(), width="long"), time=format_time(local))
 
 
 def ago(value: datetime | None) -> str:
@@ -48,26 +50,30 @@ def ago(value: datetime | None) -> str:
     tz = _tz()
     days = (value.astimezone(tz).date() - datetime.now(UTC).astimezone(tz).date()).days
     if days == 0:
-        return "today"
-    return format_timedelta(timedelta(days=days), granularity="day", threshold=1.0, locale="en", add_direction=True)
+        return gettext("today")
+    return str(
+        format_timedelta(
+            timedelta(days=days), granularity="day", threshold=1.0, locale=babel_locale(), add_direction=True
+        )
+    )
 
 
 def partial_date_text(value: str | None) -> str:
-    """``--11-27`` → ``27 November``; ``1961-11-27`` → ``27 November 1961``."""
+    """``--11-27`` → ``27 November``; ``1961-11-27`` → ``27 November 1961`` (in the viewer's language)."""
     if not value:
         return ""
     if value.startswith("--"):
         month, day = int(value[2:4]), int(value[5:7])
-        return format_date(date(2000, month, day), "d MMMM", locale="en")
-    return format_date(date.fromisoformat(value), "d MMMM y", locale="en")
+        return format_day_month(date(2000, month, day))
+    return format_day(date.fromisoformat(value), width="long")
 
 
 def language_name(tag: str | None) -> str:
-    """``zh-Hans`` → ``Chinese (Simplified)``; unknown tags are shown as they are."""
+    """``zh-Hans`` → ``Chinese (Simplified)`` (``จีน (ตัวย่อ)`` for a Thai viewer); unknown tags as they are."""
     if not tag:
         return ""
     try:
-        return str(Locale.parse(tag.replace("-", "_")).get_display_name("en"))
+        return str(Locale.parse(tag.replace("-", "_")).get_display_name(babel_locale()))
     except (ValueError, UnknownLocaleError):
         return tag
 

@@ -6,7 +6,10 @@ character run:
 
 * ``SANS`` / ``SANS_BOLD`` (DejaVu Sans): Latin with accents, Greek, Cyrillic, punctuation, digits;
 * ``CJK`` (Droid Sans Fallback): Chinese and Japanese ideographs, hiragana, katakana, fullwidth forms;
-* ``HANGUL`` (Nanum Gothic): Korean.
+* ``HANGUL`` (Nanum Gothic): Korean;
+* ``THAI`` / ``THAI_BOLD`` (TLWG Loma): Thai (staff headings and labels in Thai, and Thai names). ReportLab
+  does not shape text, and Loma's default mark positions are made for renderers that do not: tone marks
+  sit clear of upper vowels (ที่, ค่ำ) where a font that relies on OpenType positioning collides.
 
 Public API (all functions are safe to call many times; fonts are registered once per process):
 
@@ -44,12 +47,16 @@ SANS = "GB-Sans"
 SANS_BOLD = "GB-Sans-Bold"
 CJK = "GB-CJK"
 HANGUL = "GB-Hangul"
+THAI = "GB-Thai"
+THAI_BOLD = "GB-Thai-Bold"
 
 _FILES = {
     SANS: "DejaVuSans.ttf",
     SANS_BOLD: "DejaVuSans-Bold.ttf",
     CJK: "DroidSansFallbackFull.ttf",
     HANGUL: "NanumGothic.ttf",
+    THAI: "Loma.ttf",
+    THAI_BOLD: "Loma-Bold.ttf",
 }
 
 _lock = threading.Lock()
@@ -72,7 +79,8 @@ def register_fonts() -> None:
             pdfmetrics.registerFont(font)
             loaded[name] = frozenset(font.face.charToGlyph)
         pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
-        for name in (SANS_BOLD, CJK, HANGUL):
+        pdfmetrics.registerFontFamily(THAI, normal=THAI, bold=THAI_BOLD, italic=THAI, boldItalic=THAI_BOLD)
+        for name in (SANS_BOLD, THAI_BOLD, CJK, HANGUL):
             pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
         _cmaps.update(loaded)
 
@@ -80,6 +88,11 @@ def register_fonts() -> None:
 def _is_hangul(code: int) -> bool:
     """Hangul syllables, jamo and compatibility jamo."""
     return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xA960 <= code <= 0xA97F
+
+
+def _is_thai(code: int) -> bool:
+    """The Thai block."""
+    return 0x0E00 <= code <= 0x0E7F
 
 
 def _is_cjk(code: int) -> bool:
@@ -102,13 +115,15 @@ def font_for_char(ch: str, bold: bool = False) -> str:
     register_fonts()
     code = ord(ch)
     latin = SANS_BOLD if bold else SANS
+    if _is_thai(code):
+        return THAI_BOLD if bold else THAI
     if _is_hangul(code):
         return HANGUL
     if _is_cjk(code):
         return CJK
     if code in _cmaps[latin]:
         return latin
-    for name in (CJK, HANGUL):
+    for name in (THAI, CJK, HANGUL):
         if code in _cmaps[name]:
             return name
     return latin
