@@ -9,18 +9,29 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
+from guestbook.forms import mark
+from guestbook.i18n import gettext
+
 MAX_ID = 2**63 - 1  # the largest id a 64-bit database integer holds: nothing can exist beyond it
 MAX_URL_ID = 10**18 - 1  # ids in URLs: at most 18 digits, so the route's pattern itself refuses longer ones
 
+# In English for the JSON API; error pages show them in the viewer's language (``gettext(MESSAGES[code])``).
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please sign in.",
-    403: "Your role does not allow this.",
-    404: "Not found.",
-    405: "That action is not allowed here.",
-    409: "Someone else changed this first.",
-    413: "That upload is too large.",
-    429: "Too many attempts; wait a moment.",
+    400: mark("The request could not be understood."),
+    401: mark("Please sign in."),
+    403: mark("Your role does not allow this."),
+    404: mark("Not found."),
+    405: mark("That action is not allowed here."),
+    409: mark("Someone else changed this first."),
+    413: mark("That upload is too large."),
+    429: mark("Too many attempts; wait a moment."),
+}
+# Error pages only (the API keeps Werkzeug's own description): Werkzeug's words, in the viewer's language.
+PAGE_MESSAGES = {
+    500: mark(
+        "The server encountered an internal error and was unable to complete your request. Either the server is"
+        " overloaded or there is an error in the application."
+    ),
 }
 
 
@@ -68,30 +79,38 @@ def register_error_handlers(app: Flask) -> None:
         name = _nul_in_query()
         if name is None:
             return None
-        reason = "control characters are not allowed (found U+0000)"
         if _wants_json():  # as the API answers every invalid field: 422 naming it
+            reason = "control characters are not allowed (found U+0000)"
             return jsonify({"error": "validation failed", "fields": {name: reason}}), 422
-        return render_template("errors/error.html", code=400, message=f"{name}: {reason}"), 400
+        message = gettext("%(name)s: control characters are not allowed (found %(char)s)", name=name, char="U+0000")
+        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
         if _wants_json():
             return jsonify({"error": "CSRF token missing or invalid"}), 400
-        return render_template(
-            "errors/error.html",
-            code=400,
-            message="This form expired or was not sent from Guestbook. Go back, reload the page and try again.",
-        ), 400
+        message = gettext("This form expired or was not sent from Guestbook. Go back, reload the page and try again.")
+        return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int, list[tuple[str, str]]]:
         code = error.code or 500
-        message = MESSAGES.get(code, error.description or "Error")
+        limit = None
         if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
-            limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
-            message = f"That upload is too large: the limit is {limit:g} MB. Split the file and try again."
+            limit = f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):g}"
         # Keep what the error says about itself: Allow on 405, Retry-After on 429, WWW-Authenticate on 401.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
-        if _wants_json():
+        if _wants_json():  # the API speaks English
+            message = MESSAGES.get(code, error.description or "Error")
+            if limit is not None:
+                message = f"That upload is too large: the limit is {limit} MB. Split the file and try again."
             return jsonify({"error": message}), code, headers
+        if limit is not None:
+            message = gettext(
+                "That upload is too large: the limit is %(limit)s MB. Split the file and try again.", limit=limit
+            )
+        elif code in MESSAGES or code in PAGE_MESSAGES:
+            message = gettext(MESSAGES.get(code) or PAGE_MESSAGES[code])
+        else:
+            message = error.description or gettext("Error")
         return render_template("errors/error.html", code=code, message=message), code, headers

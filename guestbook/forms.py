@@ -64,9 +64,9 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
-class Form(FlaskForm):  # type: ignore[misc]
+class Form(FlaskForm):
     """A CSRF-protected form whose built-in messages follow the viewer's language."""
 
-    class Meta(FlaskForm.Meta):  # type: ignore[misc]
+    class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> _Translations:
             return _TRANSLATIONS

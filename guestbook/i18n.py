@@ -101,19 +101,19 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
     )
 
 
-def gettext(message: str, **variables: Any) -> str:
+def gettext(string: str, /, **variables: Any) -> str:
     """The message in the current language, ``%(name)s`` placeholders filled."""
-    return str(_flask_gettext(message, **variables))
+    return str(_flask_gettext(string, **variables))
 
 
-def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
     """The singular or plural form for ``num`` (``%(num)d`` is filled with it)."""
     return str(_flask_ngettext(singular, plural, num, **variables))
 
 
-def lazy_gettext(message: str, **variables: Any) -> Any:
+def lazy_gettext(string: str, /, **variables: Any) -> Any:
     """A message translated when it is shown (form labels, module-level constants)."""
-    return _flask_lazy_gettext(message, **variables)
+    return _flask_lazy_gettext(string, **variables)
 
 
 def current_language() -> str:

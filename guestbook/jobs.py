@@ -16,14 +16,18 @@ def nightly_briefing(app: Flask) -> int:
     Safe to run any number of times, from any number of processes: the archive's unique key makes
     each date and outlet happen exactly once. Also the catch-up run when the scheduler starts.
     Runs as the system actor (audited as such), but the PDF it archives and mails is built with
-    floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details.
+    floor-level visibility (``briefing_archive.PRINT_ROLE``): no ages, no contact details. Its labels
+    and dates are in the nightly briefing's language (``admin.locale.nightly_language``).
     """
+    from guestbook.admin.locale import nightly_language
     from guestbook.briefing import archive as briefing_archive
     from guestbook.extensions import db
+    from guestbook.i18n import in_language
 
     with app.app_context():
         try:
-            made = briefing_archive.catch_up(datetime.now(UTC))
+            with in_language(nightly_language()):
+                made = briefing_archive.catch_up(datetime.now(UTC))
             for row in made:
                 log.info("archived %s (%d arrivals)", row.filename, row.arrivals_count)
             return len(made)

@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
+from guestbook.i18n import lazy_gettext
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 RULE_ATTR = "_guestbook_role_rule"
@@ -22,6 +24,22 @@ AUTHENTICATED = "authenticated"
 
 ROLES = ("floor", "concierge", "manager", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+# What screens call each role (the menu, the staff list, role pickers); the codes above stay as they are.
+ROLE_LABELS: dict[str, Any] = {
+    "floor": lazy_gettext("Floor"),
+    "concierge": lazy_gettext("Concierge"),
+    "manager": lazy_gettext("Manager"),
+    "admin": lazy_gettext("Admin"),
+}
+
+
+def role_label(role: str | None) -> str:
+    """The role's name in the viewer's language (an unknown code is shown as it is)."""
+    if role is None:
+        return ""
+    label = ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:

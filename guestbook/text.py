@@ -16,6 +16,8 @@ from typing import Any
 from annotated_types import GroupedMetadata
 from pydantic import BeforeValidator, Field
 
+from guestbook.i18n import gettext, lazy_gettext, ngettext
+
 CONTROL_CLASS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
 _CONTROL = re.compile(f"[{CONTROL_CLASS}\ud800-\udfff]")
 # What str.strip() removes, less the controls already refused: a "blank" value is made only of these.
@@ -41,7 +43,7 @@ def reject_control_chars(value: str) -> str:
     """``value`` unchanged, or ValueError naming the first control character in it."""
     bad = find_control_char(value)
     if bad is not None:
-        raise ValueError(f"control characters are not allowed (found {bad})")
+        raise ValueError(gettext("control characters are not allowed (found %(char)s)", char=bad))
     return value
 
 
@@ -62,20 +64,21 @@ class Text(GroupedMetadata):
     max_length: int
     required: bool = False
     core: str | None = None
-    message: str = "not in the expected format"
+    message: Any = None  # a lazy message (shown in the reader's language); default: "not in the expected format"
 
     def __iter__(self) -> Iterator[Any]:
-        limit, core, message = self.max_length, self.core, self.message
+        limit, core = self.max_length, self.core
+        message = self.message if self.message is not None else lazy_gettext("not in the expected format")
         compiled = re.compile(core) if core else None
 
         def check(value: Any) -> Any:
             if isinstance(value, str):
                 reject_control_chars(value)
                 if len(value) > limit:
-                    raise ValueError(f"at most {limit} characters")
+                    raise ValueError(ngettext("at most %(num)d character", "at most %(num)d characters", limit))
                 stripped = value.strip()
                 if compiled is not None and stripped and not compiled.fullmatch(stripped):
-                    raise ValueError(message)
+                    raise ValueError(str(message))
             return value
 
         plain = NOT_BLANK_PATTERN if self.required else NO_CONTROL_PATTERN

@@ -18,6 +18,7 @@ from guestbook.extensions import db
 from guestbook.guests import notes, recognition
 from guestbook.guests.models import Guest
 from guestbook.guests.schemas import PreferenceCreate
+from guestbook.i18n import format_weekday
 from guestbook.reservations import bookings as reservations
 
 from .conftest import AuthActions
@@ -170,7 +171,7 @@ def test_floor_reads_the_briefing_screen_without_contacts_or_ages(
     assert client.get(f"/briefing/pdf?date={DAY.isoformat()}").status_code == 403
     assert client.get("/briefing/archive").status_code == 403
     today = client.get("/briefing/").get_data(as_text=True)
-    assert property_today().strftime("%A %d %B %Y") in today  # "Tonight" is the property's today
+    assert format_weekday(property_today(), with_year=True) in today  # "Tonight" is the property's today
 
 
 def test_floor_gets_the_briefing_json_without_contacts_or_ages(client: FlaskClient, api_key, private: int) -> None:  # type: ignore[no-untyped-def]

@@ -77,7 +77,7 @@ def test_the_projects_own_sample_imports_cleanly_on_the_demo(demo_app: Flask) ->
         assert mapped == {"terrace": ("terrace", "code"), "bar": ("bamboo", "kind")}
         # 22 November is before today: warned about, not refused.
         assert len(report.warnings) == 6
-        assert str(report.warnings[0]) == "row 2, column Date: 2026-11-22 is before today (2026-12-02): a past booking"
+        assert str(report.warnings[0]) == "row 2, column Date: 22 Nov 2026 is before today (2 Dec 2026): a past booking"
         assert report.rows[3].outlet == "Bamboo Bar" and report.rows[0].guest == "Hans Müller"
         done = reservation_import.commit_import("opentable", "arrivals_sample.csv", SAMPLE, ACTOR)
     assert done.committed and done.created == 6

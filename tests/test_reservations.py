@@ -193,7 +193,7 @@ def test_import_pages_dry_run_error_report_and_commit(app: Flask, client: FlaskC
         data={"csrf_token": token, "source": "pms", "file": (io.BytesIO(bad), "bad.csv")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert "1 problems" in page and "Download error report" in page
+    assert "1 problem" in page and "1 problems" not in page and "Download error report" in page
     upload = page.split('name="token" type="hidden" value="')[1].split('"')[0]
     report = client.post(
         "/reservations/import/errors.csv", data={"csrf_token": token, "source": "pms", "token": upload}

@@ -15,6 +15,7 @@ from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.admin.settings import get_setting
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.i18n import gettext
 
 DEFAULT_PROPERTY_NAME = "My Property"
 
@@ -97,7 +98,7 @@ def create_outlet(data: OutletCreate, actor: Actor) -> Outlet:
     with write_transaction():
         prop = property_for_update()
         if db.session.scalar(select(Outlet.id).where(Outlet.code == data.code)):
-            raise OutletError(f"an outlet with code {data.code!r} already exists")
+            raise OutletError(gettext("an outlet with code %(code)s already exists", code=repr(data.code)))
         outlet = Outlet(
             property_id=prop.id,
             code=data.code,
@@ -151,9 +152,9 @@ def update_property(name: str, address: str, timezone: str, currency: str, actor
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise OutletError(f"unknown timezone {timezone!r}") from None
+        raise OutletError(gettext("unknown timezone %(timezone)s", timezone=repr(timezone))) from None
     if not name.strip():
-        raise OutletError("the property needs a name")
+        raise OutletError(gettext("the property needs a name"))
     with write_transaction():
         prop = property_for_update()
         prop.name, prop.address, prop.timezone, prop.currency = (

@@ -7,13 +7,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guestbook.admin.models import OUTLET_KINDS
+from guestbook.i18n import lazy_gettext
 from guestbook.text import Text
 from guestbook.validation import Language, one_of
 
 OUTLET_CODE_CORE = r"[a-z0-9][a-z0-9_-]{0,31}"
-OutletCode = Annotated[
-    str, Text(32, required=True, core=OUTLET_CODE_CORE, message="lower-case letters, digits, _ and - (up to 32)")
-]
+OUTLET_CODE_HELP = lazy_gettext("lower-case letters, digits, _ and - (up to 32)")
+OutletCode = Annotated[str, Text(32, required=True, core=OUTLET_CODE_CORE, message=OUTLET_CODE_HELP)]
 
 
 class OutletCreate(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
@@ -14,77 +13,110 @@ from guestbook.admin import settings as settings_service
 from guestbook.admin.models import OUTLET_KINDS
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.choices import choices
-from guestbook.i18n import LANGUAGES
-from guestbook.security import ROLES, role_required
+from guestbook.forms import Form
+from guestbook.i18n import LANGUAGES, gettext, lazy_gettext, ngettext
+from guestbook.security import ROLE_LABELS, ROLES, role_required
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor
 from guestbook.validation import field_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ROLE_CHOICES = [(r, r.capitalize()) for r in ROLES]
+ROLE_CHOICES = [(r, ROLE_LABELS[r]) for r in ROLES]
+
+# Outlet kinds as screens name them (the codes stay English in the database and the API).
+OUTLET_KIND_LABELS = {
+    "restaurant": lazy_gettext("Restaurant"),
+    "bar": lazy_gettext("Bar"),
+    "cafe": lazy_gettext("Cafe"),
+    "rooms": lazy_gettext("Rooms"),
+    "spa": lazy_gettext("Spa"),
+    "other": lazy_gettext("Other"),
+}
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     """Create or edit a staff account."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False)])
-    role = SelectField("Role", choices=choices(ROLE_CHOICES))
-    language = SelectField("Language", choices=choices(list(LANGUAGES.items())), default="en")
-    active = BooleanField("Active", default=True)
-    password = PasswordField("Password (10+ characters)", validators=[Optional(), Length(min=10, max=200)])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(lazy_gettext("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
+    role = SelectField(lazy_gettext("Role"), choices=choices(ROLE_CHOICES))
+    # The language names stay in their own script: whoever reads one can find it.
+    language = SelectField(lazy_gettext("Language"), choices=choices(list(LANGUAGES.items())), default="en")
+    active = BooleanField(lazy_gettext("Active"), default=True)
+    password = PasswordField(
+        lazy_gettext("Password (10+ characters)"), validators=[Optional(), Length(min=10, max=200)]
+    )
 
 
 class StaffEditForm(StaffForm):
     """Edit a staff account: the password may stay as it is."""
 
     password = PasswordField(
-        "New password (10+ characters; leave empty to keep the current one)",
+        lazy_gettext("New password (10+ characters; leave empty to keep the current one)"),
         validators=[Optional(), Length(min=10, max=200)],
     )
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(Form):
     """Create an API key."""
 
-    name = StringField("Name (which system uses it)", validators=[DataRequired(), Length(max=120)])
-    role = SelectField("Role", choices=choices(ROLE_CHOICES))
+    name = StringField(lazy_gettext("Name (which system uses it)"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(lazy_gettext("Role"), choices=choices(ROLE_CHOICES))
 
 
-class PropertyForm(FlaskForm):
-    """The property's name, address, timezone and currency."""
-
-    name = StringField("Property name", validators=[DataRequired(), Length(max=200)])
-    address = StringField("Address", validators=[Length(max=500)])
-    timezone = StringField("Timezone", validators=[DataRequired()])
-    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+# The property's language settings (issue 11), saved with the property form.
+LANGUAGE_SETTINGS = ("ui_default_language", "thai_buddhist_year", "briefing_print_language")
 
 
-LANGUAGE_HINT = "Language of its menu and table names (en, de, ja …): letters in another language leave them out."
+class PropertyForm(Form):
+    """The property's name, address, timezone and currency, and the languages of its staff screens."""
 
-
-class OutletForm(FlaskForm):
-    """A new outlet."""
-
-    code = StringField("Code", validators=[DataRequired()])
-    name = StringField("Name", validators=[DataRequired()])
-    kind = SelectField("Kind", choices=choices([(k, k.capitalize()) for k in OUTLET_KINDS]))
-    language = StringField(
-        "Language",
-        validators=[Optional(), Length(max=35), Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", message="e.g. en, de")],
+    name = StringField(lazy_gettext("Property name"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(lazy_gettext("Address"), validators=[Length(max=500)])
+    timezone = StringField(lazy_gettext("Timezone"), validators=[DataRequired()])
+    currency = StringField(lazy_gettext("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
+    ui_default_language = SelectField(
+        lazy_gettext("Default staff language (sign-in page)"), choices=choices(list(LANGUAGES.items()))
+    )
+    thai_buddhist_year = BooleanField(lazy_gettext("Thai dates in the Buddhist era (2569) rather than 2026"))
+    briefing_print_language = SelectField(
+        lazy_gettext("Language of the nightly printed briefing"),
+        choices=choices([("", lazy_gettext("(same as the default staff language)")), *LANGUAGES.items()]),
     )
 
 
-class SensitiveWordsForm(FlaskForm):
+LANGUAGE_HINT = lazy_gettext(
+    "Language of its menu and table names (en, de, ja …): letters in another language leave them out."
+)
+
+
+class OutletForm(Form):
+    """A new outlet."""
+
+    code = StringField(lazy_gettext("Code"), validators=[DataRequired()])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired()])
+    kind = SelectField(lazy_gettext("Kind"), choices=choices([(k, OUTLET_KIND_LABELS[k]) for k in OUTLET_KINDS]))
+    language = StringField(
+        lazy_gettext("Language"),
+        validators=[
+            Optional(),
+            Length(max=35),
+            Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", message=lazy_gettext("e.g. en, de")),
+        ],
+    )
+
+
+class SensitiveWordsForm(Form):
     """The words that make a note ask for confirmation."""
 
     words = TextAreaField(
-        "Words that could hurt if a guest read the screen (one per line)", validators=[Length(max=5000)]
+        lazy_gettext("Words that could hurt if a guest read the screen (one per line)"),
+        validators=[Length(max=5000)],
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """CSRF only (buttons that post)."""
 
 
@@ -103,7 +135,7 @@ def staff_new() -> Response | str:
     form = StaffForm()
     if form.validate_on_submit():
         if not form.password.data:
-            form.password.errors = ["A new account needs a password."]
+            form.password.errors = [gettext("A new account needs a password.")]
         else:
             try:
                 auth.create_staff_user(
@@ -116,7 +148,7 @@ def staff_new() -> Response | str:
             except auth.AccountError as exc:
                 flash(str(exc), "error")
             else:
-                flash("Account created.", "success")
+                flash(gettext("Account created."), "success")
                 return redirect(url_for("admin.staff"))
     return render_template("admin/staff_form.html", form=form, user=None)
 
@@ -143,7 +175,7 @@ def staff_edit(user_id: int) -> Response | str:
         except auth.AccountError as exc:
             flash(str(exc), "error")
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for("admin.staff"))
     return render_template("admin/staff_form.html", form=form, user=user)
 
@@ -172,7 +204,7 @@ def api_key_revoke(key_id: int) -> Response:
             auth.revoke_api_key(key_id, current_actor())
         except auth.AccountError:
             abort(404)
-        flash("Key revoked.", "success")
+        flash(gettext("Key revoked."), "success")
     return redirect(url_for("admin.api_keys"))
 
 
@@ -181,7 +213,8 @@ def api_key_revoke(key_id: int) -> Response:
 def settings() -> Response | str:
     """The property and its outlets."""
     prop = outlets.default_property()
-    form = PropertyForm(obj=prop, prefix="p")
+    saved = {key: settings_service.get_setting(key) for key in LANGUAGE_SETTINGS}
+    form = PropertyForm(obj=prop, prefix="p", **saved)
     outlet_form = OutletForm(prefix="o")
     if form.validate_on_submit():
         try:
@@ -195,7 +228,15 @@ def settings() -> Response | str:
         except outlets.OutletError as exc:
             flash(str(exc), "error")
         else:
-            flash("Settings saved.", "success")
+            chosen = {
+                "ui_default_language": form.ui_default_language.data or "en",
+                "thai_buddhist_year": bool(form.thai_buddhist_year.data),
+                "briefing_print_language": form.briefing_print_language.data or "",
+            }
+            for key, value in chosen.items():
+                if value != saved[key]:
+                    settings_service.set_setting(key, value, current_actor())
+            flash(gettext("Settings saved."), "success")
             return redirect(url_for("admin.settings"))
     words_form = SensitiveWordsForm(prefix="w", formdata=None)
     words_form.words.data = "\n".join(settings_service.get_setting("sensitive_words"))
@@ -207,6 +248,7 @@ def settings() -> Response | str:
         words_form=words_form,
         property_language=outlets.property_language(),
         language_hint=LANGUAGE_HINT,
+        kind_labels=OUTLET_KIND_LABELS,
     )
 
 
@@ -218,7 +260,7 @@ def sensitive_words() -> Response:
     if form.validate_on_submit():
         words = sorted({w.strip().lower() for w in (form.words.data or "").splitlines() if w.strip()})
         settings_service.set_setting("sensitive_words", words, current_actor())
-        flash(f"{len(words)} sensitive words saved.", "success")
+        flash(ngettext("%(num)d sensitive word saved.", "%(num)d sensitive words saved.", len(words)), "success")
     return redirect(url_for("admin.settings"))
 
 
@@ -244,10 +286,11 @@ def outlet_create() -> Response | str:
         except outlets.OutletError as exc:
             flash(str(exc), "error")
         else:
-            flash("Outlet added.", "success")
+            flash(gettext("Outlet added."), "success")
     else:
         for name, errors in form.errors.items():
-            flash(f"{name}: {'; '.join(errors)}", "error")
+            label = form[name].label.text if name in form else name
+            flash(f"{label}: {'; '.join(str(e) for e in errors)}", "error")
     return redirect(url_for("admin.settings", _anchor="outlets"))
 
 
@@ -270,6 +313,11 @@ def outlet_update(outlet_id: int) -> Response:
     except outlets.OutletNotFound:
         abort(404)
     else:
-        done = {"deactivate": "deactivated", "reactivate": "reactivated"}.get(action, "saved")
-        flash(f"Outlet {outlet.name} {done}.", "success")
+        if action == "deactivate":
+            done = gettext("Outlet %(name)s deactivated.", name=outlet.name)
+        elif action == "reactivate":
+            done = gettext("Outlet %(name)s reactivated.", name=outlet.name)
+        else:
+            done = gettext("Outlet %(name)s saved.", name=outlet.name)
+        flash(done, "success")
     return redirect(url_for("admin.settings", _anchor="outlets"))

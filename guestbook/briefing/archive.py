@@ -28,6 +28,7 @@ from guestbook.briefing.render import render_briefing
 from guestbook.briefing.sheet import Briefing
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.i18n import gettext, ngettext
 from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
 
@@ -249,12 +250,22 @@ def mail_briefing(row: BriefingArchive) -> int:
     if not host or not recipients:
         return 0
     message = EmailMessage()
-    message["Subject"] = f"Arrival briefing {row.briefing_date.isoformat()} {row.outlet_code or 'all outlets'}"
+    message["Subject"] = gettext(
+        "Arrival briefing %(day)s %(outlet)s",
+        day=row.briefing_date.isoformat(),
+        outlet=row.outlet_code or gettext("all outlets"),
+    )
     message["From"] = str(current_app.config.get("SMTP_SENDER", "guestbook@localhost"))
     message["To"] = ", ".join(u.email for u in recipients)
     message.set_content(
-        f"Tonight's arrival briefing ({row.arrivals_count} arrivals) is attached, ready to print.\n"
-        "Open it in Guestbook to see any change made since.\n"
+        ngettext(
+            "Tonight's arrival briefing (%(num)d arrival) is attached, ready to print.",
+            "Tonight's arrival briefing (%(num)d arrivals) is attached, ready to print.",
+            row.arrivals_count,
+        )
+        + "\n"
+        + gettext("Open it in Guestbook to see any change made since.")
+        + "\n"
     )
     message.add_attachment(row.pdf, maintype="application", subtype="pdf", filename=row.filename)
     try:

@@ -29,6 +29,7 @@ from guestbook.guests.diets import diets_of, split_allergies
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.visits import last_said
+from guestbook.i18n import format_weekday, gettext, ngettext
 from guestbook.models.base import utcnow
 from guestbook.reservations import possible_matches
 from guestbook.reservations.models import Reservation
@@ -67,9 +68,27 @@ class BriefingError(ValueError):
         self.message = message
 
 
+def _occasion_label(kind: str, when: date, start: date, years: int | None) -> str:
+    """``Birthday today (turns 65)``, ``Anniversary on Thu 3 Dec (25 years)`` in the current language."""
+    today = when == start
+    day = format_weekday(when)
+    if kind == "birthday":
+        if years is None:
+            return gettext("Birthday today") if today else gettext("Birthday on %(day)s", day=day)
+        if today:
+            return gettext("Birthday today (turns %(age)d)", age=years)
+        return gettext("Birthday on %(day)s (turns %(age)d)", day=day, age=years)
+    if years is None:
+        return gettext("Anniversary today") if today else gettext("Anniversary on %(day)s", day=day)
+    if today:
+        return ngettext("Anniversary today (%(num)d year)", "Anniversary today (%(num)d years)", years)
+    return ngettext("Anniversary on %(day)s (%(num)d year)", "Anniversary on %(day)s (%(num)d years)", years, day=day)
+
+
 def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bool) -> list[str]:
     """Birthday or anniversary today or during the stay, with the age when known and allowed."""
     found: list[str] = []
+    kinds: list[str] = []  # the English kind of each, so a booked "Birthday" is not listed twice in any language
     last = start + timedelta(days=max(nights - 1, 0))
     for kind in ("birthday", "anniversary"):
         month, day, year = (getattr(guest, f"{kind}_{p}") for p in ("month", "day", "year"))
@@ -81,14 +100,11 @@ def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bo
             except ValueError:
                 when = date(candidate_year, 2, 28)
             if start <= when <= last:
-                label = "Birthday" if kind == "birthday" else "Anniversary"
-                label += " today" if when == start else f" on {when.strftime('%a %d %b')}"
-                if year and show_age:
-                    years = when.year - year
-                    label += f" (turns {years})" if kind == "birthday" else f" ({years} years)"
-                found.append(label)
+                years = when.year - year if year and show_age else None
+                found.append(_occasion_label(kind, when, start, years))
+                kinds.append(f"{kind} today" if when == start else kind)
                 break
-    if booked and not any(booked.lower() in f.lower() for f in found):
+    if booked and not any(booked.lower() in f.lower() for f in [*found, *kinds]):
         found.append(booked)
     return found
 
@@ -97,8 +113,10 @@ def _seat_evidence(seat: recognition.UsualSeat | None) -> str:
     if seat is None:
         return ""
     if seat.source == "derived":
-        return f"{seat.count} of the last {seat.of} visits"
-    return "stated by the guest" if seat.source == "stated" else "observed by staff"
+        return ngettext(
+            "%(count)d of the last %(num)d visit", "%(count)d of the last %(num)d visits", seat.of, count=seat.count
+        )
+    return gettext("stated by the guest") if seat.source == "stated" else gettext("observed by staff")
 
 
 def resolve_outlet(outlet_code: str | None) -> Outlet | None:
@@ -167,7 +185,7 @@ def build_briefing(
     return Briefing(
         day=day,
         outlet_code=outlet.code if outlet else "",
-        outlet_name=outlet.name if outlet else "All outlets",
+        outlet_name=outlet.name if outlet else gettext("All outlets"),
         period=period or "",
         property_name=default_property().name,
         generated_at=utcnow(),

@@ -41,6 +41,8 @@ from guestbook.briefing.render_arrival import (
     SMALL,
     ArrivalLayout,
 )
+from guestbook.briefing.sheet import period_label
+from guestbook.i18n import format_day, format_time, format_weekday, gettext, lazy_gettext
 from guestbook.pdf import fonts
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ MARGIN = 14 * mm
 HEADER_H = 16 * mm
 FOOTER_H = 10 * mm
 COLUMN_HEADER_H = 7 * mm
-COLUMNS = ("Arrival", "Guest", "Their usual", "Tonight")
+COLUMNS = (lazy_gettext("Arrival"), lazy_gettext("Guest"), lazy_gettext("Their usual"), lazy_gettext("Tonight"))
 
 SUMMARY_NUM = ParagraphStyle("num", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=15, leading=18, alignment=1)
 SUMMARY_LABEL = ParagraphStyle("lab", parent=SMALL, alignment=1)
@@ -79,14 +81,14 @@ def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
 def _summary_table(briefing: Briefing, width: float) -> Table:
     s = briefing.summary
     cells = [
-        ("Arrivals", s.arrivals),
-        ("Covers", s.covers),
-        ("Returning", s.returning),
-        ("First time", s.first_time),
-        ("VIPs", s.vips),
-        ("Occasions", s.occasions),
-        ("Allergies", s.allergies),
-        ("Open complaints", s.open_complaints),
+        (gettext("Arrivals"), s.arrivals),
+        (gettext("Covers"), s.covers),
+        (gettext("Returning"), s.returning),
+        (gettext("First time"), s.first_time),
+        (gettext("VIPs"), s.vips),
+        (gettext("Occasions"), s.occasions),
+        (gettext("Allergies"), s.allergies),
+        (gettext("Open complaints"), s.open_complaints),
     ]
     table = Table(
         [[_p(str(v), SUMMARY_NUM) for _l, v in cells], [_p(label, SUMMARY_LABEL) for label, _v in cells]],
@@ -107,7 +109,7 @@ def _summary_table(briefing: Briefing, width: float) -> Table:
 
 
 class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """A canvas that writes "page X of Y" once the page count is known."""
+    """A canvas that writes "page X of Y" (in the current language) once the page count is known."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts.SANS  # not a non-embedded Helvetica
@@ -124,32 +126,36 @@ class _NumberedCanvas(Canvas):  # type: ignore[misc]
             self.__dict__.update(state)
             width = self._pagesize[0]
             self.setFillColor(MUTED)
-            label = f"page {self._pageNumber} of {total}"
+            label = gettext("page %(page)d of %(total)d", page=self._pageNumber, total=total)
             fonts.draw_string(self, width - MARGIN, MARGIN - 4 * mm, label, 9, align="right")
             super().showPage()
         super().save()
 
 
 def render_briefing(briefing: Briefing, paper: str = "A4", tz: ZoneInfo | None = None) -> bytes:
-    """Render the briefing to PDF bytes."""
+    """Render the briefing to PDF bytes, its labels and dates in the current language (``i18n.in_language``)."""
     fonts.register_fonts()
     tz = tz or ZoneInfo("UTC")
     size = page_size(paper)
     width, height = size
     content_w = width - 2 * MARGIN
     layout = ArrivalLayout(content_w, tz, all_outlets=not briefing.outlet_code)
-    title_date = briefing.day.strftime("%A %d %B %Y")
-    scope = briefing.outlet_name + (f" · {briefing.period}" if briefing.period else "")
-    generated = briefing.generated_at.astimezone(tz).strftime("%d %b %Y %H:%M")
+    title_date = format_weekday(briefing.day, with_year=True)
+    scope = briefing.outlet_name + (f" · {period_label(briefing.period)}" if briefing.period else "")
+    generated_at = briefing.generated_at.astimezone(tz)
+    generated = f"{format_day(generated_at)} {format_time(generated_at)}"
+    heading = gettext("Arrival briefing — %(day)s — %(scope)s", day=title_date, scope=scope)
+    generated_label = gettext("generated %(when)s", when=generated)
+    title = gettext("Arrival briefing %(day)s %(outlet)s", day=briefing.day.isoformat(), outlet=briefing.outlet_name)
 
     def header(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
         top = height - MARGIN
         canvas.setFillColor(INK)
         fonts.draw_string(canvas, MARGIN, top - 12, briefing.property_name, 12, bold=True)
-        fonts.draw_string(canvas, MARGIN, top - 26, f"Arrival briefing — {title_date} — {scope}", 10)
+        fonts.draw_string(canvas, MARGIN, top - 26, heading, 10)
         canvas.setFillColor(MUTED)
-        fonts.draw_string(canvas, width - MARGIN, top - 12, f"generated {generated}", 9, align="right")
+        fonts.draw_string(canvas, width - MARGIN, top - 12, generated_label, 9, align="right")
         fonts.draw_string(canvas, MARGIN, MARGIN - 4 * mm, f"{briefing.property_name} · {title_date}", 9)
         canvas.setStrokeColor(ACCENT)
         canvas.setLineWidth(1.2)
@@ -175,9 +181,9 @@ def render_briefing(briefing: Briefing, paper: str = "A4", tz: ZoneInfo | None =
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN,
-        title=f"Arrival briefing {briefing.day.isoformat()} {briefing.outlet_name}",
+        title=title,
         author=briefing.property_name,
-        subject="Arrival briefing",
+        subject=gettext("Arrival briefing"),
         creator="Guestbook",
         invariant=True,
         initialFontName=fonts.SANS,
@@ -196,7 +202,7 @@ def render_briefing(briefing: Briefing, paper: str = "A4", tz: ZoneInfo | None =
     ]
     if not briefing.arrivals:
         story.append(Spacer(1, 6 * mm))
-        story.append(_p("No arrivals booked.", BODY))
+        story.append(_p(gettext("No arrivals booked."), BODY))
     story.extend(layout.arrival_block(a) for a in briefing.arrivals)
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
@@ -208,7 +214,7 @@ def _draw_column_header(canvas: Canvas, x: float, y: float, widths: list[float])
     canvas.rect(x, y, sum(widths), COLUMN_HEADER_H, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
     for label, w in zip(COLUMNS, widths, strict=True):
-        fonts.draw_string(canvas, x + 4, y + 2.2 * mm, label, 9.5, bold=True)
+        fonts.draw_string(canvas, x + 4, y + 2.2 * mm, str(label), 9.5, bold=True)
         x += w
 
 

@@ -17,7 +17,9 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
+from guestbook.i18n import format_day, gettext, ngettext
 from guestbook.pdf import fonts, textlayout
+from guestbook.reservations.labels import severity_text, status_label
 
 if TYPE_CHECKING:
     from guestbook.briefing.sheet import Arrival
@@ -124,7 +126,7 @@ class _ArrivalBlock(Flowable):  # type: ignore[misc]
         """
         lines = textlayout.wrap(paragraph.segments, paragraph.size, width)
         if max_lines and len(lines) > max_lines:
-            lines = [*lines[: max_lines - 1], [(fonts.SANS, "… (more on the guest's card)")]]
+            lines = [*lines[: max_lines - 1], fonts.runs(gettext("… (more on the guest's card)"))]
         for n, runs in enumerate(lines):
             baseline = top + paragraph.size + n * paragraph.leading
             self._lines.append(_TextLine(x, baseline, paragraph.size, paragraph.color, runs))
@@ -193,47 +195,59 @@ class ArrivalLayout:
 
     def arrival_block(self, a: Arrival) -> _ArrivalBlock:
         """One arrival as one flowable: never split across pages."""
-        when: list[_Text | _Box] = [_t(a.time_label, TIME), _t(f"party of {a.party_size}", BODY)]
+        party = ngettext("party of %(num)d", "party of %(num)d", a.party_size)
+        when: list[_Text | _Box] = [_t(a.time_label, TIME), _t(party, BODY)]
         if a.table:
             when.append(_t(a.table, BODY, bold=True))
         if a.nights:
-            when.append(_t(f"{a.nights} night{'s' if a.nights != 1 else ''}", SMALL))
+            when.append(_t(ngettext("%(num)d night", "%(num)d nights", a.nights), SMALL))
         if self.all_outlets:
             when.append(_t(a.outlet_name, SMALL))
         if a.status != "booked":
-            when.append(_t(a.status.upper(), SMALL, bold=True))
+            when.append(_t(status_label(a.status).upper(), SMALL, bold=True))
 
         who: list[_Text | _Box] = [_t(a.name, NAME)]
         if a.pronunciation:
-            who.append(_label("Say:", a.pronunciation))
+            who.append(_label(gettext("Say:"), a.pronunciation))
         greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
         if greet and greet != a.name:
-            who.append(_label("Greet:", greet))
+            who.append(_label(gettext("Greet:"), greet))
         if a.vip_level:
-            who.append(_t(f"VIP {a.vip_level}", BODY, bold=True))
+            who.append(_t(gettext("VIP %(level)s", level=a.vip_level), BODY, bold=True))
         if a.company:
             who.append(_t(a.company, SMALL))
 
         usual: list[_Text | _Box] = []
         if a.first_visit and a.possible_matches:
             # A blank profile made for a name-only booking: never "first visit" while it may be a regular.
-            usual.append(_Box((_t("New profile — may be a known guest", BODY, bold=True),), WARN_BG, WARN_LINE))
+            new_profile = _t(gettext("New profile — may be a known guest"), BODY, bold=True)
+            usual.append(_Box((new_profile,), WARN_BG, WARN_LINE))
         elif a.first_visit:
-            usual.append(_Box((_t("First visit — welcome them", BODY, bold=True),), WELCOME_BG, ACCENT))
+            usual.append(_Box((_t(gettext("First visit — welcome them"), BODY, bold=True),), WELCOME_BG, ACCENT))
         else:
-            last = a.last_visit_at.astimezone(self.tz).strftime("%d %b %Y") if a.last_visit_at else "—"
-            visits = f"{a.visit_count} visit{'s' if a.visit_count != 1 else ''}"
-            where = f" ({a.last_visit_outlet})" if a.last_visit_outlet else ""
-            usual.append(_label("Returning:", f"{visits}, last {last}{where}"))
+            last = format_day(a.last_visit_at.astimezone(self.tz)) if a.last_visit_at else "—"
+            if a.last_visit_outlet:
+                visits = ngettext(
+                    "%(num)d visit, last %(day)s (%(outlet)s)",
+                    "%(num)d visits, last %(day)s (%(outlet)s)",
+                    a.visit_count,
+                    day=last,
+                    outlet=a.last_visit_outlet,
+                )
+            else:
+                visits = ngettext(
+                    "%(num)d visit, last %(day)s", "%(num)d visits, last %(day)s", a.visit_count, day=last
+                )
+            usual.append(_label(gettext("Returning:"), visits))
             if a.usual_seat:
                 evidence = f" — {a.usual_seat_evidence}" if a.usual_seat_evidence else ""
-                usual.append(_label("Seat:", a.usual_seat + evidence))
+                usual.append(_label(gettext("Seat:"), a.usual_seat + evidence))
             if a.usual_order:
-                usual.append(_label("Usual:", ", ".join(a.usual_order)))
+                usual.append(_label(gettext("Usual:"), ", ".join(a.usual_order)))
             if a.seat_elsewhere:  # another outlet's habit, labelled with it; one short line (evidence on screen)
-                usual.append(_label("Seat", a.seat_elsewhere.label, SMALL))
+                usual.append(_label(gettext("Seat"), a.seat_elsewhere.label, SMALL))
             if not a.usual_seat and not a.usual_order and not a.seat_elsewhere:
-                usual.append(_t("No usual seat or order yet.", SMALL))
+                usual.append(_t(gettext("No usual seat or order yet."), SMALL))
 
         tonight: list[_Text | _Box] = []
         for candidate in a.possible_matches:  # safety first: who this may be, with their allergies
@@ -243,21 +257,37 @@ class ArrivalLayout:
             )
         if a.allergies:
             lines = tuple(
-                _t("ALLERGY: " + allergen + f" ({severity})" + (f" — {note}" if note else ""), ALLERGY)
+                _t(
+                    gettext(
+                        "ALLERGY: %(allergen)s (%(severity)s) — %(note)s",
+                        allergen=allergen,
+                        severity=severity_text(severity),
+                        note=note,
+                    )
+                    if note
+                    else gettext(
+                        "ALLERGY: %(allergen)s (%(severity)s)", allergen=allergen, severity=severity_text(severity)
+                    ),
+                    ALLERGY,
+                )
                 for allergen, severity, note in a.allergies
             )
             tonight.append(_Box(lines, ALLERGY_BG, ALLERGY_INK))
         if a.diets:  # a choice, not a danger: a plain line, never in the allergy box
-            tonight.append(_label("Diet:", " · ".join(a.diets)))
+            tonight.append(_label(gettext("Diet:"), " · ".join(a.diets)))
         if a.last_said:
-            tonight.append(_label("Last time they said:", a.last_said))
+            tonight.append(_label(gettext("Last time they said:"), a.last_said))
         for occasion in a.occasions:
-            tonight.append(_label("Occasion:", occasion))
+            tonight.append(_label(gettext("Occasion:"), occasion))
         for complaint in a.complaints:
-            text = complaint.summary + (f" — promised: {complaint.promised}" if complaint.promised else "")
-            tonight.append(_Box((_label("Last time:", text),), WARN_BG, WARN_LINE))
+            text = (
+                gettext("%(summary)s — promised: %(promised)s", summary=complaint.summary, promised=complaint.promised)
+                if complaint.promised
+                else complaint.summary
+            )
+            tonight.append(_Box((_label(gettext("Last time:"), text),), WARN_BG, WARN_LINE))
         if a.notes:
-            tonight.append(_label("Notes:", a.notes))
+            tonight.append(_label(gettext("Notes:"), a.notes))
         if not tonight:
             tonight.append(_t("—", SMALL))
         return _ArrivalBlock([when, who, usual, tonight], self.widths)

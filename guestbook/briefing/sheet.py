@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from guestbook.i18n import format_time, gettext, lazy_gettext
 
 if TYPE_CHECKING:
     from guestbook.guests.recognition import SeatElsewhere
     from guestbook.reservations.possible_matches import Candidate
+
+
+# The service periods a briefing can be limited to (codes in ``assembly.PERIODS``), as staff read them.
+PERIOD_LABELS: dict[str, Any] = {
+    "breakfast": lazy_gettext("Breakfast"),
+    "lunch": lazy_gettext("Lunch"),
+    "dinner": lazy_gettext("Dinner"),
+}
+
+
+def period_label(period: str) -> str:
+    """A service period in the current language (an unknown code as it is)."""
+    label = PERIOD_LABELS.get(period)
+    return str(label) if label is not None else period
 
 
 @dataclass(frozen=True)
@@ -69,8 +85,9 @@ class Arrival:
 
     @property
     def time_label(self) -> str:
-        """``19:30``, or ``any time`` for hotel arrivals without a time."""
-        return self.arrival_time.strftime("%H:%M") if self.arrival_time else "any time"
+        """``19:30``, or ``any time`` for hotel arrivals without a time (in the current language)."""
+        # Translators: the arrival time of a hotel guest who gave none.
+        return format_time(self.arrival_time) if self.arrival_time else gettext("any time")
 
 
 @dataclass

@@ -5,20 +5,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import HiddenField
 
 from guestbook.admin.outlets import list_outlets, property_today
 from guestbook.briefing import archive as briefing_archive
 from guestbook.briefing import assembly as briefing_service
+from guestbook.briefing.sheet import PERIOD_LABELS
+from guestbook.forms import Form
+from guestbook.i18n import gettext, lazy_gettext
 from guestbook.security import role_at_least, role_required
 from guestbook.staff.access import current_actor
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefing")
 
 
-class ActionForm(FlaskForm):
+# How an archived version was made (BriefingArchive.trigger), as the archive lists it.
+TRIGGER_LABELS = {"scheduled": lazy_gettext("scheduled"), "manual": lazy_gettext("manual")}
+
+
+class ActionForm(Form):
     """A button that posts (regenerate, opt in/out) with its CSRF token."""
 
     day = HiddenField()
@@ -55,6 +61,7 @@ def index() -> str:
         can_manage=can_manage,
         outlets=list_outlets(),
         periods=list(briefing_service.PERIODS),
+        period_labels=PERIOD_LABELS,
         readers=briefing_service.readers(day) if can_manage else [],
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
@@ -92,6 +99,7 @@ def archive() -> str:
         readers=briefing_service.readers(day),
         subscribed=subscribed,
         form=ActionForm(day=day.isoformat(), outlet=outlet or ""),
+        trigger_labels=TRIGGER_LABELS,
     )
 
 
@@ -119,7 +127,10 @@ def regenerate() -> BaseResponse:
     except (ValueError, briefing_service.BriefingError):
         abort(400)
     row = briefing_archive.regenerate(day, form.outlet.data or "", current_actor())
-    flash(f"Version {row.version} of {row.filename.rsplit('-v', 1)[0]} archived.", "success")
+    flash(
+        gettext("Version %(version)d of %(name)s archived.", version=row.version, name=row.filename.rsplit("-v", 1)[0]),
+        "success",
+    )
     return redirect(url_for("briefing.archive", date=day.isoformat(), outlet=form.outlet.data or None))
 
 
@@ -133,7 +144,9 @@ def subscription() -> BaseResponse:
     on = request.form.get("on") == "1"
     briefing_archive.set_subscription(actor.staff_user_id, on, actor)
     flash(
-        "You will receive the nightly briefing by email." if on else "You will no longer receive it by email.",
+        gettext("You will receive the nightly briefing by email.")
+        if on
+        else gettext("You will no longer receive it by email."),
         "success",
     )
     return redirect(url_for("briefing.archive"))

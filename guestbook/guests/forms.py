@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,23 +19,26 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from guestbook.choices import choices
+from guestbook.forms import Form
+from guestbook.guests import labels
 from guestbook.guests.models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES, Guest
 from guestbook.guests.profiles import ADDRESS_FIELDS, SIMPLE_FIELDS, partial_date
+from guestbook.i18n import lazy_gettext
 from guestbook.security import value_digests
 
 LANGUAGES = [
-    ("en", "English"),
-    ("th", "Thai"),
-    ("zh-Hans", "Chinese (Simplified)"),
-    ("zh-Hant", "Chinese (Traditional)"),
-    ("ja", "Japanese"),
-    ("ko", "Korean"),
-    ("ru", "Russian"),
-    ("el", "Greek"),
-    ("de", "German"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("it", "Italian"),
+    ("en", lazy_gettext("English")),
+    ("th", lazy_gettext("Thai")),
+    ("zh-Hans", lazy_gettext("Chinese (Simplified)")),
+    ("zh-Hant", lazy_gettext("Chinese (Traditional)")),
+    ("ja", lazy_gettext("Japanese")),
+    ("ko", lazy_gettext("Korean")),
+    ("ru", lazy_gettext("Russian")),
+    ("el", lazy_gettext("Greek")),
+    ("de", lazy_gettext("German")),
+    ("fr", lazy_gettext("French")),
+    ("es", lazy_gettext("Spanish")),
+    ("it", lazy_gettext("Italian")),
 ]
 
 
@@ -67,32 +69,32 @@ def editable_fields(show_contact: bool) -> tuple[str, ...]:
     return EDITABLE if show_contact else tuple(name for name in EDITABLE if name not in CONTACT_FIELDS)
 
 
-class GuestForm(FlaskForm):
+class GuestForm(Form):
     """Create or edit a guest profile."""
 
     version = HiddenField()
     base = HiddenField()  # keyed digests of the values as loaded (never the values), so only real changes are sent
-    salutation = StringField("Salutation")
-    given_name = StringField("Given name")
-    family_name = StringField("Family name")
-    preferred_name = StringField("Preferred name (how to greet)")
-    pronunciation = StringField("Pronunciation")
-    language = SelectField("Language", choices=choices(LANGUAGES), default="en")
-    email = EmailField("Email", validators=[Optional()])
-    phone = TelField("Phone")
-    company = StringField("Company")
-    birthday = StringField("Birthday (YYYY-MM-DD or --MM-DD)")
-    anniversary = StringField("Anniversary (YYYY-MM-DD or --MM-DD)")
-    vip_level = IntegerField("VIP level (0–5)", default=0, validators=[Optional(), NumberRange(0, 5)])
-    marketing_consent = BooleanField("Agrees to letters and offers")
-    do_not_contact = BooleanField("Do not contact")
-    address_line1 = StringField("Address line 1")
-    address_line2 = StringField("Address line 2")
-    address_city = StringField("City")
-    address_region = StringField("Region")
-    address_postal_code = StringField("Postal code")
-    address_country = StringField("Country (2 letters)")
-    notes = TextAreaField("Notes")
+    salutation = StringField(lazy_gettext("Salutation"))
+    given_name = StringField(lazy_gettext("Given name"))
+    family_name = StringField(lazy_gettext("Family name"))
+    preferred_name = StringField(lazy_gettext("Preferred name (how to greet)"))
+    pronunciation = StringField(lazy_gettext("Pronunciation"))
+    language = SelectField(lazy_gettext("Language"), choices=choices(LANGUAGES), default="en")
+    email = EmailField(lazy_gettext("Email"), validators=[Optional()])
+    phone = TelField(lazy_gettext("Phone"))
+    company = StringField(lazy_gettext("Company"))
+    birthday = StringField(lazy_gettext("Birthday (YYYY-MM-DD or --MM-DD)"))
+    anniversary = StringField(lazy_gettext("Anniversary (YYYY-MM-DD or --MM-DD)"))
+    vip_level = IntegerField(lazy_gettext("VIP level (0–5)"), default=0, validators=[Optional(), NumberRange(0, 5)])
+    marketing_consent = BooleanField(lazy_gettext("Agrees to letters and offers"))
+    do_not_contact = BooleanField(lazy_gettext("Do not contact"))
+    address_line1 = StringField(lazy_gettext("Address line 1"))
+    address_line2 = StringField(lazy_gettext("Address line 2"))
+    address_city = StringField(lazy_gettext("City"))
+    address_region = StringField(lazy_gettext("Region"))
+    address_postal_code = StringField(lazy_gettext("Postal code"))
+    address_country = StringField(lazy_gettext("Country (2 letters)"))
+    notes = TextAreaField(lazy_gettext("Notes"))
 
     def payload(self, include_address: bool) -> dict[str, Any]:
         """The submitted values in the shape of the shared schemas."""
@@ -170,49 +172,52 @@ class GuestForm(FlaskForm):
         self.base.data = json.dumps(self.digests(scope, fields), separators=(",", ":"))
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     """Tonight's visit: prefilled from today's booking when there is one, else from the usual seat and order."""
 
     reservation_id = HiddenField()
-    outlet = SelectField("Outlet", choices=choices([]))
-    table = StringField("Table or seat")
-    party_size = IntegerField("Party size", default=2, validators=[NumberRange(1, 500)])
-    items = SelectMultipleField("Ordered", choices=choices([]), validate_choice=False)
-    other_items = StringField("Other items (comma-separated)")
-    spend = StringField("Spend")
-    notes = TextAreaField("Note about tonight")
-    confirm_sensitive = BooleanField("Yes, save this note as written")
+    outlet = SelectField(lazy_gettext("Outlet"), choices=choices([]))
+    table = StringField(lazy_gettext("Table or seat"))
+    party_size = IntegerField(lazy_gettext("Party size"), default=2, validators=[NumberRange(1, 500)])
+    items = SelectMultipleField(lazy_gettext("Ordered"), choices=choices([]), validate_choice=False)
+    other_items = StringField(lazy_gettext("Other items (comma-separated)"))
+    spend = StringField(lazy_gettext("Spend"))
+    notes = TextAreaField(lazy_gettext("Note about tonight"))
+    confirm_sensitive = BooleanField(lazy_gettext("Yes, save this note as written"))
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A note about the guest."""
 
-    body = TextAreaField("Note", validators=[DataRequired(), Length(max=5000)])
-    confirm_sensitive = BooleanField("Yes, save this note as written")
+    body = TextAreaField(lazy_gettext("Note"), validators=[DataRequired(), Length(max=5000)])
+    confirm_sensitive = BooleanField(lazy_gettext("Yes, save this note as written"))
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(Form):
     """A preference with its source."""
 
-    category = SelectField("Category", choices=choices([(c, c.capitalize()) for c in PREFERENCE_CATEGORIES]))
-    value = StringField("Preference", validators=[DataRequired(), Length(max=200)])
-    source = SelectField(
-        "Source", choices=choices([("stated", "Stated by the guest"), ("observed", "Observed by staff")])
+    category = SelectField(
+        lazy_gettext("Category"), choices=choices([(c, labels.PREFERENCE_CATEGORIES[c]) for c in PREFERENCE_CATEGORIES])
     )
-    outlet = SelectField("Outlet (optional)", choices=choices([]))
+    value = StringField(lazy_gettext("Preference"), validators=[DataRequired(), Length(max=200)])
+    source = SelectField(lazy_gettext("Source"), choices=choices(list(labels.PREFERENCE_SOURCES.items())))
+    outlet = SelectField(lazy_gettext("Outlet (optional)"), choices=choices([]))
 
 
-class AllergyForm(FlaskForm):
+class AllergyForm(Form):
     """An allergy (a safety matter); diets go to the Diet preference, and one typed here is moved there."""
 
-    allergen = StringField("Allergy (e.g. peanuts, shellfish)", validators=[DataRequired(), Length(max=120)])
-    severity = SelectField(
-        "Severity", choices=choices([(s, s.capitalize()) for s in ALLERGY_SEVERITIES if s != "dietary"])
+    allergen = StringField(
+        lazy_gettext("Allergy (e.g. peanuts, shellfish)"), validators=[DataRequired(), Length(max=120)]
     )
-    note = StringField("Note", validators=[Length(max=500)])
+    severity = SelectField(
+        lazy_gettext("Severity"),
+        choices=choices([(s, labels.SEVERITIES[s]) for s in ALLERGY_SEVERITIES if s != "dietary"]),
+    )
+    note = StringField(lazy_gettext("Note"), validators=[Length(max=500)])
 
 
-class DeviceForm(FlaskForm):
+class DeviceForm(Form):
     """Which outlet this tablet stands in."""
 
-    outlet = SelectField("This tablet is at", choices=choices([]))
+    outlet = SelectField(lazy_gettext("This tablet is at"), choices=choices([]))

@@ -16,6 +16,7 @@ from guestbook.guests import diets
 from guestbook.guests.models import Allergy, Guest, GuestNote, Preference
 from guestbook.guests.profiles import GuestNotFound
 from guestbook.guests.schemas import AllergyIn, PreferenceCreate
+from guestbook.i18n import gettext
 from guestbook.models.base import utcnow
 
 
@@ -72,7 +73,7 @@ def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Prefe
     if data.outlet:
         outlet = outlet_by_code(data.outlet)
         if outlet is None:
-            raise ValueError(f"no outlet with code {data.outlet!r}")
+            raise ValueError(gettext("no outlet with code %(code)s", code=repr(data.outlet)))
         outlet_id = outlet.id
     with write_transaction():
         _guest(guest_id)

@@ -14,6 +14,7 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Preference, Visit
+from guestbook.i18n import gettext, ngettext
 
 RECENT_WINDOW = 10  # look at the last N visits
 MIN_EVIDENCE = 2  # a usual seat/item needs at least this many of them
@@ -43,15 +44,20 @@ class SeatElsewhere:
 
     @property
     def label(self) -> str:
-        """``at Bamboo Bar: Bar 5``."""
-        return f"at {self.outlet_name}: {self.value}"
+        """``at Bamboo Bar: Bar 5`` (in the viewer's language)."""
+        return gettext("at %(outlet)s: %(seat)s", outlet=self.outlet_name, seat=self.value)
 
     @property
     def evidence(self) -> str:
-        """``3 of the last 4 visits there``, or who entered it."""
+        """``3 of the last 4 visits there``, or who entered it (in the viewer's language)."""
         if self.source == "derived":
-            return f"{self.count} of the last {self.of} visits there"
-        return "stated by the guest" if self.source == "stated" else "observed by staff"
+            return ngettext(
+                "%(count)d of the last %(num)d visit there",
+                "%(count)d of the last %(num)d visits there",
+                self.of,
+                count=self.count,
+            )
+        return gettext("stated by the guest") if self.source == "stated" else gettext("observed by staff")
 
 
 @dataclass(frozen=True)

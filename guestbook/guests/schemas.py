@@ -20,6 +20,7 @@ from pydantic import (
 from guestbook.admin.schemas import OutletCode
 from guestbook.errors import MAX_ID
 from guestbook.guests.models import ALLERGY_SEVERITIES, PREFERENCE_CATEGORIES
+from guestbook.i18n import lazy_gettext
 from guestbook.text import CONTROL_CLASS, NOT_BLANK_PATTERN, SPACE_CLASS, Text
 from guestbook.validation import Language, one_of
 
@@ -66,8 +67,11 @@ DateTimeText = Annotated[
 ]
 PARTIAL_DATE_HELP = "YYYY-MM-DD (1900 to today), or --MM-DD when the year is unknown"
 SPEND_CORE = r"[0-9]{1,10}(?:\.[0-9]{1,2})?"
-Email = Annotated[str, Text(254, core=EMAIL_CORE, message="not an email address")]
-Phone = Annotated[str, Text(40, core=PHONE_CORE, message="digits, spaces and + ( ) - . / only; 4 digits at least")]
+Email = Annotated[str, Text(254, core=EMAIL_CORE, message=lazy_gettext("not an email address"))]
+PHONE_HELP = lazy_gettext("digits, spaces and + ( ) - . / only; 4 digits at least")
+Phone = Annotated[str, Text(40, core=PHONE_CORE, message=PHONE_HELP)]
+COUNTRY_HELP = lazy_gettext("use the two-letter country code, e.g. TH")
+SPEND_HELP = lazy_gettext("a decimal amount such as 1250.00")
 PartialDateText = Annotated[str, Text(10, core=PARTIAL_DATE_CORE, message=PARTIAL_DATE_HELP)]
 MAX_VISIT_AHEAD = timedelta(days=1)  # clocks differ; a visit dated later than this is a typo (9999-12-31)
 
@@ -129,7 +133,7 @@ class AddressIn(BaseModel):
     city: Annotated[str, Text(120)] = ""
     region: Annotated[str, Text(120)] = ""
     postal_code: Annotated[str, Text(20)] = ""
-    country: Annotated[str, Text(2, core="[A-Za-z]{2}", message="use the two-letter country code, e.g. TH")] = Field(
+    country: Annotated[str, Text(2, core="[A-Za-z]{2}", message=COUNTRY_HELP)] = Field(
         default="", description="ISO 3166-1 alpha-2"
     )
 
@@ -244,7 +248,7 @@ class VisitCreate(BaseModel):
     table: Annotated[str, Text(40)] = ""
     party_size: int = Field(default=1, ge=1, le=500)
     items: list[Annotated[str, Text(120, required=True)]] = Field(default_factory=list, max_length=100)
-    spend: Annotated[str, Text(20, core=SPEND_CORE, message="a decimal amount such as 1250.00")] | None = Field(
+    spend: Annotated[str, Text(20, core=SPEND_CORE, message=SPEND_HELP)] | None = Field(
         default=None, description="decimal string, e.g. 1250.00 (at most 2 decimals, under 10,000,000,000)"
     )
     notes: Annotated[str, Text(5000)] = ""

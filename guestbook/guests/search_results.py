@@ -1,8 +1,9 @@
 """Search results for people: each guest with why it is there and a detail that tells namesakes apart.
 
 Reasons in staff words ("arrives today 19:30", "phone …3121", "one letter off", "table Window 2
-tonight") and a distinguishing detail (company, city for roles that see addresses, last outlet).
-Rendering takes these plain results; the web list and the API share them.
+tonight") and a distinguishing detail (company, city for roles that see addresses, last outlet), in
+the viewer's language (the API runs in English). Rendering takes these plain results; the web list
+and the API share them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest, Visit
 from guestbook.guests.profiles import can_see_contact, guest_summary, recent_guests
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
+from guestbook.i18n import format_time, gettext
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def find(q: str, role: str, limit: int = 20) -> list[SearchResult]:
     words = [w for w in search.words_of(q) if not w.isdigit()]
     out = []
     for guest, hit in pairs:
-        reasons = [_reason(code, guest, hit, q, words) for code in _one_name_code(hit.reasons)] or ["name"]
+        reasons = [_reason(code, guest, hit, q, words) for code in _one_name_code(hit.reasons)] or [gettext("name")]
         if hit.guest_id in arrivals:
             reasons.insert(0, arrivals[hit.guest_id])
         out.append(
@@ -86,17 +88,17 @@ def _one_name_code(codes: list[str]) -> list[str]:
 
 def _reason(code: str, guest: Guest, hit: search.SearchHit, q: str, words: list[str]) -> str:
     if code == "table":
-        return f"table {' '.join(q.split())} tonight"
+        return gettext("table %(table)s tonight", table=" ".join(q.split()))
     if code == "phone":
         digits = guest.phone_digits or ""
-        return f"phone …{digits[-SHOWN_PHONE_DIGITS:]}" if digits else "phone"
+        return gettext("phone …%(digits)s", digits=digits[-SHOWN_PHONE_DIGITS:]) if digits else gettext("phone")
     if code == "email":
-        return "e-mail"
+        return gettext("e-mail")
     if code == "fuzzy":
-        return "one letter off"
+        return gettext("one letter off")
     if _company_only(guest, words):
-        return "company"
-    return "start of name" if code == "prefix" else "name"
+        return gettext("company")
+    return gettext("start of name") if code == "prefix" else gettext("name")
 
 
 def _company_only(guest: Guest, words: list[str]) -> bool:
@@ -116,7 +118,7 @@ def _detail(guest: Guest, role: str, outlets: dict[int, str]) -> str:
     if can_see_contact(role):
         parts.append(guest.address_city or "")
     if guest.id in outlets:
-        parts.append(f"last at {outlets[guest.id]}")
+        parts.append(gettext("last at %(outlet)s", outlet=outlets[guest.id]))
     return " · ".join(p for p in parts if p)
 
 
@@ -128,7 +130,7 @@ def _arrival_times(guest_ids: list[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for gid, at in rows:
         if gid not in out:
-            out[gid] = f"arrives today {at:%H:%M}" if at else "arrives today"
+            out[gid] = gettext("arrives today %(time)s", time=format_time(at)) if at else gettext("arrives today")
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,9 +12,9 @@ from werkzeug.wrappers import Response
 from guestbook.admin import outlets as outlet_service
 from guestbook.admin.models import Outlet
 from guestbook.choices import choices
+from guestbook.guests import labels, search_rate, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
-from guestbook.guests import search_rate, visits
 from guestbook.guests import search_results as search_results_service
 from guestbook.guests.card import card_for
 from guestbook.guests.forms import (
@@ -27,11 +28,24 @@ from guestbook.guests.forms import (
 )
 from guestbook.guests.models import Guest, Preference
 from guestbook.guests.schemas import AllergyIn, GuestCreate, GuestPatch, PreferenceCreate, VisitCreate
+from guestbook.i18n import gettext
 from guestbook.security import is_safe_redirect, role_at_least, role_required
 from guestbook.staff.access import current_actor
 from guestbook.validation import field_errors
 
 bp = Blueprint("guests", __name__, url_prefix="/guests")
+
+
+@bp.app_template_global()
+def guest_label(kind: str, code: str | None) -> str:
+    """A stored code as the viewer reads it: ``guest_label('severity', a.severity)`` (see ``guests.labels``)."""
+    return labels.label(kind, code)
+
+
+@bp.app_template_global()
+def guest_labels(kind: str, codes: Iterable[str]) -> list[str]:
+    """Several codes of one kind as the viewer reads them (``guest_labels('field', conflicting)``)."""
+    return [labels.label(kind, code) for code in codes]
 
 
 def _show_errors(form: GuestForm, errors: dict[str, str]) -> None:
@@ -41,7 +55,7 @@ def _show_errors(form: GuestForm, errors: dict[str, str]) -> None:
         if field is not None and hasattr(field, "errors"):
             field.errors = [*list(field.errors or []), message]
         else:
-            flash(f"{loc}: {message}", "error")
+            flash(gettext("%(field)s: %(message)s", field=loc, message=message), "error")
 
 
 def _search_page(template: str) -> tuple[str, int, dict[str, str]]:
@@ -92,7 +106,7 @@ def new() -> Response | str:
             _show_errors(form, field_errors(exc))
         else:
             guest = guest_service.create_guest(data, actor)
-            flash(f"{guest.full_name} was added.", "success")
+            flash(gettext("%(name)s was added.", name=guest.full_name), "success")
             return redirect(url_for("guests.show", guest_id=guest.id))
     return render_template("guests/form.html", form=form, guest=None, show_address=show_address, conflict=None)
 
@@ -151,7 +165,7 @@ def _card(
             chips.append(extra)
     visit_form.items.choices = choices([(c, c) for c in chips])
     pref_form = PreferenceForm(formdata=None)
-    pref_form.outlet.choices = choices([("", "Any outlet"), *[(o.code, o.name) for o in outlets]])
+    pref_form.outlet.choices = choices([("", gettext("Any outlet")), *[(o.code, o.name) for o in outlets]])
     html = render_template(
         "guests/show.html",
         guest=card.guest,
@@ -184,7 +198,9 @@ def _card(
 
 def _device_form(device: Outlet | None) -> DeviceForm:
     form = DeviceForm(formdata=None)
-    form.outlet.choices = choices([("", "Not set"), *[(o.code, o.name) for o in outlet_service.list_outlets()]])
+    form.outlet.choices = choices(
+        [("", gettext("Not set")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
+    )
     form.outlet.data = device.code if device else ""
     return form
 
@@ -228,15 +244,15 @@ def log_visit(guest_id: int) -> Response | tuple[str, int]:
                 target.errors = [*list(target.errors or []), message]
         return _card(guest_id, visit_form=form, status=422)
     except visits.UnknownOutlet:
-        form.outlet.errors = ["Choose an outlet."]
+        form.outlet.errors = [gettext("Choose an outlet.")]
         return _card(guest_id, visit_form=form, status=422)
     except visits.UnknownReservation:
         form.reservation_id.data = ""
-        flash("That booking is not this guest's: the visit was not saved. Check and save again.", "error")
+        flash(gettext("That booking is not this guest's: the visit was not saved. Check and save again."), "error")
         return _card(guest_id, visit_form=form, status=422)
     except guest_service.GuestNotFound:
         abort(404)
-    flash("Visit saved.", "success")
+    flash(gettext("Visit saved."), "success")
     # Open the card at its top, where the confirmation is (not at the history). The fragment is needed:
     # a redirect without one keeps the form's "#log-h" and the confirmation would be scrolled away;
     # "#top" is the HTML standard's name for the top of the document.
@@ -258,7 +274,7 @@ def add_note(guest_id: int) -> Response | tuple[str, int]:
         return _card(guest_id, note_form=form, note_warning=exc.words, status=422)
     except guest_service.GuestNotFound:
         abort(404)
-    flash("Note saved.", "success")
+    flash(gettext("Note saved."), "success")
     return redirect(url_for("guests.show", guest_id=guest_id) + "#notes")
 
 
@@ -267,7 +283,9 @@ def add_note(guest_id: int) -> Response | tuple[str, int]:
 def add_preference(guest_id: int) -> Response:
     """Record a preference."""
     form = PreferenceForm()
-    form.outlet.choices = choices([("", "Any outlet"), *[(o.code, o.name) for o in outlet_service.list_outlets()]])
+    form.outlet.choices = choices(
+        [("", gettext("Any outlet")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
+    )
     if form.validate_on_submit():
         try:
             data = PreferenceCreate(
@@ -277,14 +295,16 @@ def add_preference(guest_id: int) -> Response:
                 outlet=form.outlet.data or None,
             )
             notes_service.add_preference(guest_id, data, current_actor())
-        except (ValidationError, ValueError) as exc:
-            flash(f"Preference not saved: {exc}", "error")
+        except ValidationError as exc:
+            flash(gettext("Preference not saved: %(reason)s", reason="; ".join(field_errors(exc).values())), "error")
+        except ValueError as exc:
+            flash(gettext("Preference not saved: %(reason)s", reason=str(exc)), "error")
         except guest_service.GuestNotFound:
             abort(404)
         else:
-            flash("Preference saved.", "success")
+            flash(gettext("Preference saved."), "success")
     else:
-        flash("Preference not saved: fill in the preference.", "error")
+        flash(gettext("Preference not saved: fill in the preference."), "error")
     return redirect(url_for("guests.show", guest_id=guest_id) + "#preferences")
 
 
@@ -300,16 +320,16 @@ def add_allergy(guest_id: int) -> Response:
             )
             saved = notes_service.add_allergy(guest_id, data, current_actor())
         except ValidationError as exc:
-            flash(f"Allergy not saved: {'; '.join(field_errors(exc).values())}", "error")
+            flash(gettext("Allergy not saved: %(reason)s", reason="; ".join(field_errors(exc).values())), "error")
         except guest_service.GuestNotFound:
             abort(404)
         else:
             if isinstance(saved, Preference):
-                flash(f"“{saved.value}” is a diet, not an allergy: saved under Diet.", "success")
+                flash(gettext("“%(diet)s” is a diet, not an allergy: saved under Diet.", diet=saved.value), "success")
             else:
-                flash("Allergy saved.", "success")
+                flash(gettext("Allergy saved."), "success")
     else:
-        flash("Allergy not saved: name the allergen.", "error")
+        flash(gettext("Allergy not saved: name the allergen."), "error")
     return redirect(url_for("guests.show", guest_id=guest_id))
 
 
@@ -318,7 +338,9 @@ def add_allergy(guest_id: int) -> Response:
 def set_device() -> Response:
     """Remember which outlet this tablet is at (a per-device cookie, not per person)."""
     form = DeviceForm()
-    form.outlet.choices = choices([("", "Not set"), *[(o.code, o.name) for o in outlet_service.list_outlets()]])
+    form.outlet.choices = choices(
+        [("", gettext("Not set")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
+    )
     target = request.form.get("back", "")
     response = redirect(target if is_safe_redirect(target) else url_for("guests.index"))
     if form.validate_on_submit():
@@ -374,7 +396,7 @@ def edit(guest_id: int) -> Response | str:
             conflict = guest_service.guest_to_dict(exc.current, actor.role)
             conflicting = _merge_after_conflict(form, exc.current, changed, scope, fields)
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for("guests.show", guest_id=guest.id))
     return render_template(
         "guests/form.html",

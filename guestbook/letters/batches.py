@@ -12,6 +12,7 @@ from guestbook.actor import Actor
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
+from guestbook.i18n import gettext
 from guestbook.letters import rules
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.models.base import utcnow
@@ -80,7 +81,9 @@ def approve_letter(letter_id: int, actor: Actor) -> Letter:
     with write_transaction():
         letter = get_letter(letter_id)
         if letter.status != "drafted":
-            raise LetterError(f"only a drafted letter can be approved (this one is {letter.status})")
+            raise LetterError(
+                gettext("only a drafted letter can be approved (this one is %(status)s)", status=letter.status)
+            )
         letter.status, letter.approved_at, letter.approved_by = "approved", utcnow(), actor.label
     return letter
 
@@ -90,7 +93,7 @@ def edit_letter(letter_id: int, subject: str, greeting: str, body: str, sign_off
     with write_transaction():
         letter = get_letter(letter_id)
         if letter.status not in ("drafted", "approved"):
-            raise LetterError(f"a {letter.status} letter can no longer be edited")
+            raise LetterError(gettext("a %(status)s letter can no longer be edited", status=letter.status))
         letter.subject, letter.greeting, letter.body, letter.sign_off = subject, greeting, body, sign_off
         letter.edited, letter.status, letter.approved_at = True, "drafted", None
     return letter
@@ -100,7 +103,7 @@ def mark_batch(batch_id: int, status: str, actor: Actor) -> int:
     """Mark a batch's approved letters printed, or its printed letters mailed; returns how many changed."""
     source = {"printed": ("approved",), "mailed": ("approved", "printed")}.get(status)
     if source is None:
-        raise LetterError(f"a batch cannot be marked {status}")
+        raise LetterError(gettext("a batch cannot be marked %(status)s", status=status))
     batch_row(batch_id)
     with write_transaction():
         stamp = {"printed_at" if status == "printed" else "mailed_at": utcnow()}
@@ -118,11 +121,13 @@ def mark_letter(letter_id: int, status: str, actor: Actor) -> Letter:
     """Mark one letter printed, mailed or returned to sender (a return flags the guest's address as bad)."""
     allowed = {"printed": ("approved",), "mailed": ("approved", "printed"), "returned": ("printed", "mailed")}
     if status not in allowed:
-        raise LetterError(f"a letter cannot be marked {status}")
+        raise LetterError(gettext("a letter cannot be marked %(status)s", status=status))
     with write_transaction():
         letter = get_letter(letter_id)
         if letter.status not in allowed[status]:
-            raise LetterError(f"a {letter.status} letter cannot be marked {status}")
+            raise LetterError(
+                gettext("a %(current)s letter cannot be marked %(status)s", current=letter.status, status=status)
+            )
         letter.status = status
         setattr(letter, f"{status}_at", utcnow())
         if status == "returned":
@@ -143,7 +148,7 @@ def needs_address(limit: int = 200) -> list[tuple[Guest, str]]:
     for flag in db.session.scalars(select(GuestAddressFlag).order_by(GuestAddressFlag.flagged_at.desc())):
         guest = db.session.get(Guest, flag.guest_id)
         if guest is not None and flag.fingerprint == rules.address_fingerprint(guest):
-            found[guest.id] = (guest, "returned to sender")
+            found[guest.id] = (guest, gettext("returned to sender"))
     stmt = (
         select(Letter)
         .where(Letter.skip_reason == "no_address")
@@ -153,18 +158,24 @@ def needs_address(limit: int = 200) -> list[tuple[Guest, str]]:
     )
     for letter in db.session.scalars(stmt):
         if letter.guest_id not in found and not rules.has_postal_address(letter.guest):
-            found[letter.guest_id] = (letter.guest, "no postal address")
+            found[letter.guest_id] = (letter.guest, gettext("no postal address"))
     return list(found.values())[:limit]
 
 
 def skipped_letters(batch: LetterBatch) -> list[dict[str, Any]]:
-    """The letters the batch's last run could not make, each with the guest's name for the batch page."""
+    """The letters the batch's last run could not make, each with the guest's name for the batch page.
+
+    The reason is stored text written by the run (English, as the API returns it): shown as it is.
+    """
     items = list(batch.skipped or [])
     ids = [int(item["guest_id"]) for item in items]
     names: dict[int, str] = {}
     for guest in db.session.scalars(select(Guest).where(Guest.id.in_(ids))):
         names[guest.id] = guest.full_name
-    return [{**item, "name": names.get(int(item["guest_id"]), f"guest {item['guest_id']}")} for item in items]
+    return [
+        {**item, "name": names[gid] if (gid := int(item["guest_id"])) in names else gettext("guest %(id)s", id=gid)}
+        for item in items
+    ]
 
 
 def batch_to_dict(batch: LetterBatch) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from guestbook.audit import AuditEvent
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
+from guestbook.i18n import gettext
 from guestbook.letters import render
 from guestbook.letters.batches import LetterError, batch_row
 from guestbook.letters.models import Letter
@@ -38,9 +39,10 @@ class NothingToPrint(LetterError):
 
 def nothing_to_print_message(batch_id: int) -> str:
     """Why a batch's letters or labels PDF cannot be made yet, and what to do."""
-    return (
-        f"Nothing to print yet: batch {batch_id} has no approved letters. "
-        "Approve the letters first (Approve all, or one by one); the PDFs hold approved letters only."
+    return gettext(
+        "Nothing to print yet: batch %(batch)s has no approved letters. "
+        "Approve the letters first (Approve all, or one by one); the PDFs hold approved letters only.",
+        batch=batch_id,
     )
 
 

@@ -11,6 +11,7 @@ from wtforms import Field
 
 from guestbook.admin import settings as settings_service
 from guestbook.admin.outlets import property_today
+from guestbook.i18n import gettext, lazy_gettext, ngettext
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import exports as letter_exports
 from guestbook.letters import selection as letters
@@ -23,20 +24,58 @@ from guestbook.staff.access import current_actor
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
 
+# Labels of the stored codes, in the viewer's language (the codes themselves stay English: API, CSV).
 KIND_LABELS = {
-    "birthday": "Birthday",
-    "we_miss_you": "We miss you",
-    "birthday_we_miss_you": "Birthday + we miss you",
-    "thank_you": "Thank you",
-    "anniversary": "Anniversary",
+    "birthday": lazy_gettext("Birthday"),
+    "we_miss_you": lazy_gettext("We miss you"),
+    "birthday_we_miss_you": lazy_gettext("Birthday + we miss you"),
+    "thank_you": lazy_gettext("Thank you"),
+    "anniversary": lazy_gettext("Anniversary"),
+}
+# A kind inside a sentence ("edit the birthday template"): its own message, never a lower-cased label.
+KIND_TEMPLATE_LINKS = {
+    "birthday": lazy_gettext("edit the birthday template (%(language)s)"),
+    "we_miss_you": lazy_gettext("edit the we-miss-you template (%(language)s)"),
+    "birthday_we_miss_you": lazy_gettext("edit the birthday + we miss you template (%(language)s)"),
+    "thank_you": lazy_gettext("edit the thank-you template (%(language)s)"),
+    "anniversary": lazy_gettext("edit the anniversary template (%(language)s)"),
 }
 REASON_LABELS = {
-    "do_not_contact": "Do not contact",
-    "no_consent": "No marketing consent",
-    "no_address": "No usable postal address",
-    "erased": "Erased or anonymised",
-    "cool_down": "Had a letter recently (cool-down)",
-    "inactive": "Inactive for years",
+    "do_not_contact": lazy_gettext("Do not contact"),
+    "no_consent": lazy_gettext("No marketing consent"),
+    "no_address": lazy_gettext("No usable postal address"),
+    "erased": lazy_gettext("Erased or anonymised"),
+    "cool_down": lazy_gettext("Had a letter recently (cool-down)"),
+    "inactive": lazy_gettext("Inactive for years"),
+}
+STATUS_LABELS = {
+    "drafted": lazy_gettext("drafted"),
+    "approved": lazy_gettext("approved"),
+    "printed": lazy_gettext("printed"),
+    "mailed": lazy_gettext("mailed"),
+    "returned": lazy_gettext("returned"),
+    "skipped": lazy_gettext("skipped"),
+}
+
+# The editor's help for each merge field (letter_templates.MERGE_FIELDS holds the names and the English help).
+MERGE_FIELD_HELP = {
+    "preferred_name": lazy_gettext("how we address the guest (e.g. Mr Yu, 王先生, 山田様)"),
+    "salutation": lazy_gettext("Mr, Ms, Dr … as recorded"),
+    "given_name": lazy_gettext("given name"),
+    "family_name": lazy_gettext("family name"),
+    "full_name": lazy_gettext("full name in the order of its script"),
+    "last_visit_date": lazy_gettext("date of the last visit, in the guest's language"),
+    "years_since_last_visit": lazy_gettext("whole years since the last visit (a number)"),
+    "time_since_last_visit": lazy_gettext("e.g. “three years”, in the guest's language"),
+    "favourite_seat": lazy_gettext("the usual seat (e.g. Window 2), or empty"),
+    "usual_order": lazy_gettext("the usual order as a list (e.g. club sandwich, coffee and fried egg), or empty"),
+    "visit_count": lazy_gettext("number of visits (a number)"),
+    "first_visit_date": lazy_gettext("date of the first visit"),
+    "birthday_date": lazy_gettext("the coming birthday (day and month)"),
+    "anniversary_date": lazy_gettext("the coming anniversary (day and month)"),
+    "letter_date": lazy_gettext("the date printed on the letter"),
+    "property_name": lazy_gettext("the hotel's name"),
+    "concierge_name": lazy_gettext("who signs the letter"),
 }
 
 
@@ -53,7 +92,12 @@ def _batch_or_404(batch_id: int) -> LetterBatch:
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {"kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS}
+    return {
+        "kind_labels": KIND_LABELS,
+        "kind_template_links": KIND_TEMPLATE_LINKS,
+        "reason_labels": REASON_LABELS,
+        "status_labels": STATUS_LABELS,
+    }
 
 
 @bp.route("/")
@@ -79,7 +123,7 @@ def run() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400)
     batch = letters.run_daily(_today(), current_actor())
-    flash("Today's letters are ready for review.", "success")
+    flash(gettext("Today's letters are ready for review."), "success")
     return redirect(url_for("letters.batch", batch_id=batch.id))
 
 
@@ -105,7 +149,7 @@ def approve_all(batch_id: int) -> Response:
     _batch_or_404(batch_id)
     if EmptyForm().validate_on_submit():
         count = letter_batches.approve_batch(batch_id, current_actor())
-        flash(f"{count} letter{'' if count == 1 else 's'} approved.", "success")
+        flash(ngettext("%(num)d letter approved.", "%(num)d letters approved.", count), "success")
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
 
@@ -121,7 +165,10 @@ def mark_batch(batch_id: int) -> Response:
         except letter_batches.LetterError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{count} letter{'' if count == 1 else 's'} marked {status}.", "success")
+            if status == "printed":
+                flash(ngettext("%(num)d letter marked printed.", "%(num)d letters marked printed.", count), "success")
+            else:
+                flash(ngettext("%(num)d letter marked mailed.", "%(num)d letters marked mailed.", count), "success")
     return redirect(url_for("letters.batch", batch_id=batch_id))
 
 
@@ -184,7 +231,7 @@ def letter(letter_id: int) -> Response | str:
         except letter_batches.LetterError as exc:
             flash(str(exc), "error")
         else:
-            flash("Letter saved; approve it again when it reads right.", "success")
+            flash(gettext("Letter saved; approve it again when it reads right."), "success")
             return redirect(url_for("letters.letter", letter_id=letter_id))
     return render_template(
         "letters/letter.html",
@@ -209,7 +256,13 @@ def letter_action(letter_id: int) -> Response:
         except letter_batches.LetterError as exc:
             flash(str(exc), "error")
         else:
-            flash("Letter approved." if action == "approve" else f"Letter marked {action}.", "success")
+            done = {
+                "approve": gettext("Letter approved."),
+                "printed": gettext("Letter marked printed."),
+                "mailed": gettext("Letter marked mailed."),
+                "returned": gettext("Letter marked returned."),
+            }
+            flash(done.get(action, gettext("Letter updated.")), "success")
     return redirect(url_for("letters.letter", letter_id=letter_id))
 
 
@@ -245,18 +298,18 @@ def template_edit(kind: str, language: str) -> str | Response:
         try:
             if request.form.get("action") == "save":
                 saved = letter_templates.save_template(kind, language, text, current_actor())
-                flash(f"Template saved as version {saved.version}.", "success")
+                flash(gettext("Template saved as version %(version)s.", version=saved.version), "success")
                 return redirect(url_for("letters.template_edit", kind=kind, language=language))
             if form.preview_guest_id.data:
                 preview = letters.preview(form.preview_guest_id.data, kind, language, text, _today())
             else:
                 letter_templates.check_template(text)
-                flash("The template is valid. Enter a guest id to see it with a real guest.", "success")
+                flash(gettext("The template is valid. Enter a guest id to see it with a real guest."), "success")
         except letter_templates.TemplateError as exc:
             target = _field_for_error(form, str(exc))
             target.errors = [*list(target.errors or []), str(exc)]
         except LookupError:
-            form.preview_guest_id.errors = ["No guest with this id."]
+            form.preview_guest_id.errors = [gettext("No guest with this id.")]
     return render_template(
         "letters/template_edit.html",
         kind=kind,
@@ -264,7 +317,7 @@ def template_edit(kind: str, language: str) -> str | Response:
         chosen=chosen,
         form=form,
         preview=preview,
-        fields=letter_templates.MERGE_FIELDS,
+        fields={name: MERGE_FIELD_HELP.get(name, help) for name, help in letter_templates.MERGE_FIELDS.items()},
         history=letter_templates.template_history(kind, language),
     )
 
@@ -292,6 +345,6 @@ def settings() -> str | Response:
             value = getattr(form, name).data
             if value != settings_service.get_setting(name):
                 settings_service.set_setting(name, value.upper() if name == "letters_home_country" else value, actor)
-        flash("Letter settings saved.", "success")
+        flash(gettext("Letter settings saved."), "success")
         return redirect(url_for("letters.settings"))
     return render_template("letters/settings.html", form=form)

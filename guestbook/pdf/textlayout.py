@@ -9,6 +9,7 @@ kept, and a word longer than the line is broken between characters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,11 +115,23 @@ class _LineBuilder:
                 self.add(font, text, text_width(text, font, size) if len(word.runs) > 1 else word.width)
             return
         for font, text in word.runs:  # longer than the column: break between characters
-            for ch in text:
+            for ch in _clusters(text):
                 w = text_width(ch, font, size)
                 if self.line and self.used + w > self.max:
                     self.flush()
                 self.add(font, ch, w)
+
+
+def _clusters(text: str) -> list[str]:
+    """``text`` as base characters each with the combining marks that follow it (Thai vowels and tone
+    marks, accents): a forced break never leaves a mark at the start of a line."""
+    clusters: list[str] = []
+    for ch in text:
+        if clusters and unicodedata.category(ch) in ("Mn", "Me"):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
 
 
 def wrap(segments: Sequence[tuple[str, bool]], size: float, width: float) -> list[list[tuple[str, str]]]:

@@ -38,6 +38,7 @@ from guestbook.guests.schemas import (
     parse_partial_date,
 )
 from guestbook.guests.tonight import BookingSource, register_booking_source
+from guestbook.i18n import gettext
 from guestbook.models.base import utcnow
 from guestbook.reservations.models import RESERVATION_STATUSES, PossibleMatch, Reservation
 from guestbook.text import Text
@@ -84,7 +85,7 @@ class GuestRef(BaseModel):
     @model_validator(mode="after")
     def _named(self) -> GuestRef:
         if not (self.given_name or self.family_name or self.name):
-            raise ValueError("the guest needs a name (given_name/family_name or name)")
+            raise ValueError(gettext("the guest needs a name (given_name/family_name or name)"))
         if self.name and not (self.given_name or self.family_name):
             parts = self.name.rsplit(" ", 1)
             self.given_name, self.family_name = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
@@ -141,7 +142,13 @@ class ReservationIn(BaseModel):
     @classmethod
     def _not_too_far_ahead(cls, value: date) -> date:
         if value > latest_arrival_date():
-            raise ValueError(f"at most {MAX_YEARS_AHEAD} years ahead (until {latest_arrival_date().isoformat()})")
+            raise ValueError(
+                gettext(
+                    "at most %(num)d years ahead (until %(day)s)",
+                    num=MAX_YEARS_AHEAD,
+                    day=latest_arrival_date().isoformat(),
+                )
+            )
         return value
 
     @field_validator("arrival_time")
@@ -152,7 +159,7 @@ class ReservationIn(BaseModel):
     @model_validator(mode="after")
     def _one_guest(self) -> ReservationIn:
         if (self.guest_id is None) == (self.guest is None):
-            raise ValueError("send either guest_id or guest, not both")
+            raise ValueError(gettext("send either guest_id or guest, not both"))
         return self
 
 
@@ -234,19 +241,19 @@ def upsert_reservation(source: str, external_id: str, data: ReservationIn, actor
 def _upsert(source: str, external_id: str, data: ReservationIn, actor: Actor) -> tuple[Reservation, bool]:
     """The upsert itself, inside upsert_reservation's write transaction."""
     if not re.fullmatch(SOURCE_PATTERN, source):
-        raise ReservationError("source", "lower-case letters, digits, . _ - (up to 40)")
+        raise ReservationError("source", gettext("lower-case letters, digits, . _ - (up to 40)"))
     if not re.fullmatch(EXTERNAL_ID_PATTERN, external_id):
-        raise ReservationError("external_id", "letters, digits, . _ : - (up to 120)")
+        raise ReservationError("external_id", gettext("letters, digits, . _ : - (up to 120)"))
     outlet = outlet_by_code(data.outlet)
     if outlet is None:
-        raise ReservationError("outlet", f"no outlet with code {data.outlet!r}")
+        raise ReservationError("outlet", gettext("no outlet with code %(code)s", code=repr(data.outlet)))
     reservation = find_reservation(source, external_id)
     created = reservation is None
     candidates: list[int] = []
     if data.guest_id is not None:
         guest = db.session.get(Guest, data.guest_id)
         if guest is None:
-            raise ReservationError("guest_id", f"no guest with id {data.guest_id}")
+            raise ReservationError("guest_id", gettext("no guest with id %(id)d", id=data.guest_id))
         guest_id, match = guest.id, "linked"
     elif reservation is not None:
         guest_id, match = reservation.guest_id, reservation.match

@@ -26,6 +26,7 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import property_today
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.i18n import format_day, gettext
 from guestbook.reservations.bookings import EXTERNAL_ID_PATTERN, ReservationError, ReservationIn, upsert_reservation
 from guestbook.reservations.import_outlets import OUTLET_VALUES_KEY, OutletValue, resolve_outlet_values
 from guestbook.reservations.models import ImportMapping
@@ -75,7 +76,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.message}"
+        return gettext(
+            "row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column, message=self.message
+        )
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,9 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[list[str]]
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a bad file
-            raise ImportFileError(f"not a readable XLSX file ({exc.__class__.__name__})") from None
+            raise ImportFileError(
+                gettext("not a readable XLSX file (%(error)s)", error=exc.__class__.__name__)
+            ) from None
         sheet = book.worksheets[0]
         rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         book.close()
@@ -180,18 +185,18 @@ def read_rows(filename: str, content: bytes) -> tuple[list[str], list[list[str]]
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ImportFileError("the CSV must be UTF-8") from None
+            raise ImportFileError(gettext("the CSV must be UTF-8")) from None
         dialect: type[csv.Dialect] | csv.Dialect = csv.excel
         with contextlib.suppress(csv.Error):
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         rows = [[_strip(c) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
     else:
-        raise ImportFileError("upload a .csv or .xlsx file")
+        raise ImportFileError(gettext("upload a .csv or .xlsx file"))
     rows = [r for r in rows if any(r)]
     if not rows:
-        raise ImportFileError("the file is empty")
+        raise ImportFileError(gettext("the file is empty"))
     if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
+        raise ImportFileError(gettext("at most %(num)d rows per file", num=MAX_ROWS))
     return rows[0], rows[1:]
 
 
@@ -272,11 +277,13 @@ def _check(source: str, filename: str, content: bytes, mapping: dict[str, str]) 
         if column and column.strip().casefold() in index:
             columns[key] = index[column.strip().casefold()]
         elif key in REQUIRED:
-            report.errors.append(RowError(1, column or key, f"required column {column or key!r} is not in the file"))
+            missing = gettext("required column %(column)s is not in the file", column=repr(column or key))
+            report.errors.append(RowError(1, column or key, missing))
     if report.errors:
         return _Checked(report, [], {})
     if "given_name" not in columns and "family_name" not in columns:
-        report.errors.append(RowError(1, mapping.get("family_name", ""), "the file needs a first or last name column"))
+        needs_name = gettext("the file needs a first or last name column")
+        report.errors.append(RowError(1, mapping.get("family_name", ""), needs_name))
         return _Checked(report, [], {})
     column_of = {key: mapping[key] for key in columns}
     cells = [{key: (row[i] if i < len(row) else "") for key, i in columns.items()} for row in rows]
@@ -297,23 +304,29 @@ def _check(source: str, filename: str, content: bytes, mapping: dict[str, str]) 
         controls = [(key, find_control_char(v)) for key, v in values.items()]
         bad = [(key, char) for key, char in controls if char]
         for key, char in bad:
-            report.errors.append(RowError(n, column_of[key], f"control characters are not allowed (found {char})"))
+            found = gettext("control characters are not allowed (found %(char)s)", char=char)
+            report.errors.append(RowError(n, column_of[key], found))
         external_id = values.get("external_id", "").strip()
         if bad:
             continue
         if not external_id:
-            report.errors.append(RowError(n, column_of["external_id"], "required"))
+            report.errors.append(RowError(n, column_of["external_id"], gettext("required")))
             continue
         if external_id in seen:
-            report.errors.append(RowError(n, column_of["external_id"], f"same booking id as row {seen[external_id]}"))
+            same = gettext("same booking id as row %(row)d", row=seen[external_id])
+            report.errors.append(RowError(n, column_of["external_id"], same))
             continue
         seen[external_id] = n
         if not re.match(EXTERNAL_ID_PATTERN, external_id):
-            report.errors.append(RowError(n, column_of["external_id"], "letters, digits, . _ : - only"))
+            report.errors.append(RowError(n, column_of["external_id"], gettext("letters, digits, . _ : - only")))
         code = outlet.code if outlet else None
         if code is None:
             report.errors.append(
-                RowError(n, column_of["outlet"], f"no outlet of ours matches {values['outlet']!r}: map it below")
+                RowError(
+                    n,
+                    column_of["outlet"],
+                    gettext("no outlet of ours matches %(value)s: map it below", value=repr(values["outlet"])),
+                )
             )
         try:
             # An unmapped outlet is reported above; validate the rest of the row all the same.
@@ -328,7 +341,11 @@ def _check(source: str, filename: str, content: bytes, mapping: dict[str, str]) 
                 RowError(
                     n,
                     column_of["arrival_date"],
-                    f"{data.arrival_date.isoformat()} is before today ({today.isoformat()}): a past booking",
+                    gettext(
+                        "%(day)s is before today (%(today)s): a past booking",
+                        day=format_day(data.arrival_date),
+                        today=format_day(today),
+                    ),
                 )
             )
         dates.add(data.arrival_date)

@@ -15,6 +15,7 @@ from guestbook.actor import Actor
 from guestbook.admin.outlets import list_outlets
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.i18n import gettext
 from guestbook.reservations.models import ImportMapping
 
 OUTLET_VALUES_KEY = "outlet_values"  # in the saved mapping: their outlet value (casefolded) → our code
@@ -47,7 +48,9 @@ def save_outlet_values(source: str, values: dict[str, str], actor: Actor) -> Non
     codes = {o.code for o in list_outlets(include_inactive=True)}
     for theirs, ours in values.items():
         if ours and ours not in codes:
-            raise MappingError(f"no outlet with code {ours!r} for {theirs!r}")
+            raise MappingError(
+                gettext("no outlet with code %(code)s for %(value)s", code=repr(ours), value=repr(theirs))
+            )
     with write_transaction():
         row = db.session.get(ImportMapping, source)
         if row is None:

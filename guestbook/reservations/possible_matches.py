@@ -21,6 +21,8 @@ from guestbook.extensions import db
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import mask_email, mask_phone
+from guestbook.i18n import gettext, ngettext
+from guestbook.reservations.labels import severity_text
 from guestbook.reservations.models import PossibleMatch, Reservation
 
 IN_CHUNK = 500
@@ -49,11 +51,24 @@ class Candidate:
 
 def candidate_line(candidate: Candidate) -> str:
     """One line naming the candidate, their visits and every allergy with its severity."""
-    visits = f"{candidate.visit_count} visit{'s' if candidate.visit_count != 1 else ''}"
-    text = f"May be {candidate.name} ({visits})"
-    if candidate.allergies:
-        text += " — ALLERGY " + ", ".join(f"{allergen} ({severity})" for allergen, severity, _n in candidate.allergies)
-    return text
+    if not candidate.allergies:
+        return ngettext(
+            "May be %(name)s (%(num)d visit)",
+            "May be %(name)s (%(num)d visits)",
+            candidate.visit_count,
+            name=candidate.name,
+        )
+    allergies = ", ".join(
+        gettext("%(allergen)s (%(severity)s)", allergen=allergen, severity=severity_text(severity))
+        for allergen, severity, _n in candidate.allergies
+    )
+    return ngettext(
+        "May be %(name)s (%(num)d visit) — ALLERGY %(allergies)s",
+        "May be %(name)s (%(num)d visits) — ALLERGY %(allergies)s",
+        candidate.visit_count,
+        name=candidate.name,
+        allergies=allergies,
+    )
 
 
 def candidate_to_dict(candidate: Candidate) -> dict[str, object]:

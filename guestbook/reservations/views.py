@@ -10,11 +10,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from guestbook.admin.outlets import list_outlets, property_today
 from guestbook.choices import choices
+from guestbook.i18n import format_day, gettext, ngettext
 from guestbook.reservations import bookings as reservations
 from guestbook.reservations import file_import as reservation_import
 from guestbook.reservations import import_outlets, match_queue, possible_matches
 from guestbook.reservations import uploads as import_uploads
 from guestbook.reservations.forms import ImportCommitForm, ImportForm, MappingForm, OutletValuesForm, ReservationForm
+from guestbook.reservations.labels import match_label, severity_text, status_label
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 from guestbook.validation import field_errors
@@ -46,7 +48,14 @@ def new() -> BaseResponse | str:
         except reservations.ReservationError as exc:
             flash(f"{exc.field}: {exc.message}", "error")
         else:
-            flash(f"Booked: {reservation.guest.full_name} ({reservation.match}).", "success")
+            flash(
+                gettext(
+                    "Booked: %(name)s (%(match)s).",
+                    name=reservation.guest.full_name,
+                    match=match_label(reservation.match),
+                ),
+                "success",
+            )
             return redirect(url_for("guests.show", guest_id=reservation.guest_id))
     return render_template("reservations/form.html", form=form)
 
@@ -73,7 +82,7 @@ def _import_page(
             "outlets": [v.code or "" for v in report.outlet_values] if report else [],
         },
     )
-    outlet_choices = choices([("", "— not mapped —"), *((o.code, o.name) for o in list_outlets())])
+    outlet_choices = choices([("", gettext("— not mapped —")), *((o.code, o.name) for o in list_outlets())])
     for entry in values_form.outlets:
         entry.choices = outlet_choices
     return render_template(
@@ -98,9 +107,9 @@ def import_file() -> str:
         upload = form.file.data
         source = (form.source.data or "").strip().lower()
         if not re.match(reservations.SOURCE_PATTERN, source):
-            form.source.errors = ["lower-case letters, digits, . _ -"]
+            form.source.errors = [gettext("lower-case letters, digits, . _ -")]
         elif upload is None or not upload.filename:
-            form.file.errors = ["choose a file"]
+            form.file.errors = [gettext("choose a file")]
         else:
             content = upload.read()
             token, name = import_uploads.store(current_app.instance_path, upload.filename, content)
@@ -129,7 +138,7 @@ def import_values() -> BaseResponse | str:
     except import_outlets.MappingError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Outlet values for {source} saved.", "success")
+        flash(gettext("Outlet values for %(source)s saved.", source=source), "success")
     report = reservation_import.dry_run(source, name, content)
     return _import_page(source, report, form.token.data or "")
 
@@ -145,11 +154,24 @@ def import_commit() -> BaseResponse | str:
     report = reservation_import.commit_import(source, name, content, current_actor())
     if report.committed:
         import_uploads.discard(current_app.instance_path, token)
-        days = ", ".join(d.isoformat() for d in report.dates[:3]) + (" …" if len(report.dates) > 3 else "")
-        flash(f"Imported {report.created} new and {report.updated} changed reservations for {days}.", "success")
+        days = ", ".join(format_day(d) for d in report.dates[:3]) + (" …" if len(report.dates) > 3 else "")
+        flash(
+            gettext(
+                "Imported %(created)d new and %(updated)d changed reservations for %(days)s.",
+                created=report.created,
+                updated=report.updated,
+                days=days,
+            ),
+            "success",
+        )
         landing = report.landing_date
         return redirect(url_for("briefing.index", date=landing.isoformat() if landing else None))
-    flash(f"Nothing was imported: {len(report.errors)} problems.", "error")
+    flash(
+        ngettext(
+            "Nothing was imported: %(num)d problem.", "Nothing was imported: %(num)d problems.", len(report.errors)
+        ),
+        "error",
+    )
     return _import_page(source, report, token)
 
 
@@ -162,7 +184,7 @@ def import_cancel() -> BaseResponse:
         import_uploads.discard(current_app.instance_path, form.token.data or "")
     except import_uploads.BadUploadToken:
         abort(400)
-    flash("Import cancelled; the uploaded file was deleted.", "info")
+    flash(gettext("Import cancelled; the uploaded file was deleted."), "info")
     return redirect(url_for("reservations.import_file"))
 
 
@@ -188,7 +210,7 @@ def import_mapping() -> BaseResponse:
         abort(400)
     mapping = {key: getattr(form, key).data or "" for key in reservation_import.FIELDS}
     reservation_import.save_mapping(source, mapping, current_actor())
-    flash(f"Column mapping for {source} saved.", "success")
+    flash(gettext("Column mapping for %(source)s saved.", source=source), "success")
     return redirect(url_for("reservations.import_file"))
 
 
@@ -197,6 +219,18 @@ def import_mapping() -> BaseResponse:
 def matches() -> str:
     """Reservations whose guest matched an existing profile by name only: each once, its candidates under it."""
     return render_template("reservations/matches.html", groups=possible_matches.match_groups())
+
+
+@bp.app_template_filter("reservation_status")
+def reservation_status(status: str) -> str:
+    """A reservation status as staff read it (``{{ a.status|reservation_status }}``): ``no-show`` → "No-show"."""
+    return status_label(status)
+
+
+@bp.app_template_filter("allergy_severity")
+def allergy_severity(severity: str) -> str:
+    """An allergy's severity inside a line (``{{ sev|allergy_severity }}``): ``peanuts (anaphylaxis)``."""
+    return severity_text(severity)
 
 
 @bp.app_template_global("possible_matches_for")
@@ -212,10 +246,10 @@ def decide(match_id: int, decision: str) -> BaseResponse:
     try:
         if decision == "link":
             match_queue.link_match(match_id, current_actor())
-            flash("Linked to the existing guest.", "success")
+            flash(gettext("Linked to the existing guest."), "success")
         else:
             match_queue.reject_match(match_id, current_actor())
-            flash("Kept as a different guest.", "success")
+            flash(gettext("Kept as a different guest."), "success")
     except match_queue.MatchNotFound:
         abort(404)
     return redirect(url_for("reservations.matches"))

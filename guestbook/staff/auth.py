@@ -16,7 +16,7 @@ from guestbook.actor import Actor
 from guestbook.audit import AuditEvent
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.i18n import LANGUAGES
+from guestbook.i18n import LANGUAGES, gettext, ngettext
 from guestbook.models.base import utcnow
 from guestbook.security import ROLES
 from guestbook.staff.models import ApiKey, StaffUser
@@ -65,17 +65,23 @@ def create_staff_user(
     """Create a staff account; the email must be new and the password long enough."""
     email = email.strip().lower()
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)))
     if language not in LANGUAGES:
-        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+        raise AccountError(gettext("language must be one of %(languages)s", languages=", ".join(LANGUAGES)))
     if "@" not in email:
-        raise AccountError("email is not valid")
+        raise AccountError(gettext("email is not valid"))
     if password_hash is None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            ngettext(
+                "password must be at least %(num)d character",
+                "password must be at least %(num)d characters",
+                MIN_PASSWORD_LENGTH,
+            )
+        )
     password_hash = password_hash or hash_secret(password)  # before the write lock: hashing is slow
     with write_transaction():
         if db.session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
-            raise AccountError(f"a staff account for {email} already exists")
+            raise AccountError(gettext("a staff account for %(email)s already exists", email=email))
         user = StaffUser(email=email, name=name.strip(), role=role, password_hash=password_hash, language=language)
         db.session.add(user)
     return user
@@ -93,18 +99,24 @@ def update_staff_user(
 ) -> StaffUser:
     """Change a staff account; deactivating it ends all its open sessions."""
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)))
     if language is not None and language not in LANGUAGES:
-        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+        raise AccountError(gettext("language must be one of %(languages)s", languages=", ".join(LANGUAGES)))
     if password and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            ngettext(
+                "password must be at least %(num)d character",
+                "password must be at least %(num)d characters",
+                MIN_PASSWORD_LENGTH,
+            )
+        )
     new_hash = hash_secret(password) if password else None  # before the write lock: hashing is slow
     with write_transaction():
         user = db.session.get(StaffUser, user_id)
         if user is None:
-            raise AccountError("no such staff account")
+            raise AccountError(gettext("no such staff account"))
         if user.id == actor.staff_user_id and (not active or role != "admin"):
-            raise AccountError("you cannot demote or deactivate your own account")
+            raise AccountError(gettext("you cannot demote or deactivate your own account"))
         if (user.active and not active) or user.role != role or password:
             user.session_epoch += 1
         user.name, user.role, user.active = name.strip(), role, active
@@ -125,9 +137,6 @@ class SignInResult:
     message: str = ""
 
 
-GENERIC_FAILURE = "Email or password is not correct."
-
-
 def failure_message(max_failures: int, lock_seconds: int) -> str:
     """The one message for every refused sign-in of an account: wrong password, unknown address, locked.
 
@@ -135,9 +144,12 @@ def failure_message(max_failures: int, lock_seconds: int) -> str:
     addresses have accounts; so the lock is mentioned every time, and never confirmed.
     """
     minutes = max(1, round(lock_seconds / 60))
-    return (
-        f"{GENERIC_FAILURE} After {max_failures} failed attempts an account is locked for "
-        f"{minutes} minute{'s' if minutes != 1 else ''}."
+    return ngettext(
+        "Email or password is not correct. After %(attempts)d failed attempts an account is locked for %(num)d minute.",
+        "Email or password is not correct. After %(attempts)d failed attempts an account is locked for "
+        "%(num)d minutes.",
+        minutes,
+        attempts=max_failures,
     )
 
 
@@ -165,7 +177,7 @@ def authenticate(email: str, password: str, *, ip: str, max_failures: int, lock_
     anonymous = Actor(label=email[:200], role="", ip=ip)
     if ip and _failures_from(ip, now - timedelta(seconds=lock_seconds)) >= MAX_FAILURES_PER_ADDRESS:
         audit.record_now(anonymous, "login_refused_address")
-        return SignInResult(None, "Too many failed sign-ins from this device. Wait 15 minutes and try again.")
+        return SignInResult(None, gettext("Too many failed sign-ins from this device. Wait 15 minutes and try again."))
     user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         verify_secret(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
@@ -221,23 +233,23 @@ MAX_PIN_FAILURES = 5
 def set_language(user_id: int, language: str) -> None:
     """A member of staff chooses the language of their own screens."""
     if language not in LANGUAGES:
-        raise AccountError(f"language must be one of {', '.join(LANGUAGES)}")
+        raise AccountError(gettext("language must be one of %(languages)s", languages=", ".join(LANGUAGES)))
     with write_transaction():
         user = db.session.get(StaffUser, user_id)
         if user is None:
-            raise AccountError("no such staff account")
+            raise AccountError(gettext("no such staff account"))
         user.language = language
 
 
 def set_pin(user_id: int, pin: str) -> None:
     """Set the personal PIN a member of staff uses to unlock an idle tablet."""
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise AccountError("a PIN is 4 to 8 digits")
+        raise AccountError(gettext("a PIN is 4 to 8 digits"))
     pin_hash = hash_secret(pin)  # before the write lock: hashing is slow on purpose
     with write_transaction():
         user = db.session.get(StaffUser, user_id)
         if user is None:
-            raise AccountError("no such staff account")
+            raise AccountError(gettext("no such staff account"))
         user.pin_hash, user.failed_pins = pin_hash, 0
 
 
@@ -263,7 +275,7 @@ def unlock(user_id: int, secret: str, *, ip: str) -> tuple[bool, str]:
             user.failed_pins = 0
             user.session_epoch += 1  # every session of this user must sign in again
             return False, "signed out"
-    return False, "That PIN or password is not correct."
+    return False, gettext("That PIN or password is not correct.")
 
 
 API_KEY_PREFIX = "gb_"
@@ -277,9 +289,9 @@ def _key_hash(key: str) -> str:
 def create_api_key(name: str, role: str) -> tuple[ApiKey, str]:
     """Create an API key; returns the record and the key itself, which is never stored."""
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(gettext("role must be one of %(roles)s", roles=", ".join(ROLES)))
     if not name.strip():
-        raise AccountError("an API key needs a name")
+        raise AccountError(gettext("an API key needs a name"))
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         record = ApiKey(name=name.strip(), role=role, prefix=key[:10], key_hash=_key_hash(key))
@@ -313,7 +325,7 @@ def revoke_api_key(key_id: int, actor: Actor) -> None:
     with write_transaction():
         record = db.session.get(ApiKey, key_id)
         if record is None:
-            raise AccountError("no such API key")
+            raise AccountError(gettext("no such API key"))
         if record.revoked_at is None:
             record.revoked_at = utcnow()
             audit.record(actor, "apikey_revoke", detail=record.name)

@@ -6,14 +6,14 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from guestbook.extensions import db, login_manager
-from guestbook.i18n import LANGUAGES
-from guestbook.security import public, safe_next, signed_in
+from guestbook.forms import Form
+from guestbook.i18n import LANGUAGES, gettext, lazy_gettext
+from guestbook.security import public, role_label, safe_next, signed_in
 from guestbook.staff import auth
 from guestbook.staff.access import current_actor, force_logout
 from guestbook.staff.models import StaffUser
@@ -33,26 +33,33 @@ def load_user(user_id: str) -> StaffUser | None:
     return user
 
 
-class LoginForm(FlaskForm):
+@bp.app_template_global("role_label")
+def role_label_global(role: str | None) -> str:
+    """``{{ role_label(user.role) }}``: a role's name in the viewer's language."""
+    return role_label(role)
+
+
+class LoginForm(Form):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(lazy_gettext("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(lazy_gettext("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(Form):
     """PIN or password to resume a locked session."""
 
-    secret = PasswordField("PIN or password", validators=[DataRequired(), Length(max=200)])
+    secret = PasswordField(lazy_gettext("PIN or password"), validators=[DataRequired(), Length(max=200)])
 
 
-class PinForm(FlaskForm):
+class PinForm(Form):
     """Set a personal PIN."""
 
     pin = PasswordField(
-        "New PIN (4–8 digits)", validators=[DataRequired(), Regexp(r"^\d{4,8}$", message="4 to 8 digits")]
+        lazy_gettext("New PIN (4–8 digits)"),
+        validators=[DataRequired(), Regexp(r"^\d{4,8}$", message=lazy_gettext("4 to 8 digits"))],
     )
-    password = PasswordField("Your password", validators=[DataRequired()])
+    password = PasswordField(lazy_gettext("Your password"), validators=[DataRequired()])
 
 
 def _next_url(default: str) -> str:
@@ -98,7 +105,7 @@ def logout() -> Response:
     """Sign out: end every session of this account on the server, then forget this one."""
     auth.end_sessions(current_user.id, current_actor(), "sign-out")
     force_logout()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -118,7 +125,7 @@ def unlock() -> Response | str:
             return redirect(_next_url(url_for("guests.index")))
         if message == "signed out":
             force_logout()
-            flash("Too many wrong attempts: sign in again with your password.", "error")
+            flash(gettext("Too many wrong attempts: sign in again with your password."), "error")
             return redirect(url_for("auth.login"))
         error = message
     return render_template("auth/unlock.html", form=form, error=error, has_pin=bool(current_user.pin_hash))
@@ -152,13 +159,13 @@ def set_pin() -> Response | str:
     form = PinForm()
     if form.validate_on_submit():
         if not auth.verify_secret(current_user.password_hash, form.password.data or ""):
-            form.password.errors = ["Your password is not correct."]
+            form.password.errors = [gettext("Your password is not correct.")]
         else:
             try:
                 auth.set_pin(current_actor().staff_user_id or 0, form.pin.data or "")
             except auth.AccountError as exc:
                 form.pin.errors = [str(exc)]
             else:
-                flash("Your PIN is set. Use it to unlock this tablet after the idle lock.", "success")
+                flash(gettext("Your PIN is set. Use it to unlock this tablet after the idle lock."), "success")
                 return redirect(url_for("guests.index"))
     return render_template("auth/pin.html", form=form)

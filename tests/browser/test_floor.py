@@ -52,7 +52,7 @@ def test_card_shows_allergies_first_and_usual_seat_with_evidence(
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Allergies")
     expect(banner).to_contain_text("Peanuts")
-    expect(banner).to_contain_text("anaphylaxis")
+    expect(banner).to_contain_text(re.compile("anaphylaxis", re.IGNORECASE))  # the label; CSS shows it in capitals
     expect(banner).to_contain_text("carries an EpiPen")
     expect(banner).to_contain_text("Shellfish")
     # "First" means first: the banner comes before every panel of the card.

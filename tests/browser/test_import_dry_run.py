@@ -54,7 +54,7 @@ def test_dry_run_fits_maps_outlet_values_and_lands_on_the_dates(
     dry_run = page.locator("#dry-run")
     expect(dry_run).to_contain_text("4 rows · 2 problems")
     expect(dry_run).to_contain_text("no outlet of ours matches 'Rooftop Sky Lounge'")
-    expect(dry_run.locator(".import-warnings")).to_contain_text("2026-11-22 is before today")
+    expect(dry_run.locator(".import-warnings")).to_contain_text("22 Nov 2026 is before today")
     expect(page.locator(".import-preview")).to_contain_text("Schwarzenberg-Hohenlohe")
     _no_sideways_scroll(page)
     _shot(page, f"import-dry-run-{size}")
