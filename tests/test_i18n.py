@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -208,3 +209,33 @@ def test_users_create_with_a_language(runner: FlaskCliRunner) -> None:
     assert user is not None and user.language == "th"
     refused = _create(runner, "x@example.com", "fr")
     assert refused.exit_code != 0 and "fr" in refused.output
+
+
+def test_form_errors_follow_the_reader_and_the_api_keeps_pydantics_english(app: Flask) -> None:
+    from pydantic import BaseModel, Field, ValidationError
+
+    from guestbook.text import Text
+    from guestbook.validation import field_errors
+
+    class Body(BaseModel):
+        party: int = Field(ge=1)
+        name: Annotated[str, Text(5)]
+        when: date
+
+    def errors() -> dict[str, str]:
+        try:
+            Body.model_validate({"party": 0, "name": "toolongname", "when": "soon"})
+        except ValidationError as exc:
+            return field_errors(exc)
+        raise AssertionError("no error")
+
+    with app.test_request_context("/"):
+        with in_language("en"):
+            english = errors()
+        with in_language("th"):
+            thai = errors()
+    assert english["party"] == "Input should be greater than or equal to 1"  # pydantic's, for the API
+    assert english["name"] == "at most 5 characters"
+    for field in ("party", "name", "when"):
+        assert re.search(r"[\u0E00-\u0E7F]", thai[field]), thai
+    assert "1" in thai["party"] and "5" in thai["name"]

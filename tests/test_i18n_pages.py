@@ -45,6 +45,7 @@ ALLOWED = {"guestbook", "vip", "pdf", "pin", "api", "csv", "xlsx", "id", "englis
 FORMATS = {"yyyy", "mm", "dd", "hh"}
 WORD = re.compile(r"[A-Za-z][A-Za-z’']*[A-Za-z]|[A-Za-z]{2,}")
 THAI = re.compile(r"[\u0E00-\u0E7F]")
+EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")
 
 
 def _smoke_pages() -> ModuleType:
@@ -104,7 +105,7 @@ def _in_context(word: str, text: str) -> str:
 
 def latin_words(text: str) -> set[str]:
     # E-mail addresses and URLs shown as data are data as a whole; leave them out before splitting.
-    text = re.sub(r"\S+@\S+|https?://\S+", " ", text)
+    text = EMAIL_OR_URL.sub(" ", text)
     return {w.lower() for w in WORD.findall(text)}
 
 
@@ -125,6 +126,7 @@ def data_words(app: Flask) -> set[str]:
                     if value is None:
                         continue
                     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                    text = EMAIL_OR_URL.sub(" ", text)  # as on the pages: an address is data only as a whole
                     words |= {w.lower() for w in WORD.findall(text)}
                     words |= {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     return words

@@ -78,6 +78,17 @@ def _style(commands: list[tuple[Any, ...]]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.SANS), *commands])
 
 
+def _fitting(label: str, column: float) -> ParagraphStyle:
+    """The summary label's style, smaller when its longest word would not fit the cell: Thai writes a
+    label such as "แขกที่จะมาถึง" without spaces, and a word must never break in the middle."""
+    room = column - 12  # the cell's default left and right padding
+    widest = max((fonts.string_width(word, SUMMARY_LABEL.fontSize) for word in label.split()), default=0.0)
+    if widest <= room:
+        return SUMMARY_LABEL
+    size = max(5.0, SUMMARY_LABEL.fontSize * room / widest)
+    return ParagraphStyle(f"{SUMMARY_LABEL.name}-{size:.1f}", parent=SUMMARY_LABEL, fontSize=size, leading=size * 1.2)
+
+
 def _summary_table(briefing: Briefing, width: float) -> Table:
     s = briefing.summary
     cells = [
@@ -90,9 +101,10 @@ def _summary_table(briefing: Briefing, width: float) -> Table:
         (gettext("Allergies"), s.allergies),
         (gettext("Open complaints"), s.open_complaints),
     ]
+    column = width / len(cells)
     table = Table(
-        [[_p(str(v), SUMMARY_NUM) for _l, v in cells], [_p(label, SUMMARY_LABEL) for label, _v in cells]],
-        colWidths=[width / len(cells)] * len(cells),
+        [[_p(str(v), SUMMARY_NUM) for _l, v in cells], [_p(label, _fitting(label, column)) for label, _v in cells]],
+        colWidths=[column] * len(cells),
     )
     table.setStyle(
         _style(

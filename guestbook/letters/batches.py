@@ -14,6 +14,7 @@ from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.i18n import gettext
 from guestbook.letters import rules
+from guestbook.letters.labels import status_label
 from guestbook.letters.models import GuestAddressFlag, Letter, LetterBatch
 from guestbook.models.base import utcnow
 
@@ -82,7 +83,9 @@ def approve_letter(letter_id: int, actor: Actor) -> Letter:
         letter = get_letter(letter_id)
         if letter.status != "drafted":
             raise LetterError(
-                gettext("only a drafted letter can be approved (this one is %(status)s)", status=letter.status)
+                gettext(
+                    "only a drafted letter can be approved (this one is %(status)s)", status=status_label(letter.status)
+                )
             )
         letter.status, letter.approved_at, letter.approved_by = "approved", utcnow(), actor.label
     return letter
@@ -93,7 +96,9 @@ def edit_letter(letter_id: int, subject: str, greeting: str, body: str, sign_off
     with write_transaction():
         letter = get_letter(letter_id)
         if letter.status not in ("drafted", "approved"):
-            raise LetterError(gettext("a %(status)s letter can no longer be edited", status=letter.status))
+            raise LetterError(
+                gettext("a %(status)s letter can no longer be edited", status=status_label(letter.status))
+            )
         letter.subject, letter.greeting, letter.body, letter.sign_off = subject, greeting, body, sign_off
         letter.edited, letter.status, letter.approved_at = True, "drafted", None
     return letter
@@ -103,7 +108,7 @@ def mark_batch(batch_id: int, status: str, actor: Actor) -> int:
     """Mark a batch's approved letters printed, or its printed letters mailed; returns how many changed."""
     source = {"printed": ("approved",), "mailed": ("approved", "printed")}.get(status)
     if source is None:
-        raise LetterError(gettext("a batch cannot be marked %(status)s", status=status))
+        raise LetterError(gettext("a batch cannot be marked %(status)s", status=status_label(status)))
     batch_row(batch_id)
     with write_transaction():
         stamp = {"printed_at" if status == "printed" else "mailed_at": utcnow()}
@@ -121,12 +126,16 @@ def mark_letter(letter_id: int, status: str, actor: Actor) -> Letter:
     """Mark one letter printed, mailed or returned to sender (a return flags the guest's address as bad)."""
     allowed = {"printed": ("approved",), "mailed": ("approved", "printed"), "returned": ("printed", "mailed")}
     if status not in allowed:
-        raise LetterError(gettext("a letter cannot be marked %(status)s", status=status))
+        raise LetterError(gettext("a letter cannot be marked %(status)s", status=status_label(status)))
     with write_transaction():
         letter = get_letter(letter_id)
         if letter.status not in allowed[status]:
             raise LetterError(
-                gettext("a %(current)s letter cannot be marked %(status)s", current=letter.status, status=status)
+                gettext(
+                    "a %(current)s letter cannot be marked %(status)s",
+                    current=status_label(letter.status),
+                    status=status_label(status),
+                )
             )
         letter.status = status
         setattr(letter, f"{status}_at", utcnow())

@@ -18,6 +18,7 @@ from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
 from guestbook.letters.defaults import TemplateText
 from guestbook.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
+from guestbook.letters.labels import STATUS_LABELS
 from guestbook.letters.models import LETTER_KINDS, LetterBatch
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
@@ -47,14 +48,6 @@ REASON_LABELS = {
     "erased": lazy_gettext("Erased or anonymised"),
     "cool_down": lazy_gettext("Had a letter recently (cool-down)"),
     "inactive": lazy_gettext("Inactive for years"),
-}
-STATUS_LABELS = {
-    "drafted": lazy_gettext("drafted"),
-    "approved": lazy_gettext("approved"),
-    "printed": lazy_gettext("printed"),
-    "mailed": lazy_gettext("mailed"),
-    "returned": lazy_gettext("returned"),
-    "skipped": lazy_gettext("skipped"),
 }
 
 # The editor's help for each merge field (letter_templates.MERGE_FIELDS holds the names and the English help).
