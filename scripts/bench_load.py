@@ -75,7 +75,9 @@ def free_port() -> int:
 # Set-up: database, demo, staff accounts
 
 
-def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, tablets: int) -> dict[str, object]:
+def prepare_database(
+    folder: Path, env: dict[str, str], extra_guests: int, tablets: int, language: str = "en"
+) -> dict[str, object]:
     """Migrate, load the demo, add guests and one floor account per tablet; returns what tablets need."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for args in (["db", "upgrade"], ["demo"]):
@@ -111,7 +113,9 @@ def prepare_database(folder: Path, env: dict[str, str], extra_guests: int, table
         emails = []
         for n in range(1, tablets + 1):
             email = f"tablet{n:02d}@load.test"
-            auth.create_staff_user(email, f"Tablet {n}", "floor", PASSWORD, password_hash=password_hash)
+            auth.create_staff_user(
+                email, f"Tablet {n}", "floor", PASSWORD, password_hash=password_hash, language=language
+            )
             emails.append(email)
         # What a host would type: Latin names (typed on the on-screen keyboard), with their ids.
         rows = db.session.execute(select(Guest.id, Guest.given_name, Guest.family_name)).all()
@@ -323,6 +327,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30, help="client timeout per request, seconds")
     parser.add_argument("--extra-guests", type=int, default=0, help="guests to add to the ~500 of the demo")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, server log)")
+    parser.add_argument(
+        "--language", default="en", choices=["en", "th", "zh_Hans", "ja"], help="the tablet accounts' language"
+    )
     cfg = parser.parse_args()
     cfg.port = free_port()
 
@@ -340,7 +347,7 @@ def main() -> int:
     server: subprocess.Popen[bytes] | None = None
     try:
         t0 = time.perf_counter()
-        shared = prepare_database(folder, env, cfg.extra_guests, cfg.tablets)
+        shared = prepare_database(folder, env, cfg.extra_guests, cfg.tablets, cfg.language)
         counts: dict[str, int] = shared["counts"]  # type: ignore[assignment]
         print(
             f"database: {counts['guests']:,} guests, {counts['visits']:,} visits, {cfg.tablets} floor accounts"

@@ -236,7 +236,7 @@ def test_screen_and_read_acknowledgement(
     client.get(f"/briefing/pdf?date={DAY.isoformat()}&outlet=terrace")
     assert briefing.readers(DAY)[0].opened_count == 2
     archive = client.get(f"/briefing/archive?date={DAY.isoformat()}").get_data(as_text=True)
-    assert "Manager (manager" in archive
+    assert "Manager (Manager" in archive
     from guestbook.audit import AuditEvent
 
     db.session.rollback()

@@ -202,5 +202,5 @@ def test_screen_strings_stay_english_for_english_staff(
     assert _day("en") in page and "party of 2" in page and "2 nights" in page and "any time" in page
     assert '<span class="badge">Arrived</span>' in page and "say <em>HAHNS MUE-ler</em>" in page
     archive = client.get(f"/briefing/archive?date={DAY.isoformat()}").get_data(as_text=True)
-    assert "Read on 22 November 2026" in archive and "Manager (manager, terrace) — first opened" in archive
+    assert "Read on 22 November 2026" in archive and "Manager (Manager, terrace) — first opened" in archive
     assert briefing_archive.filename_for(DAY, "terrace") == "briefing-2026-11-22-terrace.pdf"
