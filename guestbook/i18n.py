@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from babel import Locale
@@ -142,8 +143,12 @@ def babel_locale() -> Locale:
 
 
 def _locale() -> Locale:
+    return _locale_for(current_language())
+
+
+@lru_cache(maxsize=16)
+def _locale_for(language: str) -> Locale:
     # English is written the way a hotel in Asia or Europe writes it: "3 December 2026", 24-hour times.
-    language = current_language()
     return Locale.parse("en_GB" if language == "en" else language)
 
 
@@ -159,7 +164,12 @@ _ERA = re.compile(r"G+")
 
 
 def _pattern(skeleton: str) -> str:
-    locale = _locale()
+    return _pattern_for(current_language(), skeleton)
+
+
+@lru_cache(maxsize=128)
+def _pattern_for(language: str, skeleton: str) -> str:
+    locale = _locale_for(language)
     skeletons = locale.datetime_skeletons
     key = skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)
     return str(skeletons[key].pattern)

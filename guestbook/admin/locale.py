@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from flask_login import current_user
 
 from guestbook.admin.settings import get_setting
@@ -20,8 +20,15 @@ def nightly_language() -> str:
 
 
 def buddhist_year() -> bool:
-    """Thai dates count years in the Buddhist era (2569) rather than the Gregorian (2026)."""
-    return bool(get_setting("thai_buddhist_year"))
+    """Thai dates count years in the Buddhist era (2569) rather than the Gregorian (2026).
+
+    Read once per request (a page formats many dates); outside a request, every time."""
+    if not has_app_context():
+        return bool(get_setting("thai_buddhist_year"))
+    cached: bool | None = g.get("_buddhist_year")
+    if cached is None:
+        cached = g._buddhist_year = bool(get_setting("thai_buddhist_year"))
+    return cached
 
 
 def select_locale() -> str:
