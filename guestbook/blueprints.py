@@ -19,11 +19,14 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.briefing.views import bp as briefing_bp
     from guestbook.extensions import csrf
     from guestbook.guests import api as _guests_api  # noqa: F401
+    from guestbook.guests import api_record as _guests_api_record  # noqa: F401
+    from guestbook.guests import views_record as _guests_views_record  # noqa: F401  (tags and photo pages)
     from guestbook.guests.filters import register_filters
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
     from guestbook.reservations import api as _reservations_api  # noqa: F401
+    from guestbook.reservations.attendance import register_attendance_with_guests
     from guestbook.reservations.bookings import register_with_guests
     from guestbook.reservations.views import bp as reservations_bp
     from guestbook.staff.views import bp as auth_bp
@@ -36,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reservations_bp)
     app.register_blueprint(briefing_bp)
     register_with_guests(app)
+    register_attendance_with_guests(app)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     register_document(app, api_document)

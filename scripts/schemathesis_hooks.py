@@ -52,6 +52,8 @@ def _fix_body(body: dict[str, Any]) -> None:
         body["guest_id"] = _pick(GUEST_IDS, body["guest_id"])
     if body.get("reservation_id") is not None:
         body["reservation_id"] = None
+    if isinstance(body.get("tags"), list):  # tags must exist; an empty list is always valid
+        body["tags"] = []
     if isinstance(body.get("visited_at"), str):
         body["visited_at"] = _past_year(body["visited_at"], today, 2020)
     if isinstance(body.get("arrival_date"), str):

@@ -88,6 +88,7 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "source": "pos",
                 "external_id": "A-1",
                 "day": today,
+                "suggestion_id": "1",
             },
             "query": {"q": "Nok", "limit": "5", "outlet": "terrace", "period": "dinner"},
             "bodies": {
@@ -101,6 +102,7 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "OutletCreate": {"code": "pool", "name": "Pool"},
                 "OutletPatch": {"name": "Terrace"},
                 "ReservationIn": {"guest_id": guest.id, "outlet": "terrace", "arrival_date": today},
+                "ContactSuggestionIn": {"phone": "+66 81 234 5678"},
             },
         }
 

@@ -82,7 +82,7 @@ def _japanese_day(app: Flask) -> str:
 def test_english_briefing_renders_and_reads_back(app: Flask, booked: None) -> None:
     data = render_briefing(briefing.build_briefing(DAY, "terrace"), "A4")
     text = _text(data)
-    for label in ("Arrival", "Guest", "Their usual", "Tonight"):  # the column header
+    for label in ("When", "Party", "Table", "Guest", "Their usual", "Allergies", "Tonight"):  # the column header
         assert label in text, label
     for label in ("Arrivals", "Covers", "Returning", "First time", "VIPs", "Occasions", "Allergies", "Open complaints"):
         assert label in text, label
@@ -90,8 +90,9 @@ def test_english_briefing_renders_and_reads_back(app: Flask, booked: None) -> No
     assert "page 1 of 1" in text
     assert "ALLERGY: peanuts (anaphylaxis) — carries an EpiPen" in text
     assert "First visit — welcome them" in text and "Birthday today (turns 65)" in text
-    assert "Returning: 3 visits, last 1 Nov 2026 (Terrace)" in text and "Seat: Window 2" in text
-    assert "Say: HAHNS MUE-ler" in text and "VIP 2" in text and "party of 2" in text
+    # The dense rows: the visits without a label (the column is "Their usual"), the party as a number.
+    assert "3 visits, last 1 Nov 2026" in text and "Seat: Window 2" in text
+    assert "Say: HAHNS MUE-ler" in text and "VIP 2" in text and "19:30 2 Window 2" in text
     assert "any time" in text and "2 nights" in text and "ARRIVED" in text
     assert "Notes: asked for the usual table" in text and "Occasion: Anniversary" in text
 

@@ -18,6 +18,7 @@ from guestbook.admin.schemas import OutletCreate
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import exports as letter_exports
 from guestbook.letters import render as letters_pdf
+from guestbook.letters import render_sheets
 from guestbook.letters import selection as letters
 
 from .factories import ACTOR, add_visits, make_guest
@@ -213,7 +214,7 @@ def test_address_sits_in_the_envelope_window(
     assert window[0] < from_top < window[1], from_top
     labels = tmp_path / f"{paper}-labels.pdf"
     recipients = [[f"Guest {n}", "Street"] for n in range(31)]
-    letters_pdf.write_labels(recipients, labels, paper)
+    render_sheets.write_labels(recipients, labels, paper)
     per_sheet = 24 if paper == "A4" else 30
     reader = PdfReader(labels)
     assert len(reader.pages) == 2

@@ -379,6 +379,7 @@ def test_letter_settings_page(app: Flask, client: FlaskClient, auth: AuthActions
         "letters_default_language": "en",
         "letters_concierge_name": "Anan Chaiyo",
         "letters_label_layout": "3x8",
+        "letters_envelope": "DL",
         "letters_home_country": "th",
         "letters_logo_path": "",
     }

@@ -38,7 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "letters_thank_you_window_days": 14,  # ... and never later than this after the visit
     "letters_default_language": "en",
     "letters_concierge_name": "Guest Relations",
-    "letters_label_layout": "auto",  # "auto" (3x8 on A4, 3x10 on US Letter) or "COLUMNSxROWS"
+    # Label sheet: L7160, L7163, L7159, 3475 or 5160 (letters/render_sheets.py), "auto" (3475 on A4, 5160 on
+    # US Letter: what it always printed) or an even "COLUMNSxROWS" grid.
+    "letters_label_layout": "auto",
+    "letters_envelope": "auto",  # DL, C5 or US10; "auto": DL with A4 paper, US #10 with US Letter
     "letters_duplex_blank_backs": False,
     "letters_logo_path": "",
     "letters_home_country": "",  # ISO code of the property's country: its name is left off domestic addresses
@@ -46,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     "ui_default_language": "en",  # the sign-in page's language when the browser asks for none we ship
     "thai_buddhist_year": True,  # Thai dates as 3 ธ.ค. 2569 (Buddhist era) rather than 2026
     "briefing_print_language": "",  # the nightly printed briefing; empty: the property's default language
+    # The guest's record at a glance (issue 12).
+    "card_spend_roles": ["concierge", "manager", "admin"],  # roles that see spend on the card and in the API
+    "photos_enabled": True,  # False: no guest photos anywhere (upload, card, API)
 }
 
 

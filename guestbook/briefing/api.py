@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from guestbook.api.views import ApiError, bp, one_arg
 from guestbook.briefing import assembly as briefing_service
 from guestbook.briefing.archive import export_pdf, filename_for
+from guestbook.briefing.as_json import briefing_to_dict
 from guestbook.guests.schemas import ISO_DATE
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
@@ -39,7 +40,7 @@ def get_briefing(day: str) -> Response:
     except briefing_service.BriefingError as exc:
         raise ApiError(422, {"error": "validation failed", "fields": {exc.field: exc.message}}) from None
     briefing_service.audit_briefing(result, actor, "briefing_view")
-    return jsonify(briefing_service.briefing_to_dict(result))
+    return jsonify(briefing_to_dict(result))
 
 
 @bp.get("/briefings/<day>.pdf")

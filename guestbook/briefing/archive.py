@@ -44,15 +44,24 @@ class ArchiveNotFound(LookupError):
     """No archived briefing has this id."""
 
 
-def render_pdf(briefing: Briefing) -> bytes:
+def render_pdf(briefing: Briefing, *, landscape: bool = False, page_per_outlet: bool = False) -> bytes:
     """The briefing as PDF bytes on the configured paper size, times in the property's timezone."""
-    return render_briefing(briefing, str(current_app.config.get("PAPER_SIZE", "A4")), property_tz())
+    paper = str(current_app.config.get("PAPER_SIZE", "A4"))
+    return render_briefing(briefing, paper, property_tz(), landscape_pages=landscape, page_per_outlet=page_per_outlet)
 
 
-def export_pdf(day: date, outlet_code: str | None, period: str | None, actor: Actor) -> tuple[Briefing, bytes]:
+def export_pdf(
+    day: date,
+    outlet_code: str | None,
+    period: str | None,
+    actor: Actor,
+    *,
+    landscape: bool = False,
+    page_per_outlet: bool = False,
+) -> tuple[Briefing, bytes]:
     """Build and render a briefing for someone to download (audited per guest, read recorded)."""
     briefing = build_briefing(day, outlet_code, period, actor.role)
-    pdf = render_pdf(briefing)
+    pdf = render_pdf(briefing, landscape=landscape, page_per_outlet=page_per_outlet)
     audit_briefing(briefing, actor, "briefing_export")
     return briefing, pdf
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -19,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
-from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
+from guestbook.admin.outlets import default_property, list_outlets, outlet_by_code, property_tz
+from guestbook.briefing import sections
 from guestbook.briefing.models import BriefingRead
 from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
 from guestbook.db import write_transaction
@@ -85,9 +85,13 @@ def _occasion_label(kind: str, when: date, start: date, years: int | None) -> st
     return ngettext("Anniversary on %(day)s (%(num)d year)", "Anniversary on %(day)s (%(num)d years)", years, day=day)
 
 
-def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bool) -> list[str]:
-    """Birthday or anniversary today or during the stay, with the age when known and allowed."""
+def _occasions(
+    guest: Guest, booked: str, start: date, nights: int, show_age: bool
+) -> list[tuple[str, str, date | None]]:
+    """Birthday or anniversary today or during the stay, with the age when known and allowed:
+    ``(label, kind, date)``; a booked occasion not already named is ``(text, "occasion", day)``."""
     found: list[str] = []
+    facts: list[tuple[str, date | None]] = []
     kinds: list[str] = []  # the English kind of each, so a booked "Birthday" is not listed twice in any language
     last = start + timedelta(days=max(nights - 1, 0))
     for kind in ("birthday", "anniversary"):
@@ -102,11 +106,15 @@ def _occasions(guest: Guest, booked: str, start: date, nights: int, show_age: bo
             if start <= when <= last:
                 years = when.year - year if year and show_age else None
                 found.append(_occasion_label(kind, when, start, years))
+                facts.append((kind, when))
                 kinds.append(f"{kind} today" if when == start else kind)
                 break
     if booked and not any(booked.lower() in f.lower() for f in [*found, *kinds]):
         found.append(booked)
-    return found
+        lowered = booked.lower()
+        kind = "birthday" if "birthday" in lowered else "anniversary" if "anniversary" in lowered else "occasion"
+        facts.append((kind, start))
+    return [(label, kind, when) for label, (kind, when) in zip(found, facts, strict=True)]
 
 
 def _seat_evidence(seat: recognition.UsualSeat | None) -> str:
@@ -172,16 +180,8 @@ def build_briefing(
     said = last_said([a.guest_id for a in arrivals], datetime.combine(day, time(0), tzinfo=property_tz()))
     for a in arrivals:
         a.last_said = said.get(a.guest_id, "")
-    for a in arrivals:
-        summary.arrivals += 1
-        summary.covers += a.party_size
-        summary.returning += 0 if a.first_visit else 1
-        summary.first_time += 1 if a.first_visit else 0
-        summary.vips += 1 if a.vip_level else 0
-        summary.occasions += 1 if a.occasions else 0
-        # A possible match's allergy is an alert too: it may be this guest's.
-        summary.allergies += 1 if a.allergies or any(c.allergies for c in a.possible_matches) else 0
-        summary.open_complaints += len(a.complaints)
+    sections.count(arrivals, summary)
+    outlet_order = [(o.code, o.name, o.kind) for o in list_outlets(include_inactive=True)]
     return Briefing(
         day=day,
         outlet_code=outlet.code if outlet else "",
@@ -191,6 +191,9 @@ def build_briefing(
         generated_at=utcnow(),
         summary=summary,
         arrivals=arrivals,
+        sections=sections.by_outlet(arrivals, outlet_order),
+        kitchen=sections.kitchen_list(arrivals),
+        occasion_items=sections.occasion_list(arrivals),
     )
 
 
@@ -227,6 +230,7 @@ def recognition_for_day(reservations: Sequence[Reservation]) -> dict[tuple[int, 
 
 def _arrival(r: Reservation, day: date, show_age: bool, facts: Facts, complaints: list[Complaint]) -> Arrival:
     guest = r.guest
+    occasions = _occasions(guest, r.occasion, day, r.nights, show_age)
     return Arrival(
         reservation_id=r.id,
         guest_id=guest.id,
@@ -255,85 +259,13 @@ def _arrival(r: Reservation, day: date, show_age: bool, facts: Facts, complaints
         usual_order=facts.usual_order,
         allergies=[(a.allergen, a.severity, a.note) for a in split_allergies(guest.allergies)[0]],
         diets=diets_of(guest),
-        occasions=_occasions(guest, r.occasion, day, r.nights, show_age),
+        occasions=[label for label, _kind, _when in occasions],
+        occasion_facts=[(kind, when) for _label, kind, when in occasions],
         guest_notes=guest.notes,
         complaints=complaints,
         # Another outlet's habit only when there is none here: beside a seat here it is noise on a full sheet.
         seat_elsewhere=facts.seat_elsewhere if facts.usual_seat is None else None,
     )
-
-
-def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
-    """The briefing as JSON: ``summary`` with the counts and one ``arrivals`` object per live reservation."""
-    tz = property_tz()
-    return {
-        "date": briefing.day.isoformat(),
-        "outlet": briefing.outlet_code or None,
-        "period": briefing.period or None,
-        "property": briefing.property_name,
-        "generated_at": briefing.generated_at.isoformat(),
-        "summary": {
-            "arrivals": briefing.summary.arrivals,
-            "covers": briefing.summary.covers,
-            "returning": briefing.summary.returning,
-            "first_time": briefing.summary.first_time,
-            "vips": briefing.summary.vips,
-            "occasions": briefing.summary.occasions,
-            "allergies": briefing.summary.allergies,
-            "open_complaints": briefing.summary.open_complaints,
-            "cancelled": briefing.summary.cancelled,
-        },
-        "arrivals": [
-            {
-                "reservation_id": a.reservation_id,
-                "guest_id": a.guest_id,
-                "name": a.name,
-                "preferred_name": a.preferred_name,
-                "salutation": a.salutation,
-                "pronunciation": a.pronunciation,
-                "language": a.language,
-                "company": a.company,
-                "outlet": a.outlet_code,
-                "arrival_time": a.arrival_time.strftime("%H:%M") if a.arrival_time else None,
-                "party_size": a.party_size,
-                "table": a.table,
-                "nights": a.nights,
-                "status": a.status,
-                "vip_level": a.vip_level,
-                "first_visit": a.first_visit,
-                "visit_count": a.visit_count,
-                "last_visit": a.last_visit_at.astimezone(tz).date().isoformat() if a.last_visit_at else None,
-                "last_visit_outlet": a.last_visit_outlet or None,
-                "usual_seat": a.usual_seat or None,
-                "usual_seat_evidence": a.usual_seat_evidence or None,
-                "usual_seat_elsewhere": (
-                    {
-                        "outlet": a.seat_elsewhere.outlet_name,
-                        "value": a.seat_elsewhere.value,
-                        "evidence": a.seat_elsewhere.evidence,
-                    }
-                    if a.seat_elsewhere
-                    else None
-                ),
-                "usual_order": a.usual_order,
-                "allergies": [{"allergen": x, "severity": s, "note": n} for x, s, n in a.allergies],
-                "diets": a.diets,
-                "last_said": a.last_said or None,
-                "occasions": a.occasions,
-                "complaints": [
-                    {
-                        "summary": c.summary,
-                        "promised": c.promised,
-                        "raised_on": c.raised_on.isoformat() if c.raised_on else None,
-                    }
-                    for c in a.complaints
-                ],
-                "notes": a.notes,
-                "possible_matches": [possible_matches.candidate_to_dict(c) for c in a.possible_matches],
-            }
-            for a in briefing.arrivals
-        ],
-    }
 
 
 def audit_briefing(briefing: Briefing, actor: Actor, action: str) -> None:

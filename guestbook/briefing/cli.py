@@ -22,7 +22,17 @@ from guestbook.i18n import LANGUAGES
     type=click.Choice(list(LANGUAGES)),
     help="Language of the printed sheet (default: the nightly briefing's language, setting briefing_print_language).",
 )
-def briefing_command(day: str, outlet: str | None, period: str | None, out: str, language: str | None) -> None:
+@click.option("--page-per-outlet", is_flag=True, help="Start each outlet's section on a new page.")
+@click.option("--landscape", is_flag=True, help="Landscape pages (wider columns).")
+def briefing_command(
+    day: str,
+    outlet: str | None,
+    period: str | None,
+    out: str,
+    language: str | None,
+    page_per_outlet: bool,
+    landscape: bool,
+) -> None:
     """Write the arrival briefing for a date as a PDF."""
     from guestbook.actor import Actor
     from guestbook.admin.locale import nightly_language
@@ -38,7 +48,14 @@ def briefing_command(day: str, outlet: str | None, period: str | None, out: str,
         # A sheet written from the command line is printed and handed out: floor-level facts, no ages;
         # its labels and dates in the language asked for (the command's own output stays English).
         with in_language(language or nightly_language()):
-            briefing, pdf = export_pdf(when, outlet, period, Actor(label="cli", role=PRINT_ROLE))
+            briefing, pdf = export_pdf(
+                when,
+                outlet,
+                period,
+                Actor(label="cli", role=PRINT_ROLE),
+                landscape=landscape,
+                page_per_outlet=page_per_outlet,
+            )
     except BriefingError as exc:
         raise click.BadParameter(exc.message, param_hint=f"--{exc.field}") from None
     Path(out).write_bytes(pdf)

@@ -1,6 +1,6 @@
-"""One arrival of the briefing PDF as one flowable: the palette, the text styles and the block layout.
+"""One row of the briefing PDF as one flowable: the palette, the text styles and the row layout.
 
-``ArrivalLayout.arrival_block`` turns a ``briefing.sheet.Arrival`` (plain data) into an ``_ArrivalBlock``
+``ArrivalRows.row`` turns a ``briefing.sheet.Arrival`` (plain data) into an ``ArrivalBlock``
 that lays its four columns out once (text split into per-script font runs by ``pdf.fonts``, wrapped on
 spaces and between CJK characters) and draws the laid-out lines straight onto the canvas. A block has
 no ``split``, so ReportLab moves it whole to the next page. ``render`` assembles the document.
@@ -34,14 +34,16 @@ WARN_BG = colors.HexColor("#fff4d6")
 WARN_LINE = colors.HexColor("#d9a400")
 WELCOME_BG = colors.HexColor("#e8f3ef")
 
-COLUMN_SHARE = (0.13, 0.27, 0.28, 0.32)  # of the width: Arrival, Guest, Their usual, Tonight
+# Of the width: Time, Party, Table/room, Guest, Their usual, Allergies, Tonight.
+COLUMN_SHARE = (0.07, 0.053, 0.092, 0.175, 0.23, 0.17, 0.21)
 
-BODY = ParagraphStyle("body", fontName=fonts.SANS, fontSize=9.5, leading=12, textColor=INK)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=9, leading=11, textColor=MUTED)
-NAME = ParagraphStyle("name", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=12, leading=15)
-TIME = ParagraphStyle("time", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=13, leading=16)
+# Dense but readable: nothing under 9 pt.
+BODY = ParagraphStyle("body", fontName=fonts.SANS, fontSize=9, leading=10.0, textColor=INK)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=9, leading=10.0, textColor=MUTED)
+NAME = ParagraphStyle("name", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=9.5, leading=11)
+TIME = ParagraphStyle("time", parent=BODY, fontName=fonts.SANS_BOLD, fontSize=9.5, leading=10.5)
 ALLERGY = ParagraphStyle(
-    "allergy", parent=BODY, fontName=fonts.SANS_BOLD, textColor=ALLERGY_INK, fontSize=10, leading=12.5
+    "allergy", parent=BODY, fontName=fonts.SANS_BOLD, textColor=ALLERGY_INK, fontSize=9, leading=10.0
 )
 
 
@@ -97,12 +99,13 @@ class _Rect:
     border: Any
 
 
-CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 4.0, 5.0, 6.0
-MAX_TEXT_LINES = 30  # per paragraph outside the highlighted boxes (allergies are never cut)
-BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 4.0, 2.0, 3.0
+USUAL_ITEMS = 3  # the sheet names the first three usual items; the screen and the card have them all
+CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
+MAX_TEXT_LINES = 24  # per paragraph outside the highlighted boxes (allergies are never cut)
+BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 2.0, 0.5, 1.5
 
 
-class _ArrivalBlock(Flowable):  # type: ignore[misc]
+class ArrivalBlock(Flowable):  # type: ignore[misc]
     """One arrival: four columns laid out once in ``wrap`` and drawn as plain text lines and boxes.
 
     There is no ``split``: a block that does not fit the rest of the page moves whole to the next one.
@@ -185,77 +188,93 @@ class _ArrivalBlock(Flowable):  # type: ignore[misc]
         canvas.drawText(text)
 
 
-class ArrivalLayout:
-    """Column widths and formatting shared by the blocks of one document."""
+def text(value: str, style: ParagraphStyle = BODY, bold: bool = False) -> _Text:
+    """A paragraph of plain text in mixed scripts, sized and coloured like ``style``."""
+    return _t(value, style, bold)
 
-    def __init__(self, width: float, tz: ZoneInfo, all_outlets: bool) -> None:
+
+def labelled(label: str, value: str, style: ParagraphStyle = BODY) -> _Text:
+    """``Label: value`` with the label in bold."""
+    return _label(label, value, style)
+
+
+def segments(parts: Sequence[tuple[str, bool]], style: ParagraphStyle = BODY) -> _Text:
+    """A paragraph of ``(text, bold)`` parts in one style."""
+    return _Text(tuple(parts), style.fontSize, style.leading, style.textColor)
+
+
+def box(texts: Sequence[_Text], background: Any, border: Any) -> _Box:
+    """Paragraphs in a highlighted box (never cut: allergies live in boxes)."""
+    return _Box(tuple(texts), background, border)
+
+
+Cell = Sequence[_Text | _Box]
+
+
+class ArrivalRows:
+    """Column widths and formatting shared by the rows of one document: one row per arrival."""
+
+    def __init__(self, width: float, tz: ZoneInfo) -> None:
         self.widths = [width * share for share in COLUMN_SHARE]
         self.tz = tz
-        self.all_outlets = all_outlets
 
-    def arrival_block(self, a: Arrival) -> _ArrivalBlock:
-        """One arrival as one flowable: never split across pages."""
-        party = ngettext("party of %(num)d", "party of %(num)d", a.party_size)
-        when: list[_Text | _Box] = [_t(a.time_label, TIME), _t(party, BODY)]
-        if a.table:
-            when.append(_t(a.table, BODY, bold=True))
+    def row(self, a: Arrival) -> ArrivalBlock:
+        """One arrival as one row: time, party, table/room, guest, their usual, allergies, tonight."""
+        when: list[_Text | _Box] = [_t(a.time_label, TIME)]
+        party: list[_Text | _Box] = [_t(str(a.party_size), TIME)]
+        place: list[_Text | _Box] = [_t(a.table, BODY, bold=True)] if a.table else []
         if a.nights:
-            when.append(_t(ngettext("%(num)d night", "%(num)d nights", a.nights), SMALL))
-        if self.all_outlets:
-            when.append(_t(a.outlet_name, SMALL))
-        if a.status != "booked":
-            when.append(_t(status_label(a.status).upper(), SMALL, bold=True))
+            place.append(_t(ngettext("%(num)d night", "%(num)d nights", a.nights), SMALL))
+        return ArrivalBlock(
+            [when, party, place, self._guest(a), self._usual(a), self._allergies(a), self._tonight(a)], self.widths
+        )
 
-        who: list[_Text | _Box] = [_t(a.name, NAME)]
+    def _guest(self, a: Arrival) -> list[_Text | _Box]:
+        greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
+        parts: list[tuple[str, bool]] = [(a.name, True)]
+        if a.vip_level:
+            parts.append(("  " + gettext("VIP %(level)s", level=a.vip_level), True))
+        if a.status != "booked":  # arrived, seated…: beside the name, the narrow time column cannot hold it
+            parts.append(("  " + status_label(a.status).upper(), True))
+        who: list[_Text | _Box] = [_Text(tuple(parts), NAME.fontSize, NAME.leading, INK)]
+        # Greeting and company share a line: one row per arrival stays short.
+        company = [(" · " + a.company, False)] if a.company else []
+        if greet and greet != a.name:
+            who.append(_Text(((greet, False), *company), SMALL.fontSize, SMALL.leading, INK))
+        elif a.company:
+            who.append(_t(a.company, SMALL))
         if a.pronunciation:
             who.append(_label(gettext("Say:"), a.pronunciation))
-        greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
-        if greet and greet != a.name:
-            who.append(_label(gettext("Greet:"), greet))
-        if a.vip_level:
-            who.append(_t(gettext("VIP %(level)s", level=a.vip_level), BODY, bold=True))
-        if a.company:
-            who.append(_t(a.company, SMALL))
+        return who
 
+    def _usual(self, a: Arrival) -> list[_Text | _Box]:
         usual: list[_Text | _Box] = []
         if a.first_visit and a.possible_matches:
             # A blank profile made for a name-only booking: never "first visit" while it may be a regular.
-            new_profile = _t(gettext("New profile — may be a known guest"), BODY, bold=True)
-            usual.append(_Box((new_profile,), WARN_BG, WARN_LINE))
+            usual.append(_t(gettext("New profile — may be a known guest"), BODY, bold=True))
         elif a.first_visit:
-            usual.append(_Box((_t(gettext("First visit — welcome them"), BODY, bold=True),), WELCOME_BG, ACCENT))
+            usual.append(_Text(((gettext("First visit — welcome them"), True),), BODY.fontSize, BODY.leading, ACCENT))
         else:
             last = format_day(a.last_visit_at.astimezone(self.tz)) if a.last_visit_at else "—"
-            if a.last_visit_outlet:
-                visits = ngettext(
-                    "%(num)d visit, last %(day)s (%(outlet)s)",
-                    "%(num)d visits, last %(day)s (%(outlet)s)",
-                    a.visit_count,
-                    day=last,
-                    outlet=a.last_visit_outlet,
-                )
-            else:
-                visits = ngettext(
-                    "%(num)d visit, last %(day)s", "%(num)d visits, last %(day)s", a.visit_count, day=last
-                )
-            usual.append(_label(gettext("Returning:"), visits))
-            if a.usual_seat:
-                evidence = f" — {a.usual_seat_evidence}" if a.usual_seat_evidence else ""
-                usual.append(_label(gettext("Seat:"), a.usual_seat + evidence))
-            if a.usual_order:
-                usual.append(_label(gettext("Usual:"), ", ".join(a.usual_order)))
-            if a.seat_elsewhere:  # another outlet's habit, labelled with it; one short line (evidence on screen)
-                usual.append(_label(gettext("Seat"), a.seat_elsewhere.label, SMALL))
-            if not a.usual_seat and not a.usual_order and not a.seat_elsewhere:
-                usual.append(_t(gettext("No usual seat or order yet."), SMALL))
+            # No label and no outlet: the column says "their usual", the visits' outlets are on the card.
+            visits = ngettext("%(num)d visit, last %(day)s", "%(num)d visits, last %(day)s", a.visit_count, day=last)
+            usual.append(_t(visits, BODY))
+        habits: list[tuple[str, bool]] = []  # seat and order share a paragraph: one row stays short
+        if a.usual_seat:
+            habits += [(gettext("Seat:"), True), (" " + a.usual_seat, False)]
+        if a.usual_order:
+            habits += [("  " + gettext("Usual:") if habits else gettext("Usual:"), True)]
+            habits += [(" " + ", ".join(a.usual_order[:USUAL_ITEMS]), False)]
+        if a.seat_elsewhere:  # another outlet's habit, labelled with it (evidence on screen)
+            habits += [("  " + gettext("Seat") if habits else gettext("Seat"), True)]
+            habits += [(" " + a.seat_elsewhere.label, False)]
+        if habits:
+            usual.append(_Text(tuple(habits), BODY.fontSize, BODY.leading, INK))
+        return usual
 
-        tonight: list[_Text | _Box] = []
-        for candidate in a.possible_matches:  # safety first: who this may be, with their allergies
-            line = _t(candidate.line, ALLERGY if candidate.allergies else BODY, bold=True)
-            tonight.append(
-                _Box((line,), ALLERGY_BG, ALLERGY_INK) if candidate.allergies else _Box((line,), WARN_BG, WARN_LINE)
-            )
-        if a.allergies:
+    def _allergies(self, a: Arrival) -> list[_Text | _Box]:
+        cell: list[_Text | _Box] = []
+        if a.allergies:  # in a box: never cut, however long
             lines = tuple(
                 _t(
                     gettext(
@@ -272,22 +291,29 @@ class ArrivalLayout:
                 )
                 for allergen, severity, note in a.allergies
             )
-            tonight.append(_Box(lines, ALLERGY_BG, ALLERGY_INK))
+            cell.append(_Box(lines, ALLERGY_BG, ALLERGY_INK))
         if a.diets:  # a choice, not a danger: a plain line, never in the allergy box
-            tonight.append(_label(gettext("Diet:"), " · ".join(a.diets)))
-        if a.last_said:
-            tonight.append(_label(gettext("Last time they said:"), a.last_said))
+            cell.append(_label(gettext("Diet:"), " · ".join(a.diets)))
+        return cell
+
+    def _tonight(self, a: Arrival) -> list[_Text | _Box]:
+        tonight: list[_Text | _Box] = []
+        for candidate in a.possible_matches:  # safety first: who this may be, with their allergies
+            line = _t(candidate.line, ALLERGY if candidate.allergies else BODY, bold=True)
+            tonight.append(
+                _Box((line,), ALLERGY_BG, ALLERGY_INK) if candidate.allergies else _Box((line,), WARN_BG, WARN_LINE)
+            )
         for occasion in a.occasions:
             tonight.append(_label(gettext("Occasion:"), occasion))
         for complaint in a.complaints:
-            text = (
+            summary = (
                 gettext("%(summary)s — promised: %(promised)s", summary=complaint.summary, promised=complaint.promised)
                 if complaint.promised
                 else complaint.summary
             )
-            tonight.append(_Box((_label(gettext("Last time:"), text),), WARN_BG, WARN_LINE))
+            tonight.append(_Box((_label(gettext("Last time:"), summary),), WARN_BG, WARN_LINE))
         if a.notes:
             tonight.append(_label(gettext("Notes:"), a.notes))
-        if not tonight:
-            tonight.append(_t("—", SMALL))
-        return _ArrivalBlock([when, who, usual, tonight], self.widths)
+        if a.last_said:
+            tonight.append(_label(gettext("Last time they said:"), a.last_said, SMALL))
+        return tonight

@@ -77,6 +77,8 @@ class Arrival:
     diets: list[str] = field(default_factory=list)
     # The note on the guest's last visit (within 180 days): "Last time they said: …".
     last_said: str = ""
+    # Each occasion's kind (birthday, anniversary, occasion) and date, beside ``occasions`` (the labels).
+    occasion_facts: list[tuple[str, date | None]] = field(default_factory=list)
 
     @property
     def first_visit(self) -> bool:
@@ -106,6 +108,54 @@ class Summary:
 
 
 @dataclass
+class OutletSection:
+    """One outlet's arrivals with their own counts (the rooms' outlet is the hotel arrivals' section)."""
+
+    code: str
+    name: str
+    kind: str
+    summary: Summary
+    arrivals: list[Arrival]
+    # The arrivals by outlet in the admin's outlet order, and the first page's lists.
+    sections: list[OutletSection] = field(default_factory=list)
+    kitchen: list[KitchenItem] = field(default_factory=list)
+    occasion_items: list[OccasionItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KitchenItem:
+    """An allergy or dietary need the kitchen must know: ``kind`` is ``allergy``, ``diet`` or ``possible``
+    (the allergy of the guest a name-only booking may really be)."""
+
+    time: str
+    outlet_code: str
+    outlet_name: str
+    table: str
+    guest_id: int
+    name: str
+    allergen: str
+    severity: str
+    note: str
+    kind: str = "allergy"
+
+
+@dataclass(frozen=True)
+class OccasionItem:
+    """A birthday, an anniversary or a booked occasion, with what is planned (the booking's notes)."""
+
+    time: str
+    outlet_code: str
+    outlet_name: str
+    table: str
+    guest_id: int
+    name: str
+    kind: str  # birthday, anniversary or occasion (as booked)
+    day: date | None
+    label: str
+    note: str
+
+
+@dataclass
 class Briefing:
     """The whole briefing for a date, an outlet (or every outlet) and optionally one service period."""
 
@@ -117,3 +167,7 @@ class Briefing:
     generated_at: datetime
     summary: Summary
     arrivals: list[Arrival]
+    # The arrivals by outlet in the admin's outlet order, and the first page's lists.
+    sections: list[OutletSection] = field(default_factory=list)
+    kitchen: list[KitchenItem] = field(default_factory=list)
+    occasion_items: list[OccasionItem] = field(default_factory=list)

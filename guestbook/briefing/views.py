@@ -58,6 +58,11 @@ def index() -> str:
     return render_template(
         "briefing/index.html",
         b=result,
+        # Cards or one line per arrival; without ?view= the tablet's remembered choice applies (app.js).
+        view="list" if request.args.get("view") == "list" else "cards",
+        view_chosen=request.args.get("view") in ("list", "cards"),
+        page_per_outlet=request.args.get("page_per_outlet") == "1",
+        landscape=request.args.get("landscape") == "1",
         can_manage=can_manage,
         outlets=list_outlets(),
         periods=list(briefing_service.PERIODS),
@@ -74,7 +79,14 @@ def pdf() -> Response:
     """The same briefing as a PDF."""
     day, outlet, period = _args()
     try:
-        result, data = briefing_archive.export_pdf(day, outlet, period, current_actor())
+        result, data = briefing_archive.export_pdf(
+            day,
+            outlet,
+            period,
+            current_actor(),
+            landscape=request.args.get("landscape") == "1",
+            page_per_outlet=request.args.get("page_per_outlet") == "1",
+        )
     except briefing_service.BriefingError:
         abort(404)
     response = Response(data, mimetype="application/pdf")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, current_app, jsonify
 
+from guestbook.actor import Actor
 from guestbook.api.views import ApiError, _body, bp, one_arg
 from guestbook.guests import profiles as guest_service
-from guestbook.guests import search, search_rate, search_results, visits
+from guestbook.guests import search, search_rate, search_results, suggestions, visits
+from guestbook.guests.models import ContactSuggestion
 from guestbook.guests.notes import NeedsConfirmation
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
 from guestbook.security import role_required
@@ -136,3 +140,54 @@ def log_visit(guest_id: int) -> tuple[Response, int]:
             422, {"error": "validation failed", "fields": {"notes": message}, "sensitive_words": exc.words}
         ) from None
     return jsonify(visits.visit_to_dict(visit)), 201
+
+
+@bp.post("/guests/<int:guest_id>/contact-suggestions")
+@role_required("floor")
+def suggest_contact(guest_id: int) -> tuple[Response, int]:
+    """A phone or e-mail the guest gave at the table, kept for a manager to accept or reject."""
+    _guest_or_404(guest_id)
+    data = _body(suggestions.ContactSuggestionIn)
+    try:
+        suggestion = suggestions.suggest_contact(guest_id, data, current_actor())
+    except guest_service.GuestNotFound:
+        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+    return jsonify(suggestions.receipt_dict(suggestion)), 202
+
+
+@bp.get("/contact-suggestions")
+@role_required("manager")
+def list_contact_suggestions() -> Response:
+    """Contact suggestions waiting for a manager, oldest first."""
+    return jsonify({"results": [suggestions.suggestion_to_dict(s) for s in suggestions.pending_suggestions()]})
+
+
+def _decide(suggestion_id: int, decide: Callable[[int, Actor], ContactSuggestion]) -> Response:
+    """Run a manager's decision; 404 for an unknown id, 409 (with the suggestion) for one already decided."""
+    try:
+        suggestion = decide(suggestion_id, current_actor())
+    except suggestions.SuggestionNotFound:
+        raise ApiError(404, {"error": f"no contact suggestion with id {suggestion_id}"}) from None
+    except suggestions.AlreadyDecided as exc:
+        raise ApiError(
+            409,
+            {
+                "error": f"the suggestion is already {exc.suggestion.status}; nothing was changed",
+                "suggestion": suggestions.suggestion_to_dict(exc.suggestion),
+            },
+        ) from None
+    return jsonify(suggestions.suggestion_to_dict(suggestion))
+
+
+@bp.post("/contact-suggestions/<int:suggestion_id>/accept")
+@role_required("manager")
+def accept_contact_suggestion(suggestion_id: int) -> Response:
+    """Accept a suggestion: the value is written onto the guest through the profile rules (audited)."""
+    return _decide(suggestion_id, suggestions.accept_suggestion)
+
+
+@bp.post("/contact-suggestions/<int:suggestion_id>/reject")
+@role_required("manager")
+def reject_contact_suggestion(suggestion_id: int) -> Response:
+    """Reject a suggestion; the guest is not touched."""
+    return _decide(suggestion_id, suggestions.reject_suggestion)

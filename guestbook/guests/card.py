@@ -9,10 +9,10 @@ from typing import Any
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
-from guestbook.guests import diets, recognition, visits
+from guestbook.guests import diets, history, photos, recognition, tags, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
-from guestbook.guests.models import Allergy, Guest, GuestNote, Preference, Visit
+from guestbook.guests.models import Allergy, Guest, GuestNote, Preference, Tag, Visit
 
 
 @dataclass
@@ -35,6 +35,11 @@ class Card:
     has_more: bool
     show_contact: bool
     today: date
+    record: dict[str, Any]  # history: visits, spend (None for roles that do not see it), no-shows
+    record_line: str  # the same as one line (the briefing shows it)
+    tags: list[Tag]
+    all_tags: list[Tag]  # what the card's tag form offers
+    photo: photos.PhotoState
 
 
 def card_for(
@@ -57,9 +62,10 @@ def card_for(
     shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
     now = datetime.now(UTC)
     prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))
+    data = guest_service.guest_to_dict(guest, actor.role)
     return Card(
         guest=guest,
-        data=guest_service.guest_to_dict(guest, actor.role),
+        data=data,
         bookings=today_bookings.bookings,
         booking=booking,
         tonight=tonight,
@@ -74,4 +80,20 @@ def card_for(
         has_more=has_more,
         show_contact=guest_service.can_see_contact(actor.role),
         today=today,
+        **record_facts(guest, actor.role, data),
     )
+
+
+def record_facts(guest: Guest, role: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The guest's record at a glance as ``role`` may see it: history and its one line, tags, photo state.
+
+    The briefing can call this per arrival (or ``history.history_for`` / ``tags.tags_of_guests`` for a list).
+    """
+    record = data["history"] if data is not None else history.history_for(guest.id, role)
+    return {
+        "record": record,
+        "record_line": history.history_line(record),
+        "tags": sorted(guest.tags, key=lambda t: t.name_key),
+        "all_tags": tags.list_tags(),
+        "photo": photos.photo_state(guest.id),
+    }

@@ -6,7 +6,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guestbook.extensions import Base
@@ -66,6 +79,7 @@ class Guest(Base):
         back_populates="guest", cascade="all, delete-orphan", order_by="Preference.id"
     )
     visits: Mapped[list[Visit]] = relationship(back_populates="guest", cascade="all, delete-orphan")
+    tags: Mapped[list[Tag]] = relationship(secondary="guest_tag", order_by="Tag.name_key", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -155,3 +169,64 @@ class Visit(Base):
     guest: Mapped[Guest] = relationship(back_populates="visits")
     outlet: Mapped[Outlet] = relationship()
     served_by: Mapped[StaffUser | None] = relationship()
+
+
+# Which team tags a guest carries ("wine lover", "press"); gone with either side.
+guest_tag = Table(
+    "guest_tag",
+    Base.metadata,
+    Column("guest_id", ForeignKey("guest.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_guest_tag_tag", "tag_id", "guest_id"),
+)
+
+
+class Tag(Base):
+    """A label the team uses among itself, with a colour; ``name_key`` keeps names unique whatever their case."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_key: Mapped[str] = mapped_column(String(40), unique=True)
+    color: Mapped[str] = mapped_column(String(7), default="#6b7280")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuestPhoto(Base):
+    """A guest's photo consent (who recorded it, when) and, once taken, the photo itself (re-encoded, small)."""
+
+    __tablename__ = "guest_photo"
+
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), primary_key=True)
+    consent_by: Mapped[str] = mapped_column(String(200), default="")
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    mime: Mapped[str] = mapped_column(String(20), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+CONTACT_SUGGESTION_KINDS = ("phone", "email")
+CONTACT_SUGGESTION_STATUSES = ("pending", "accepted", "rejected")
+
+
+class ContactSuggestion(Base):
+    """A phone or e-mail a guest gave at the table: a manager accepts it onto the profile or rejects it."""
+
+    __tablename__ = "contact_suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    suggested_by: Mapped[str] = mapped_column(String(200), default="")
+    suggested_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    suggested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    guest: Mapped[Guest] = relationship()

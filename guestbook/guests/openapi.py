@@ -16,7 +16,9 @@ from guestbook.api.openapi_common import (
     ref,
     request_body,
 )
+from guestbook.guests.openapi_record import RECORD_PATHS, RECORD_SCHEMAS
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
+from guestbook.guests.suggestions import ContactSuggestionIn
 from guestbook.text import CONTROL_CLASS, SPACE_CLASS
 
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -59,6 +61,9 @@ GUEST = {
         "updated_at": {"type": "string"},
         "contact_masked": {"type": "boolean"},
         "recognition": {"$ref": "#/components/schemas/Recognition"},
+        "tags": {"type": "array", "items": {"type": "string"}, "description": "names of the guest's tags"},
+        "history": {"$ref": "#/components/schemas/GuestHistory"},
+        "has_photo": {"type": "boolean", "description": "a photo is on file (GET /guests/{guest_id}/photo)"},
     },
     "additionalProperties": False,
 }
@@ -102,6 +107,7 @@ GUEST_SUMMARY = {
         "visit_count": {"type": "integer"},
         "last_visit_at": _NULLABLE_STR,
         "allergies": {"type": "array", "items": {"type": "string"}},
+        "tags": {"type": "array", "items": {"type": "string"}},
         "match_reason": {
             "type": "string",
             "description": 'Why the guest is in the results, in staff words: e.g. "name", "one letter off", '
@@ -218,8 +224,107 @@ PATHS: dict[str, Any] = {
     },
 }
 
+CONTACT_SUGGESTION = {
+    "type": "object",
+    "required": ["id", "guest_id", "kind", "value", "status", "suggested_by", "suggested_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "guest_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["phone", "email"]},
+        "value": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "accepted", "rejected"]},
+        "suggested_by": {"type": "string"},
+        "suggested_at": {"type": "string"},
+        "decided_by": _NULLABLE_STR,
+        "decided_at": _NULLABLE_STR,
+    },
+    "additionalProperties": False,
+}
+CONTACT_SUGGESTION_RECEIPT = {
+    "type": "object",
+    "required": ["id", "guest_id", "kind", "status"],
+    "properties": {
+        "id": {"type": "integer"},
+        "guest_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["phone", "email"]},
+        "status": {"type": "string", "enum": ["pending"]},
+    },
+    "additionalProperties": False,
+}
+SUGGESTION_ID = id_parameter("suggestion_id")
+SUGGESTION_DECIDED = {
+    "type": "object",
+    "required": ["error", "suggestion"],
+    "properties": {"error": {"type": "string"}, "suggestion": ref("ContactSuggestion")},
+}
+_DECIDED = json_response(
+    ref("SuggestionDecided"), "The suggestion was already accepted or rejected (shown); nothing was changed"
+)
+
+
+def _decision(summary: str, done: str) -> dict[str, Any]:
+    return {
+        "parameters": [SUGGESTION_ID],
+        "post": {
+            "summary": summary,
+            "responses": {
+                "200": json_response(ref("ContactSuggestion"), done),
+                **errors(*READ, 404),
+                "409": _DECIDED,
+            },
+        },
+    }
+
+
+PATHS.update(
+    {
+        "/guests/{guest_id}/contact-suggestions": {
+            "parameters": [GUEST_ID],
+            "post": {
+                "summary": "Suggest a phone or e-mail the guest gave at the table (exactly one); a manager decides",
+                "requestBody": request_body(ContactSuggestionIn),
+                "responses": {
+                    "202": json_response(
+                        ref("ContactSuggestionReceipt"), "Kept for a manager (the value is not echoed)"
+                    ),
+                    **errors(*WRITE, 404),
+                },
+            },
+        },
+        "/contact-suggestions": {
+            "get": {
+                "summary": "Contact suggestions waiting for a manager, oldest first",
+                "responses": {
+                    "200": json_response(
+                        {
+                            "type": "object",
+                            "required": ["results"],
+                            "properties": {"results": {"type": "array", "items": ref("ContactSuggestion")}},
+                        },
+                        "Pending suggestions",
+                    ),
+                    **errors(*READ),
+                },
+            },
+        },
+        "/contact-suggestions/{suggestion_id}/accept": _decision(
+            "Accept a suggestion: the value is written onto the guest (audited)", "Accepted"
+        ),
+        "/contact-suggestions/{suggestion_id}/reject": _decision("Reject a suggestion", "Rejected"),
+    }
+)
+
 
 def openapi_part() -> ApiPart:
     """The guest endpoints' share of the OpenAPI document."""
     schemas = {"Guest": GUEST, "Recognition": RECOGNITION, "GuestSummary": GUEST_SUMMARY, "Visit": VISIT}
-    return ApiPart(PATHS, {**schemas, **input_schemas(GuestCreate, GuestPatch, VisitCreate)})
+    schemas |= {
+        "ContactSuggestion": CONTACT_SUGGESTION,
+        "ContactSuggestionReceipt": CONTACT_SUGGESTION_RECEIPT,
+        "SuggestionDecided": SUGGESTION_DECIDED,
+    }
+    schemas |= RECORD_SCHEMAS
+    return ApiPart(
+        {**PATHS, **RECORD_PATHS},
+        {**schemas, **input_schemas(GuestCreate, GuestPatch, VisitCreate, ContactSuggestionIn)},
+    )

@@ -11,7 +11,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import search_index
+from guestbook.guests import history, photos, search_index
 from guestbook.guests.models import Allergy, Guest
 from guestbook.guests.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 from guestbook.models.base import utcnow
@@ -105,6 +105,8 @@ def _copy_fields(guest: Guest, fields: GuestFields) -> list[str]:
 
 
 CONTACT_FIELDS = ("email", "phone", "address", "birthday")  # what a masked role sees only in part
+# A masked role (floor) may add one of these when none is on file (heard at the table), never change one.
+OCCASION_FIELDS = ("birthday", "anniversary")
 
 
 class ContactNotAllowed(PermissionError):
@@ -112,10 +114,22 @@ class ContactNotAllowed(PermissionError):
 
 
 def check_contact_change(fields: set[str], role: str) -> None:
-    """Floor staff may not change contact details: ContactNotAllowed names the fields they sent."""
-    hidden = set(CONTACT_FIELDS) & fields
+    """Floor staff may not change contact details: ContactNotAllowed names the fields they sent.
+
+    Birthdays and anniversaries are checked against the stored guest (``check_occasion_change``).
+    """
+    hidden = (set(CONTACT_FIELDS) - set(OCCASION_FIELDS)) & fields
     if hidden and not can_see_contact(role):
         raise ContactNotAllowed(f"your role cannot change: {', '.join(sorted(hidden))}")
+
+
+def check_occasion_change(guest: Guest, fields: set[str], role: str) -> None:
+    """Floor staff may add a birthday or anniversary the guest has not given before, not change or clear one."""
+    if can_see_contact(role):
+        return
+    on_file = [kind for kind in OCCASION_FIELDS if kind in fields and partial_date(guest, kind) is not None]
+    if on_file:
+        raise ContactNotAllowed(f"your role cannot change: {', '.join(on_file)}")
 
 
 def create_guest(data: GuestCreate, actor: Actor) -> Guest:
@@ -150,13 +164,15 @@ def view_guest(guest_id: int, actor: Actor, context: str = "") -> Guest:
 def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
     """Apply a change made against ``patch.version``; a stale version raises VersionConflict and writes nothing.
 
-    Floor staff may not change contact details (ContactNotAllowed, nothing written).
+    Floor staff may not change contact details, nor a birthday or anniversary on file (ContactNotAllowed,
+    nothing written); they may add a birthday or anniversary the guest has not given before.
     """
     check_contact_change(patch.model_fields_set, actor.role)
     with write_transaction():
         guest = db.session.get(Guest, guest_id)
         if guest is None:
             raise GuestNotFound(guest_id)
+        check_occasion_change(guest, patch.model_fields_set, actor.role)
         if guest.version != patch.version:
             raise VersionConflict(get_guest(guest_id))
         changed = _apply(guest, patch)
@@ -230,6 +246,9 @@ def guest_to_dict(guest: Guest, role: str) -> dict[str, Any]:
         "created_at": guest.created_at.isoformat(),
         "updated_at": guest.updated_at.isoformat(),
         "contact_masked": not full,
+        "tags": [t.name for t in guest.tags],
+        "history": history.history_for(guest.id, role),
+        "has_photo": photos.photo_state(guest.id).has_photo,
     }
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from guestbook.extensions import db
-from guestbook.guests import tonight
-from guestbook.guests.models import Guest
+from guestbook.guests import tags, tonight
+from guestbook.guests.models import Guest, guest_tag
 from guestbook.guests.search_index import index_guest, on_sqlite, remove_guest, touch_recency
 from guestbook.guests.search_models import GuestSearchKey, SearchVocabVariant
 from guestbook.guests.search_tokens import (
@@ -133,8 +133,10 @@ def _estimate(word: Word, ceiling: int = 3000) -> int:
     return int(db.session.execute(stmt, sql.params).scalar_one())
 
 
-def _word_candidates(driver: Word, others: list[Word], fuzzy: bool, cap: int) -> dict[int, tuple[int, int]]:
-    """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit), capped.
+def _word_candidates(
+    driver: Word, others: list[Word], fuzzy: bool, cap: int, tag_ids: list[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit) and carry every tag, capped.
 
     Returns guest id → (recency, how the driver word matched: 1 exact, 2 prefix, 3 one edit).
     Rows come in index order: exact tokens first, newest visit first within a token.
@@ -145,6 +147,10 @@ def _word_candidates(driver: Word, others: list[Word], fuzzy: bool, cap: int) ->
     for word in others:
         clause = sql.word_clause("b", word, typos)
         where.append(f"EXISTS (SELECT 1 FROM guest_token b WHERE b.guest_id = a.guest_id AND {clause})")
+    for tag_id in tag_ids or []:  # a tag narrows the scan itself, so the cap never hides a tagged guest
+        where.append(
+            f"EXISTS (SELECT 1 FROM guest_tag t WHERE t.guest_id = a.guest_id AND t.tag_id = {sql.bind(tag_id)})"
+        )
     stmt = text(
         "SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE " + " AND ".join(where) + f" LIMIT {cap:d}"
     )
@@ -189,6 +195,15 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     refuses them with a 422 instead.
     """
     q = clip_query(q)
+    q, tag_names = tags.split_tag_filters(q)
+    tag_ids: list[int] = []
+    if tag_names:
+        known = tags.tag_ids_for_search(tag_names)
+        if known is None:  # nobody carries a tag that does not exist
+            return []
+        tag_ids = known
+        if not q:
+            return _tagged_hits(tag_ids, limit)
     words = query_words(q, masked)
     if not words:
         return []
@@ -217,13 +232,16 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         others = [w for w in token_words if w is not driver]
         # Every extra word filters, so fewer rows are needed to fill and rank a page.
         cap = CANDIDATE_CAP if not others else max(limit * 5, 100)
-        candidates = _word_candidates(driver, others, fuzzy=False, cap=cap)
+        candidates = _word_candidates(driver, others, fuzzy=False, cap=cap, tag_ids=tag_ids)
         if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
-            fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap)
+            fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap, tag_ids=tag_ids)
             candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
     if not blind:
         candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
     candidates.update({g: (r, 1) for g, r in _with_recency(list(at_table)).items()})
+    if tag_ids:
+        tagged = _carrying(tag_ids, list(candidates))
+        candidates = {g: v for g, v in candidates.items() if g in tagged}
     if not candidates:
         return []
     # With one word the driver's token already tells exact from prefix: only the head of the list
@@ -257,7 +275,45 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         else:
             match = max((level for level, _ in matched), default=1)
         hits.append(SearchHit(gid, match, gid in arriving, candidates[gid][0], list(dict.fromkeys(reasons))))
+    if tag_ids:
+        for hit in hits:
+            hit.reasons.append("tag")
     hits.sort(key=lambda h: (h.match, not h.arriving_today, h.recency, h.guest_id))
+    return hits[:limit]
+
+
+def _carrying(tag_ids: list[int], guest_ids: list[int]) -> set[int]:
+    """Those of ``guest_ids`` that carry every tag of ``tag_ids``."""
+    found: set[int] = set()
+    for start in range(0, len(guest_ids), 900):
+        chunk = guest_ids[start : start + 900]
+        stmt = (
+            select(guest_tag.c.guest_id)
+            .where(guest_tag.c.tag_id.in_(tag_ids), guest_tag.c.guest_id.in_(chunk))
+            .group_by(guest_tag.c.guest_id)
+            .having(func.count() == len(set(tag_ids)))
+        )
+        found.update(db.session.scalars(stmt))
+    return found
+
+
+def _tagged_hits(tag_ids: list[int], limit: int) -> list[SearchHit]:
+    """A search by tags alone: the guests carrying every tag, today's arrivals first, then the most recent."""
+    stmt = (
+        select(Guest.id, Guest.last_visit_at)
+        .join(guest_tag, guest_tag.c.guest_id == Guest.id)
+        .where(guest_tag.c.tag_id.in_(tag_ids))
+        .group_by(Guest.id, Guest.last_visit_at)
+        .having(func.count() == len(set(tag_ids)))
+        .order_by(Guest.last_visit_at.desc().nulls_last(), Guest.id.desc())
+        .limit(CANDIDATE_CAP)
+    )
+    arriving = tonight.arriving_guest_ids()
+    hits = [
+        SearchHit(gid, 1, gid in arriving, -int(at.timestamp()) if at else 0, ["tag"])
+        for gid, at in db.session.execute(stmt)
+    ]
+    hits.sort(key=lambda h: (not h.arriving_today, h.recency, -h.guest_id))
     return hits[:limit]
 
 

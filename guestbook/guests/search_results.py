@@ -8,7 +8,7 @@ and the API share them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
-from guestbook.guests import search, tonight
-from guestbook.guests.models import Guest, Visit
+from guestbook.guests import search, tags, tonight
+from guestbook.guests.models import Guest, Tag, Visit
 from guestbook.guests.profiles import can_see_contact, guest_summary, recent_guests
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
-from guestbook.i18n import format_time, gettext
+from guestbook.i18n import format_time, gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class SearchResult:
     guest: Guest
     reason: str
     detail: str
+    tags: list[Tag] = field(default_factory=list)
 
 
 def is_masked(role: str) -> bool:
@@ -44,28 +45,37 @@ def find(q: str, role: str, limit: int = 20) -> list[SearchResult]:
     guests = [g for g, _ in pairs]
     arrivals = _arrival_times([g.id for g in guests if _arriving(pairs, g.id)])
     outlets = _last_outlets([g.id for g in guests])
+    carried = tags.tags_of_guests([g.id for g in guests])
+    q, tag_names = tags.split_tag_filters(q)
     words = [w for w in search.words_of(q) if not w.isdigit()]
     out = []
     for guest, hit in pairs:
-        reasons = [_reason(code, guest, hit, q, words) for code in _one_name_code(hit.reasons)] or [gettext("name")]
+        reasons = [_reason(code, guest, hit, q, words, tag_names) for code in _one_name_code(hit.reasons)] or [
+            gettext("name")
+        ]
         if hit.guest_id in arrivals:
             reasons.insert(0, arrivals[hit.guest_id])
-        out.append(
-            SearchResult(guest, " · ".join(dict.fromkeys(r for r in reasons if r)), _detail(guest, role, outlets))
-        )
+        reason = " · ".join(dict.fromkeys(r for r in reasons if r))
+        out.append(SearchResult(guest, reason, _detail(guest, role, outlets), carried.get(guest.id, [])))
     return out
 
 
 def result_to_dict(result: SearchResult) -> dict[str, Any]:
     """A result for the API: the guest summary with ``match_reason`` and ``detail``."""
-    return {**guest_summary(result.guest), "match_reason": result.reason, "detail": result.detail}
+    return {
+        **guest_summary(result.guest),
+        "tags": [t.name for t in result.tags],
+        "match_reason": result.reason,
+        "detail": result.detail,
+    }
 
 
 def recent(role: str, limit: int = 20) -> list[SearchResult]:
     """The guests seen most recently (before anyone types), with their distinguishing detail."""
     guests = recent_guests(limit)
     outlets = _last_outlets([g.id for g in guests])
-    return [SearchResult(g, "", _detail(g, role, outlets)) for g in guests]
+    carried = tags.tags_of_guests([g.id for g in guests])
+    return [SearchResult(g, "", _detail(g, role, outlets), carried.get(g.id, [])) for g in guests]
 
 
 def _arriving(pairs: list[tuple[Guest, search.SearchHit]], guest_id: int) -> bool:
@@ -86,7 +96,9 @@ def _one_name_code(codes: list[str]) -> list[str]:
     return out
 
 
-def _reason(code: str, guest: Guest, hit: search.SearchHit, q: str, words: list[str]) -> str:
+def _reason(code: str, guest: Guest, hit: search.SearchHit, q: str, words: list[str], tag_names: list[str]) -> str:
+    if code == "tag":
+        return ngettext("tag %(names)s", "tags %(names)s", len(tag_names), names=", ".join(tag_names))
     if code == "table":
         return gettext("table %(table)s tonight", table=" ".join(q.split()))
     if code == "phone":

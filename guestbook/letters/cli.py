@@ -62,18 +62,50 @@ def approve_command(batch_id: int) -> None:
 @click.option("--batch", "batch_id", required=True, type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Letters PDF to write.")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=Path), help="Address labels PDF to write.")
-def pdf_command(batch_id: int, out: Path | None, labels: Path | None) -> None:
-    """Write the approved letters and/or their address labels (same order) as print-ready PDFs."""
-    if out is None and labels is None:
-        raise click.UsageError("give --out FILE.pdf and/or --labels FILE.pdf")
+@click.option(
+    "--label-sheet",
+    help="L7160, L7163, L7159, 3475, 5160, auto or COLUMNSxROWS (default: the property's setting).",
+)
+@click.option(
+    "--start-at",
+    type=int,
+    default=1,
+    show_default=True,
+    help="First free label on a part-used sheet (numbered from 1, left to right, then top to bottom).",
+)
+@click.option("--envelopes", type=click.Path(dir_okay=False, path_type=Path), help="Envelopes PDF to write.")
+@click.option("--envelope", "envelope", help="DL, C5 or US10 (default: the property's setting).")
+def pdf_command(
+    batch_id: int,
+    out: Path | None,
+    labels: Path | None,
+    label_sheet: str | None,
+    start_at: int,
+    envelopes: Path | None,
+    envelope: str | None,
+) -> None:
+    """Write the approved letters, their address labels and/or envelopes (same order) as print-ready PDFs."""
+    if out is None and labels is None and envelopes is None:
+        raise click.UsageError("give --out FILE.pdf, --labels FILE.pdf and/or --envelopes FILE.pdf")
     actor = Actor.system("cli:letters pdf")
     try:
+        # Check the choices before anything is written: a wrong sheet must not leave half the files behind.
+        if labels is not None:
+            letter_exports.check_start_at(letter_exports.label_sheet_for(label_sheet), start_at)
+        if envelopes is not None:
+            letter_exports.envelope_for(envelope)
         if out is not None:
             count = letter_exports.export_pdf(batch_id, actor, out)
             click.echo(f"wrote {count} letters to {out}")
         if labels is not None:
-            count = letter_exports.export_pdf(batch_id, actor, labels, labels=True)
-            click.echo(f"wrote {count} labels to {labels}")
+            count = letter_exports.export_pdf(
+                batch_id, actor, labels, labels=True, label_sheet=label_sheet, start_at=start_at
+            )
+            sheet = letter_exports.label_sheet_for(label_sheet)
+            click.echo(f"wrote {count} labels ({sheet.name}, from position {start_at}) to {labels}")
+        if envelopes is not None:
+            count = letter_exports.export_envelopes(batch_id, actor, envelopes, envelope=envelope)
+            click.echo(f"wrote {count} envelopes ({letter_exports.envelope_for(envelope).name}) to {envelopes}")
     except letter_batches.LetterError as exc:
         raise click.ClickException(str(exc)) from None
 

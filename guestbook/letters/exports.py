@@ -1,4 +1,4 @@
-"""A batch's approved letters out of the building: the letters or labels PDF, the mailing-house CSV (each audited).
+"""A batch's approved letters out of the building: letters, labels or envelopes PDF, the mailing-house CSV (audited).
 
 The envelope's recipient block is laid out here, in the postal order of the guest's country; the PDF
 modules (``render``) take it as plain data.
@@ -23,7 +23,7 @@ from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.i18n import gettext
-from guestbook.letters import render
+from guestbook.letters import render, render_sheets
 from guestbook.letters.batches import LetterError, batch_row
 from guestbook.letters.models import Letter
 from guestbook.letters.render import Letterhead, PrintLetter
@@ -35,6 +35,52 @@ PRINTABLE = ("approved", "printed", "mailed")
 
 class NothingToPrint(LetterError):
     """A PDF was asked for a batch that has no approved letters yet (an empty PDF helps nobody)."""
+
+
+class PrintChoiceError(LetterError):
+    """A label sheet, envelope or start position that does not exist."""
+
+
+def label_sheet_for(choice: str | None, paper: str | None = None) -> render_sheets.LabelSheet:
+    """The label sheet of a run: the one chosen, else the property's default (``letters_label_layout``)."""
+    layout = choice or str(get_setting("letters_label_layout") or "auto")
+    try:
+        return render_sheets.label_sheet(paper or _paper(), layout)
+    except render_sheets.SheetError:
+        names = ", ".join(render_sheets.sheet_names())
+        raise PrintChoiceError(
+            gettext(
+                "Unknown label sheet %(sheet)s: choose %(names)s, or columns×rows such as 3x8.",
+                sheet=layout,
+                names=names,
+            )
+        ) from None
+
+
+def envelope_for(choice: str | None, paper: str | None = None) -> render_sheets.Envelope:
+    """The envelope of a run: the one chosen, else the property's default (``letters_envelope``)."""
+    name = choice or str(get_setting("letters_envelope") or "auto")
+    try:
+        return render_sheets.envelope(paper or _paper(), name)
+    except render_sheets.SheetError:
+        names = ", ".join(render_sheets.envelope_names())
+        raise PrintChoiceError(
+            gettext("Unknown envelope %(name)s: choose %(names)s.", name=name, names=names)
+        ) from None
+
+
+def check_start_at(sheet: render_sheets.LabelSheet, start_at: int) -> None:
+    """Refuse a first label position that is not on the sheet, saying which positions are."""
+    if not 1 <= start_at <= sheet.per_sheet:
+        raise PrintChoiceError(
+            gettext(
+                "Start at position %(start)s is not on a %(sheet)s sheet: "
+                "positions run from 1 to %(last)s (left to right, then top to bottom).",
+                start=start_at,
+                sheet=sheet.name,
+                last=sheet.per_sheet,
+            )
+        )
 
 
 def nothing_to_print_message(batch_id: int) -> str:
@@ -159,21 +205,53 @@ def record_export(letters: list[Letter], actor: Actor, what: str) -> None:
 
 
 def export_pdf(
-    batch_id: int, actor: Actor, out: Path | io.BufferedIOBase, labels: bool = False, paper: str | None = None
+    batch_id: int,
+    actor: Actor,
+    out: Path | io.BufferedIOBase,
+    labels: bool = False,
+    paper: str | None = None,
+    label_sheet: str | None = None,
+    start_at: int = 1,
 ) -> int:
-    """Write the batch's letters (or address labels, same order) as a PDF; returns the letter count."""
+    """Write the batch's letters (or address labels, same order) as a PDF; returns the letter count.
 
+    Labels go on ``label_sheet`` (default: the property's setting), from position ``start_at`` of the first
+    sheet so a part-used sheet is finished first.
+    """
+
+    paper = paper or _paper()
+    sheet = label_sheet_for(label_sheet, paper) if labels else None
+    if sheet is not None:
+        check_start_at(sheet, start_at)
     run_date = batch_row(batch_id).run_date
     letters = printable_letters(batch_id)
     if not letters:
         raise NothingToPrint(nothing_to_print_message(batch_id))
     data = print_data(letters, run_date)
-    paper = paper or _paper()
-    if labels:
-        render.write_labels([item.recipient for item in data], out, paper, str(get_setting("letters_label_layout")))
+    if sheet is not None:
+        layout = label_sheet or str(get_setting("letters_label_layout") or "auto")
+        render_sheets.write_labels([item.recipient for item in data], out, paper, layout, start_at)
     else:
         render.write_letters(data, letterhead(), out, paper, bool(get_setting("letters_duplex_blank_backs")))
     record_export(letters, actor, "labels.pdf" if labels else "letters.pdf")
+    return len(letters)
+
+
+def export_envelopes(
+    batch_id: int, actor: Actor, out: Path | io.BufferedIOBase, envelope: str | None = None, paper: str | None = None
+) -> int:
+    """Write one envelope per approved letter (same order): the property top left, the guest in the address zone."""
+    paper = paper or _paper()
+    chosen = envelope_for(envelope, paper)
+    run_date = batch_row(batch_id).run_date
+    letters = printable_letters(batch_id)
+    if not letters:
+        raise NothingToPrint(nothing_to_print_message(batch_id))
+    data = print_data(letters, run_date)
+    head = letterhead()
+    sender = [head.name, *[part.strip() for part in head.address.split(",") if part.strip()]]
+    render_sheets.write_envelopes([item.recipient for item in data], sender, out, paper, chosen.name)
+    record_export(letters, actor, f"envelopes-{chosen.name}.pdf")
     return len(letters)
 
 

@@ -66,8 +66,25 @@ class LetterSettingsForm(Form):
     )
     letters_concierge_name = StringField(lazy_gettext("Signed by"), validators=[DataRequired(), Length(max=120)])
     letters_label_layout = StringField(
-        lazy_gettext("Label sheet (auto, or columns×rows such as 3x8)"),
-        validators=[Regexp(r"^(auto|\d{1,2}x\d{1,2})$", message=lazy_gettext("auto, or e.g. 3x8"))],
+        lazy_gettext("Label sheet (L7160, L7163, L7159, 3475, 5160, auto, or columns×rows such as 3x8)"),
+        validators=[
+            Regexp(
+                r"^(?i:auto|L7160|L7163|L7159|3475|5160|\d{1,2}x\d{1,2})$",
+                message=lazy_gettext("a sheet (L7160, L7163, L7159, 3475, 5160), auto, or e.g. 3x8"),
+            )
+        ],
+        render_kw={"list": "label-sheets"},
+    )
+    letters_envelope = SelectField(
+        lazy_gettext("Envelope"),
+        choices=choices(
+            [
+                ("auto", lazy_gettext("By paper size (DL with A4, US #10 with US Letter)")),
+                ("DL", lazy_gettext("DL · 220 × 110 mm")),
+                ("C5", lazy_gettext("C5 · 229 × 162 mm")),
+                ("US10", lazy_gettext("US #10 · 9½ × 4⅛ in")),
+            ]
+        ),
     )
     letters_duplex_blank_backs = BooleanField(lazy_gettext("Blank backs for duplex printers"))
     letters_home_country = StringField(

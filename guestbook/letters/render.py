@@ -3,7 +3,7 @@
 Letters: letterhead, the recipient block placed for a window envelope (DIN 5008 form B, which suits DL and C5
 window envelopes, on A4; a #10 window envelope on US Letter), fold marks, date, subject, greeting, body,
 sign-off and signature space; one letter per page, optionally a blank back for duplex printers.
-Labels: standard sheets (3×8 on A4, 3×10 on US Letter, or any "COLUMNSxROWS"), in the letters' order.
+Labels and envelopes (the sheets people buy) are drawn by ``render_sheets`` with the helpers here.
 """
 
 from __future__ import annotations
@@ -88,36 +88,6 @@ LAYOUTS = {
         (11 * inch / 3, 22 * inch / 3),
     ),
 }
-
-
-@dataclass(frozen=True)
-class LabelSheet:
-    """A sheet of address labels: grid, label size and margins, in points."""
-
-    size: tuple[float, float]
-    columns: int
-    rows: int
-    label_width: float
-    label_height: float
-    left: float
-    top: float
-    gap_x: float
-    gap_y: float
-
-
-def label_sheet(paper: str, layout: str = "auto") -> LabelSheet:
-    """3×8 on A4 (70 × 36 mm, like Avery 3475), 3×10 on US Letter (Avery 5160), or an even "CxR" grid."""
-    if layout in ("auto", "", "3x8" if paper == "A4" else "3x10"):
-        if paper == "A4":
-            return LabelSheet(A4, 3, 8, 70 * mm, 36 * mm, 0, 4.5 * mm, 0, 0)
-        return LabelSheet(LETTER, 3, 10, 2.625 * inch, 1 * inch, 0.1875 * inch, 0.5 * inch, 0.125 * inch, 0)
-    columns, _, rows = layout.lower().partition("x")
-    cols, rws = int(columns), int(rows)
-    size = A4 if paper == "A4" else LETTER
-    margin = 5 * mm
-    return LabelSheet(
-        size, cols, rws, (size[0] - 2 * margin) / cols, (size[1] - 2 * margin) / rws, margin, margin, 0, 0
-    )
 
 
 # Text sizes: (font size, leading, space after) per part of the letter.
@@ -328,38 +298,3 @@ def write_letters(
         writer.save()
 
     _chunked(letters, out, per_chunk, draw)
-
-
-def write_labels(
-    recipients: Sequence[Sequence[str]],
-    out: Path | str | BinaryIO | io.BufferedIOBase,
-    paper: str = "A4",
-    layout: str = "auto",
-    per_chunk: int = CHUNK_PAGES * 24,
-) -> None:
-    """Write address labels, left to right and top to bottom, in the order given."""
-    sheet = label_sheet(paper, layout)
-    per_sheet = sheet.columns * sheet.rows
-    per_chunk = max(per_sheet, per_chunk - per_chunk % per_sheet)
-
-    def draw(chunk: Sequence[Sequence[str]], target: str | BinaryIO) -> None:
-        c = Canvas(target, pagesize=sheet.size, pageCompression=1, initialFontName=SANS)
-        c.setTitle("Address labels")
-        if not chunk:
-            c.showPage()
-        for n, lines in enumerate(chunk):
-            slot = n % per_sheet
-            if slot == 0 and n:
-                c.showPage()
-            col, row = slot % sheet.columns, slot // sheet.columns
-            x = sheet.left + col * (sheet.label_width + sheet.gap_x) + 4 * mm
-            top = sheet.size[1] - sheet.top - row * (sheet.label_height + sheet.gap_y)
-            size = 9.0 if len(lines) <= 5 else 7.5
-            block = len(lines[:7]) * size * 1.25
-            y = top - (sheet.label_height - block) / 2 - size
-            draw_fitted(c, x, y, lines[:7], size, size * 1.25, sheet.label_width - 8 * mm)
-        if chunk:
-            c.showPage()
-        c.save()
-
-    _chunked(recipients, out, per_chunk, draw)

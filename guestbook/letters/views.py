@@ -14,6 +14,7 @@ from guestbook.admin.outlets import property_today
 from guestbook.i18n import gettext, lazy_gettext, ngettext
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import exports as letter_exports
+from guestbook.letters import render_sheets
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
 from guestbook.letters.defaults import TemplateText
@@ -32,6 +33,12 @@ KIND_LABELS = {
     "birthday_we_miss_you": lazy_gettext("Birthday + we miss you"),
     "thank_you": lazy_gettext("Thank you"),
     "anniversary": lazy_gettext("Anniversary"),
+}
+PAPER_LABELS = {"A4": lazy_gettext("A4"), "Letter": lazy_gettext("US Letter")}
+ENVELOPE_LABELS = {
+    "DL": lazy_gettext("DL · 220 × 110 mm"),
+    "C5": lazy_gettext("C5 · 229 × 162 mm"),
+    "US10": lazy_gettext("US #10 · 9½ × 4⅛ in"),
 }
 # A kind inside a sentence ("edit the birthday template"): its own message, never a lower-cased label.
 KIND_TEMPLATE_LINKS = {
@@ -132,7 +139,46 @@ def batch(batch_id: int) -> str:
         form=EmptyForm(),
         template_languages=letter_templates.available_languages(),
         failed=letter_batches.skipped_letters(found),
+        print_choices=_print_choices(),
     )
+
+
+def _print_choices() -> dict[str, object]:
+    """The label sheets and envelopes offered on the batch page, the property's defaults chosen."""
+    sheets: list[tuple[str, str]] = []
+    for name in render_sheets.sheet_names():
+        sheet = render_sheets.LABEL_SHEETS[name]
+        paper = str(PAPER_LABELS[sheet.paper])
+        sheets.append(
+            (
+                name,
+                gettext(
+                    "%(name)s · %(paper)s · %(columns)s × %(rows)s (%(count)s labels)",
+                    name=name,
+                    paper=paper,
+                    columns=sheet.columns,
+                    rows=sheet.rows,
+                    count=sheet.per_sheet,
+                ),
+            )
+        )
+    try:
+        default_sheet = letter_exports.label_sheet_for(None)
+    except letter_exports.PrintChoiceError:
+        default_sheet = render_sheets.label_sheet("A4")
+    if default_sheet.name not in render_sheets.LABEL_SHEETS:  # a custom grid from the settings
+        sheets.append((default_sheet.name, gettext("%(grid)s (this property's grid)", grid=default_sheet.name)))
+    try:
+        default_envelope = letter_exports.envelope_for(None).name
+    except letter_exports.PrintChoiceError:
+        default_envelope = "DL"
+    return {
+        "sheets": sheets,
+        "sheet": default_sheet.name,
+        "per_sheet": default_sheet.per_sheet,
+        "envelopes": [(name, str(ENVELOPE_LABELS[name])) for name in render_sheets.envelope_names()],
+        "envelope": default_envelope,
+    }
 
 
 @bp.route("/batches/<int:batch_id>/approve", methods=["POST"])
@@ -168,10 +214,28 @@ def mark_batch(batch_id: int) -> Response:
 def _pdf(batch_id: int, labels: bool) -> Response | tuple[str, int]:
     _batch_or_404(batch_id)
     buffer = io.BytesIO()
+    start_at = request.args.get("start_at", "1").strip() or "1"
     try:
-        letter_exports.export_pdf(batch_id, current_actor(), buffer, labels=labels)
+        if labels:
+            if not start_at.isdigit():
+                raise letter_exports.PrintChoiceError(
+                    gettext("Start at must be a label position: a whole number from 1.")
+                )
+            letter_exports.export_pdf(
+                batch_id,
+                current_actor(),
+                buffer,
+                labels=True,
+                label_sheet=request.args.get("sheet") or None,
+                start_at=int(start_at),
+            )
+        else:
+            letter_exports.export_pdf(batch_id, current_actor(), buffer)
     except letter_exports.NothingToPrint as exc:
         return render_template("letters/not_printable.html", batch_id=batch_id, message=str(exc)), 409
+    except letter_exports.PrintChoiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("letters.batch", batch_id=batch_id))
     buffer.seek(0)
     name = f"{'labels' if labels else 'letters'}-batch-{batch_id}.pdf"
     return send_file(buffer, mimetype="application/pdf", download_name=name)
@@ -187,8 +251,27 @@ def batch_pdf(batch_id: int) -> Response | tuple[str, int]:
 @bp.route("/batches/<int:batch_id>/labels.pdf")
 @role_required("concierge")
 def batch_labels(batch_id: int) -> Response | tuple[str, int]:
-    """Address labels in the same order as the letters."""
+    """Address labels in the same order as the letters, on the chosen sheet from the chosen position."""
     return _pdf(batch_id, labels=True)
+
+
+@bp.route("/batches/<int:batch_id>/envelopes.pdf")
+@role_required("concierge")
+def batch_envelopes(batch_id: int) -> Response | tuple[str, int]:
+    """One envelope per approved letter, in the same order, on the chosen envelope size."""
+    _batch_or_404(batch_id)
+    buffer = io.BytesIO()
+    try:
+        letter_exports.export_envelopes(
+            batch_id, current_actor(), buffer, envelope=request.args.get("envelope") or None
+        )
+    except letter_exports.NothingToPrint as exc:
+        return render_template("letters/not_printable.html", batch_id=batch_id, message=str(exc)), 409
+    except letter_exports.PrintChoiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("letters.batch", batch_id=batch_id))
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/pdf", download_name=f"envelopes-batch-{batch_id}.pdf")
 
 
 @bp.route("/batches/<int:batch_id>/batch.csv")

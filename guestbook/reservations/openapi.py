@@ -133,26 +133,79 @@ _COUNTS = (
     "open_complaints",
     "cancelled",
 )
+_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": list(_COUNTS),
+    "properties": {
+        **{key: {"type": "integer"} for key in _COUNTS},
+        "allergies": {
+            "type": "integer",
+            "description": "arrivals with an allergy alert: their own, or a possible match's",
+        },
+    },
+}
+KITCHEN_ITEM: dict[str, Any] = {
+    "type": "object",
+    "description": "an allergy or dietary need of the day (anaphylaxis first, then by severity, diets last)",
+    "required": ["time", "outlet", "table", "guest_id", "name", "allergen", "severity", "kind"],
+    "properties": {
+        "time": {**_STR_OR_NULL, "description": "HH:MM; null for a hotel arrival without a time"},
+        "outlet": {"type": "string"},
+        "table": _STR_OR_NULL,
+        "guest_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "allergen": {"type": "string", "description": "the allergen, or the diet when kind is diet"},
+        "severity": {**_STR_OR_NULL, "description": "null for a diet"},
+        "note": _STR_OR_NULL,
+        "kind": {
+            "enum": ["allergy", "diet", "possible"],
+            "description": "possible: the allergy of a guest this name-only booking may really be",
+        },
+    },
+    "additionalProperties": False,
+}
+OCCASION_ITEM: dict[str, Any] = {
+    "type": "object",
+    "description": "a birthday, anniversary or booked occasion of the day, with what is planned",
+    "required": ["time", "outlet", "table", "guest_id", "name", "kind", "date", "label", "note"],
+    "properties": {
+        "time": _STR_OR_NULL,
+        "outlet": {"type": "string"},
+        "table": _STR_OR_NULL,
+        "guest_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "kind": {"enum": ["birthday", "anniversary", "occasion"]},
+        "date": {"type": ["string", "null"], "format": "date"},
+        "label": {"type": "string", "description": "as staff read it, in the caller's language"},
+        "note": {**_STR_OR_NULL, "description": "the booking's notes: what is planned"},
+    },
+    "additionalProperties": False,
+}
+SECTION: dict[str, Any] = {
+    "type": "object",
+    "description": "one outlet's arrivals' counts, in the admin's outlet order",
+    "required": ["outlet", "name", "kind", "summary"],
+    "properties": {
+        "outlet": {"type": "string"},
+        "name": {"type": "string"},
+        "kind": {"type": "string"},
+        "summary": _SUMMARY,
+    },
+    "additionalProperties": False,
+}
 BRIEFING: dict[str, Any] = {
     "type": "object",
-    "required": ["date", "summary", "arrivals"],
+    "required": ["date", "summary", "kitchen", "occasions", "sections", "arrivals"],
     "properties": {
         "date": {"type": "string", "format": "date"},
         "outlet": _STR_OR_NULL,
         "period": _STR_OR_NULL,
         "property": {"type": "string"},
         "generated_at": {"type": "string"},
-        "summary": {
-            "type": "object",
-            "required": list(_COUNTS),
-            "properties": {
-                **{key: {"type": "integer"} for key in _COUNTS},
-                "allergies": {
-                    "type": "integer",
-                    "description": "arrivals with an allergy alert: their own, or a possible match's",
-                },
-            },
-        },
+        "summary": _SUMMARY,
+        "kitchen": {"type": "array", "items": ref("BriefingKitchenItem")},
+        "occasions": {"type": "array", "items": ref("BriefingOccasion")},
+        "sections": {"type": "array", "items": ref("BriefingSection")},
         "arrivals": {"type": "array", "items": ref("BriefingArrival")},
     },
     "additionalProperties": False,
@@ -237,6 +290,9 @@ def schemas() -> dict[str, Any]:
             "BriefingArrival": ARRIVAL,
             "BriefingPossibleMatch": POSSIBLE_MATCH,
             "Briefing": BRIEFING,
+            "BriefingKitchenItem": KITCHEN_ITEM,
+            "BriefingOccasion": OCCASION_ITEM,
+            "BriefingSection": SECTION,
         }
     )
     return found

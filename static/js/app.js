@@ -1,4 +1,5 @@
-// Guestbook's only script: live search as you type, and the idle lock for shared tablets.
+// Guestbook's only script: live search as you type, the idle lock for shared tablets, and the
+// briefing's remembered cards/list choice.
 // No build step, no inline scripts (the CSP forbids them).
 (function () {
   "use strict";
@@ -54,7 +55,27 @@
     }, 1000);
   }
 
+  function briefingView(section) {
+    // The tablet remembers cards or list (localStorage); ?view= in the address always wins.
+    var key = "guestbook.briefing.view";
+    var stored = null;
+    try { stored = window.localStorage.getItem(key); } catch (e) { return; } // storage off: links still work
+    document.querySelectorAll("a[data-briefing-view]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        try { window.localStorage.setItem(key, link.getAttribute("data-briefing-view")); } catch (e) { /* ignore */ }
+      });
+    });
+    var current = section.getAttribute("data-briefing-view-current");
+    if (!section.hasAttribute("data-briefing-view-chosen") && (stored === "list" || stored === "cards") && stored !== current) {
+      var params = new URLSearchParams(location.search);
+      params.set("view", stored);
+      location.replace(location.pathname + "?" + params.toString());
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var briefing = document.querySelector("[data-briefing-view-current]");
+    if (briefing) { briefingView(briefing); }
     var form = document.querySelector("form[data-live-search]");
     if (form) { liveSearch(form); }
     var meta = document.querySelector("meta[name=idle-lock-seconds]");
