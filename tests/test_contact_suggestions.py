@@ -234,7 +234,8 @@ def test_a_manager_accepts_and_rejects_on_the_review_page(app: Flask, client: Fl
     auth.login("manager")
     page = client.get("/guests/contact-suggestions").get_data(as_text=True)
     assert "nok@example.com" in page and "0812345678" in page and "floor tablet" in page
-    assert 'href="/guests/contact-suggestions"' in page  # the managers' menu links to it
+    matches = client.get("/reservations/matches").get_data(as_text=True)
+    assert 'href="/guests/contact-suggestions"' in matches  # the managers' review queue links to it
     token = auth.token("/guests/contact-suggestions")
     accepted = client.post(
         f"/guests/contact-suggestions/{take.id}/accept", data={"csrf_token": token}, follow_redirects=True

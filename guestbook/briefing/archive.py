@@ -22,7 +22,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today, property_tz
-from guestbook.briefing.assembly import audit_briefing, build_briefing
+from guestbook.briefing.assembly import add_photos, audit_briefing, build_briefing
 from guestbook.briefing.models import BriefingArchive, BriefingSubscription
 from guestbook.briefing.render import render_briefing
 from guestbook.briefing.sheet import Briefing
@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 # The archived (and nightly mailed) PDF is the sheet handed out at pre-shift: it is built with what
 # floor staff may see (no birth years or ages, no contact details), whoever or whatever triggers it.
 PRINT_ROLE = "floor"
+# The archived sheet is handed out at the pre-shift meeting: floor-level facts, and no spend (which the
+# printed sheet never shows, whoever prints it; see render_arrival.sheet_record_line).
+PRINT_SPEND_ROLE = PRINT_ROLE
 
 
 class ArchiveNotFound(LookupError):
@@ -47,6 +50,7 @@ class ArchiveNotFound(LookupError):
 def render_pdf(briefing: Briefing, *, landscape: bool = False, page_per_outlet: bool = False) -> bytes:
     """The briefing as PDF bytes on the configured paper size, times in the property's timezone."""
     paper = str(current_app.config.get("PAPER_SIZE", "A4"))
+    add_photos(briefing)  # the photos as bytes: the renderer never reads the database
     return render_briefing(briefing, paper, property_tz(), landscape_pages=landscape, page_per_outlet=page_per_outlet)
 
 
@@ -83,7 +87,8 @@ def archive_briefing(day: date, outlet_code: str, actor: Actor, trigger: str = "
     scheduled = trigger == "scheduled"
     if scheduled and _scheduled_exists(day, outlet_code):
         return None
-    briefing = build_briefing(day, outlet_code or None, None, PRINT_ROLE)  # not actor.role: see PRINT_ROLE
+    # Not actor.role: see PRINT_ROLE and PRINT_SPEND_ROLE.
+    briefing = build_briefing(day, outlet_code or None, None, PRINT_ROLE, spend_role=PRINT_SPEND_ROLE)
     pdf = render_pdf(briefing)
     try:
         with write_transaction():

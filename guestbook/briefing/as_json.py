@@ -112,6 +112,9 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
                 ],
                 "notes": a.notes,
                 "possible_matches": [possible_matches.candidate_to_dict(c) for c in a.possible_matches],
+                "tags": a.tag_names,
+                "history": a.record,
+                "has_photo": a.has_photo,
             }
             for a in briefing.arrivals
         ],

@@ -19,13 +19,14 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property, list_outlets, outlet_by_code, property_tz
-from guestbook.briefing import sections
+from guestbook.briefing import record, sections
 from guestbook.briefing.models import BriefingRead
 from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import recognition
 from guestbook.guests.diets import diets_of, split_allergies
+from guestbook.guests.history import history_line
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.visits import last_said
@@ -138,9 +139,15 @@ def resolve_outlet(outlet_code: str | None) -> Outlet | None:
 
 
 def build_briefing(
-    day: date, outlet_code: str | None = None, period: str | None = None, role: str = "manager"
+    day: date,
+    outlet_code: str | None = None,
+    period: str | None = None,
+    role: str = "manager",
+    *,
+    spend_role: str | None = None,
 ) -> Briefing:
-    """Assemble the briefing (read-only; the caller audits who saw it)."""
+    """Assemble the briefing (read-only; the caller audits who saw it). ``role`` decides ages and what else
+    the reader may see; ``spend_role`` (default ``role``) whether the guests' record shows spend."""
     if not FIRST_DAY <= day <= LAST_DAY:  # dates near year 1 or 9999 would overflow "the last 180 days"
         raise BriefingError("day", f"a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
     outlet = resolve_outlet(outlet_code)
@@ -180,6 +187,7 @@ def build_briefing(
     said = last_said([a.guest_id for a in arrivals], datetime.combine(day, time(0), tzinfo=property_tz()))
     for a in arrivals:
         a.last_said = said.get(a.guest_id, "")
+    _add_records(arrivals, spend_role or role)
     sections.count(arrivals, summary)
     outlet_order = [(o.code, o.name, o.kind) for o in list_outlets(include_inactive=True)]
     return Briefing(
@@ -195,6 +203,26 @@ def build_briefing(
         kitchen=sections.kitchen_list(arrivals),
         occasion_items=sections.occasion_list(arrivals),
     )
+
+
+def _add_records(arrivals: Sequence[Arrival], role: str) -> None:
+    """Each arrival's tags, record (and its line) and photo flag: a few queries for the whole day."""
+    ids = {a.guest_id for a in arrivals}
+    records = record.records_for(ids, role)
+    tags = record.tags_for(ids)
+    photographed = record.with_photo(ids)
+    for a in arrivals:
+        a.tags = tags.get(a.guest_id, [])
+        a.record = records[a.guest_id]
+        a.record_line = history_line(a.record)
+        a.has_photo = a.guest_id in photographed
+
+
+def add_photos(briefing: Briefing) -> None:
+    """Load the photos of the arrivals that have one, for the printed sheet (one query)."""
+    data = record.photo_data({a.guest_id for a in briefing.arrivals if a.has_photo})
+    for a in briefing.arrivals:
+        a.photo = data.get(a.guest_id)
 
 
 @dataclass(frozen=True)

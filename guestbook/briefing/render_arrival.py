@@ -8,13 +8,16 @@ no ``split``, so ReportLab moves it whole to the next page. ``render`` assembles
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from PIL import Image
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from guestbook.i18n import format_day, gettext, ngettext
@@ -81,6 +84,14 @@ def _label(label: str, text: str, style: ParagraphStyle = BODY) -> _Text:
 
 
 @dataclass(frozen=True)
+class _Photo:
+    """A guest's photo floated to the top right of its cell: the paragraphs beside it wrap narrower."""
+
+    image: Any  # a reportlab ImageReader
+    size: float
+
+
+@dataclass(frozen=True)
 class _TextLine:
     x: float
     top: float  # baseline, measured down from the top of the block
@@ -99,8 +110,11 @@ class _Rect:
     border: Any
 
 
+PHOTO_SIZE = 12 * 72 / 25.4  # 12 mm: recognisable, and no taller than three lines of the Guest cell
+PHOTO_GAP = 2.0
+PHOTO_PIXELS = 144  # the printed photo's longest side: 12 mm at about 300 dpi, so 500 photos stay small
 USUAL_ITEMS = 3  # the sheet names the first three usual items; the screen and the card have them all
-CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
+CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 2.5, 1.0, 1.5  # tight: the record line must not cost a page
 MAX_TEXT_LINES = 24  # per paragraph outside the highlighted boxes (allergies are never cut)
 BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 2.0, 0.5, 1.5
 
@@ -111,13 +125,14 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
     There is no ``split``: a block that does not fit the rest of the page moves whole to the next one.
     """
 
-    def __init__(self, columns: Sequence[Sequence[_Text | _Box]], widths: Sequence[float]) -> None:
+    def __init__(self, columns: Sequence[Sequence[_Text | _Box | _Photo]], widths: Sequence[float]) -> None:
         super().__init__()
         self.columns = columns
         self.widths = list(widths)
         self._laid_out = False
         self._lines: list[_TextLine] = []
         self._rects: list[_Rect] = []
+        self._photos: list[tuple[float, float, _Photo]] = []  # x, top, photo
         self.width = sum(self.widths)
         self.height = 0.0
 
@@ -141,9 +156,16 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
         for items, column_width in zip(self.columns, self.widths, strict=True):
             inner = column_width - 2 * CELL_PAD_X
             top = CELL_PAD_TOP
+            float_bottom, float_width = 0.0, 0.0
             for item in items:
+                if isinstance(item, _Photo):
+                    self._photos.append((x + column_width - CELL_PAD_X - item.size, top, item))
+                    float_bottom, float_width = top + item.size, item.size + PHOTO_GAP
+                    continue
                 if isinstance(item, _Text):
-                    top = self._paragraph(item, x + CELL_PAD_X, top, inner, MAX_TEXT_LINES)
+                    # A paragraph that starts beside the photo wraps in the width the photo leaves.
+                    width = inner - float_width if top < float_bottom else inner
+                    top = self._paragraph(item, x + CELL_PAD_X, top, width, MAX_TEXT_LINES)
                     continue
                 box_top = top
                 top += BOX_PAD_TOP
@@ -151,7 +173,7 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
                     top = self._paragraph(paragraph, x + CELL_PAD_X + BOX_PAD_X, top, inner - 2 * BOX_PAD_X)
                 top += BOX_PAD_BOTTOM
                 self._rects.append(_Rect(x + CELL_PAD_X, box_top, inner, top - box_top, item.background, item.border))
-            height = max(height, top + CELL_PAD_BOTTOM)
+            height = max(height, max(top, float_bottom) + CELL_PAD_BOTTOM)
             x += column_width
         self.height = height
         self._laid_out = True
@@ -169,6 +191,17 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
             canvas.setStrokeColor(rect.border)
             canvas.setLineWidth(1.2)
             canvas.rect(rect.x, height - rect.top - rect.height, rect.width, rect.height, stroke=1, fill=1)
+        for x, top, photo in self._photos:
+            canvas.drawImage(
+                photo.image,
+                x,
+                height - top - photo.size,
+                photo.size,
+                photo.size,
+                preserveAspectRatio=True,
+                anchor="ne",
+                mask="auto",
+            )
         canvas.setStrokeColor(LINE)
         canvas.setLineWidth(0.6)
         canvas.line(0, 0, self.width, 0)
@@ -208,7 +241,48 @@ def box(texts: Sequence[_Text], background: Any, border: Any) -> _Box:
     return _Box(tuple(texts), background, border)
 
 
-Cell = Sequence[_Text | _Box]
+Cell = Sequence[_Text | _Box | _Photo]
+
+
+def sheet_record_line(record: dict[str, Any]) -> str:
+    """The record as the printed sheet's short line: ``12 mo: 8 visits · 1 no-show``, or "".
+
+    Shorter than the card's (``history.history_line``) so a dense page stays dense: it says only what
+    the "Their usual" column does not (that column has every visit and the last one). Visits in the last
+    12 months are named when some are recent and some older, then no-shows and late cancellations.
+    Never spend: the sheet is handed out at the pre-shift meeting, whoever printed it, and paper cannot
+    keep a figure from the roles that may not see it (the screen and the JSON follow ``card_spend_roles``).
+    """
+    if not record:
+        return ""
+    visits, every_visit = record["visits_12m"], record["visits_total"]
+    parts: list[str] = []
+    # None in 12 months says nothing the column's "last 3 Mar 2025" does not.
+    if visits != every_visit and visits > 0:
+        # Translators: the printed briefing's short record; "12 mo" means "in the last 12 months": keep it short.
+        parts.append(ngettext("12 mo: %(num)d visit", "12 mo: %(num)d visits", visits))
+    if record["no_shows_12m"]:
+        parts.append(ngettext("%(num)d no-show", "%(num)d no-shows", record["no_shows_12m"]))
+    if record["late_cancellations_12m"]:
+        parts.append(
+            ngettext("%(num)d late cancellation", "%(num)d late cancellations", record["late_cancellations_12m"])
+        )
+    return " · ".join(parts)
+
+
+def _photo(data: bytes) -> _Photo | None:
+    """The photo made small for print (a 400 px original for a 12 mm square is wasted bytes); None when the
+    bytes are not an image Pillow reads, so a damaged photo never stops the nightly sheet."""
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            original.load()
+            small = original.copy()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    small.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS), Image.Resampling.LANCZOS)
+    if small.mode not in ("RGB", "RGBA", "L", "LA"):
+        small = small.convert("RGBA" if "transparency" in small.info or small.mode == "P" else "RGB")
+    return _Photo(ImageReader(small), PHOTO_SIZE)
 
 
 class ArrivalRows:
@@ -220,7 +294,7 @@ class ArrivalRows:
 
     def row(self, a: Arrival) -> ArrivalBlock:
         """One arrival as one row: time, party, table/room, guest, their usual, allergies, tonight."""
-        when: list[_Text | _Box] = [_t(a.time_label, TIME)]
+        when: list[_Text | _Box | _Photo] = [_t(a.time_label, TIME)]
         party: list[_Text | _Box] = [_t(str(a.party_size), TIME)]
         place: list[_Text | _Box] = [_t(a.table, BODY, bold=True)] if a.table else []
         if a.nights:
@@ -229,14 +303,14 @@ class ArrivalRows:
             [when, party, place, self._guest(a), self._usual(a), self._allergies(a), self._tonight(a)], self.widths
         )
 
-    def _guest(self, a: Arrival) -> list[_Text | _Box]:
+    def _guest(self, a: Arrival) -> list[_Text | _Box | _Photo]:
         greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
         parts: list[tuple[str, bool]] = [(a.name, True)]
         if a.vip_level:
             parts.append(("  " + gettext("VIP %(level)s", level=a.vip_level), True))
         if a.status != "booked":  # arrived, seated…: beside the name, the narrow time column cannot hold it
             parts.append(("  " + status_label(a.status).upper(), True))
-        who: list[_Text | _Box] = [_Text(tuple(parts), NAME.fontSize, NAME.leading, INK)]
+        who: list[_Text | _Box | _Photo] = [_Text(tuple(parts), NAME.fontSize, NAME.leading, INK)]
         # Greeting and company share a line: one row per arrival stays short.
         company = [(" · " + a.company, False)] if a.company else []
         if greet and greet != a.name:
@@ -245,6 +319,14 @@ class ArrivalRows:
             who.append(_t(a.company, SMALL))
         if a.pronunciation:
             who.append(_label(gettext("Say:"), a.pronunciation))
+        if a.tags:  # short text: the colours are for the screen
+            who.append(_Text(((" · ".join(a.tag_names), True),), SMALL.fontSize, SMALL.leading, ACCENT))
+        line = sheet_record_line(a.record)
+        if line:
+            who.append(_t(line, SMALL))
+        photo = _photo(a.photo) if a.photo else None
+        if photo is not None:  # the name keeps the cell's width; the photo floats beside what follows it
+            who.insert(1, photo)
         return who
 
     def _usual(self, a: Arrival) -> list[_Text | _Box]:

@@ -79,6 +79,18 @@ class Arrival:
     last_said: str = ""
     # Each occasion's kind (birthday, anniversary, occasion) and date, beside ``occasions`` (the labels).
     occasion_facts: list[tuple[str, date | None]] = field(default_factory=list)
+    # The guest's record at a glance: tags as (id, name, colour), the history as the guest JSON has it
+    # (spend None for roles that do not see it) and the same as one line in the current language.
+    tags: list[tuple[int, str, str]] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
+    record_line: str = ""
+    has_photo: bool = False  # a photo is on file and photos are on (the screen links the guest photo route)
+    photo: bytes | None = None  # the photo itself, loaded only for the printed sheet
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The tags' names, by name."""
+        return [name for _id, name, _color in self.tags]
 
     @property
     def first_visit(self) -> bool:

@@ -118,6 +118,12 @@ ARRIVAL: dict[str, Any] = {
         },
         "notes": {"type": "string"},
         "possible_matches": {"type": "array", "items": ref("BriefingPossibleMatch")},
+        "tags": {"type": "array", "items": {"type": "string"}, "description": "the guest's team tags, by name"},
+        "history": {
+            **ref("GuestHistory"),
+            "description": "the guest's record as in the guest JSON (spend null for roles that do not see it)",
+        },
+        "has_photo": {"type": "boolean", "description": "a photo is on file (GET /guests/{guest_id}/photo)"},
     },
     "additionalProperties": False,
 }
