@@ -64,7 +64,6 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "api.list_tags": ("GET", "/api/v1/tags", "floor"),
     "api.create_tag": ("POST", "/api/v1/tags", "manager"),
     "api.put_guest_tags": ("PUT", "/api/v1/guests/{gid}/tags", "floor"),
-    "api.get_guest_photo": ("GET", "/api/v1/guests/{gid}/photo", "floor"),
     "api.suggest_contact": ("POST", "/api/v1/guests/{gid}/contact-suggestions", "floor"),
     "api.list_contact_suggestions": ("GET", "/api/v1/contact-suggestions", "manager"),
     "api.accept_contact_suggestion": ("POST", "/api/v1/contact-suggestions/999/accept", "manager"),

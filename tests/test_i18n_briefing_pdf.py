@@ -82,7 +82,7 @@ def _japanese_day(app: Flask) -> str:
 def test_english_briefing_renders_and_reads_back(app: Flask, booked: None) -> None:
     data = render_briefing(briefing.build_briefing(DAY, "terrace"), "A4")
     text = _text(data)
-    for label in ("When", "Party", "Table", "Guest", "Their usual", "Allergies", "Tonight"):  # the column header
+    for label in ("When", "Pax", "Table", "Guest", "Their usual", "Allergies", "Tonight"):  # the column header
         assert label in text, label
     for label in ("Arrivals", "Covers", "Returning", "First time", "VIPs", "Occasions", "Allergies", "Open complaints"):
         assert label in text, label

@@ -20,6 +20,7 @@ from guestbook.guests.history import CENT, SPEND_KEYS, can_see_spend
 from guestbook.guests.models import GuestPhoto, Visit
 from guestbook.guests.photos import photos_enabled
 from guestbook.guests.tags import tags_of_guests
+from guestbook.reservations.attendance import late_cancellations
 from guestbook.reservations.models import Reservation
 
 TagFact = tuple[int, str, str]  # (tag id, name, colour): plain data for the screen, the JSON and the PDF
@@ -67,6 +68,7 @@ def records_for(guest_ids: Collection[int], role: str, now: datetime | None = No
     )
     visits = {row[0]: row[1:] for row in rows}
     attendance = _no_shows(ids, property_today(now) - timedelta(days=365))
+    late = late_cancellations(ids, property_today(now) - timedelta(days=365))
     hide_spend = not can_see_spend(role)
     out: dict[int, dict[str, Any]] = {}
     for gid in ids:
@@ -82,7 +84,7 @@ def records_for(guest_ids: Collection[int], role: str, now: datetime | None = No
             "average_spend": _money(average),
             "currency": currency,
             "no_shows_12m": no_shows,
-            "late_cancellations_12m": 0,  # not recorded yet (see reservations.attendance)
+            "late_cancellations_12m": late.get(gid, 0),
             "last_no_show": last_no_show.isoformat() if last_no_show else None,
         }
         if hide_spend:

@@ -59,7 +59,8 @@ COLUMN_HEADER_H = 5.2 * mm
 SECTION_H = 6.5 * mm
 COLUMNS = (
     lazy_gettext("When"),
-    lazy_gettext("Party"),
+    # Translators: the party size column of the printed briefing, a narrow column: "pax" as hotels say it.
+    lazy_gettext("Pax"),
     lazy_gettext("Table"),
     lazy_gettext("Guest"),
     lazy_gettext("Their usual"),

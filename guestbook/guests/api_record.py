@@ -1,12 +1,16 @@
-"""API endpoints of the guest's record at a glance: tags (define, list, set on a guest) and the guest's photo."""
+"""API endpoints of the guest's record at a glance: tags (define, list, set on a guest).
+
+The photo is not in the API: it is taken and shown on the card (``views_record``); the guest JSON says
+``has_photo``. A guest's photo is an optional part of their record, not a resource of its own.
+"""
 
 from __future__ import annotations
 
 from flask import Response, jsonify
 
 from guestbook.api.views import ApiError, _body, bp
-from guestbook.guests import photos, tags
 from guestbook.guests import profiles as guest_service
+from guestbook.guests import tags
 from guestbook.guests.tag_schemas import GuestTagsIn, TagCreate
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
@@ -51,16 +55,3 @@ def put_guest_tags(guest_id: int) -> Response:
     except tags.UnknownTags as exc:
         raise _validation("tags", f"unknown tags: {', '.join(exc.names)}") from None
     return jsonify({"guest_id": guest_id, "tags": [t.name for t in carried]})
-
-
-@bp.get("/guests/<int:guest_id>/photo")
-@role_required("floor")
-def get_guest_photo(guest_id: int) -> Response:
-    """The guest's photo (JPEG, PNG or WebP, at most 400 px a side), or 404."""
-    found = photos.photo_bytes(guest_id)
-    if found is None:
-        raise ApiError(404, {"error": f"no photo for guest {guest_id}"})
-    data, mime = found
-    response = Response(data, mimetype=mime)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -43,7 +43,8 @@ GUEST_HISTORY = {
         "late_cancellations_12m": {
             "type": "integer",
             "minimum": 0,
-            "description": "0 for now: reservations do not yet record when they were cancelled",
+            "description": "bookings arriving in the last 12 months that became cancelled less than 24 hours before"
+            " their arrival (property time)",
         },
         "last_no_show": {"type": ["string", "null"], "format": "date"},
     },
@@ -104,22 +105,6 @@ RECORD_PATHS: dict[str, Any] = {
                     "The guest's tags",
                 ),
                 **errors(*WRITE, 404),
-            },
-        },
-    },
-    "/guests/{guest_id}/photo": {
-        "parameters": [_GUEST_ID],
-        "get": {
-            "summary": "The guest's photo (taken with consent and uploaded on the card; at most 400 px a side)",
-            "responses": {
-                "200": {
-                    "description": "The photo",
-                    "content": {
-                        mime: {"schema": {"type": "string", "format": "binary"}}
-                        for mime in ("image/jpeg", "image/png", "image/webp")
-                    },
-                },
-                **errors(*READ, 404),
             },
         },
     },

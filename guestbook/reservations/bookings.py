@@ -272,6 +272,12 @@ def _upsert(source: str, external_id: str, data: ReservationIn, actor: Actor) ->
     reservation.party_size = data.party_size
     reservation.table = data.table
     reservation.nights = data.nights
+    # The moment of cancellation is known only when we see a live booking become cancelled (a booking
+    # first sent already cancelled, as in an import of history, has no such moment).
+    if not created and data.status == "cancelled" and reservation.status != "cancelled":
+        reservation.cancelled_at = utcnow()
+    elif data.status != "cancelled":
+        reservation.cancelled_at = None
     reservation.status = data.status
     reservation.occasion = data.occasion
     reservation.notes = data.notes

@@ -55,6 +55,9 @@ class Reservation(Base):
     match: Mapped[str] = mapped_column(String(10), default="new")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the booking became cancelled (None while it is not): a cancellation within LATE_CANCELLATION of
+    # the arrival counts as late on the guest's record. Kept as first seen: a re-import does not move it.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     guest: Mapped[Guest] = relationship()
     outlet: Mapped[Outlet] = relationship()
