@@ -1,11 +1,21 @@
-"""The audit trail: every view, edit and export of a guest is recorded."""
+"""The audit trail: every view, edit and export of a guest is recorded.
+
+With ``GUESTBOOK_AUDIT_JSONL`` set, every event is also appended to that file as one JSON line once its
+transaction has committed (a rolled-back one writes nothing), for a log shipper to tail.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import current_app, has_app_context
+from sqlalchemy import ForeignKey, Insert, Integer, String, Text, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column
 
 from guestbook.actor import Actor
 from guestbook.extensions import Base, db
@@ -52,3 +62,84 @@ def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: s
 
     with write_transaction():
         record(actor, action, guest_id, detail)
+
+
+# The JSON-lines copy. The database stays the record; the file is a copy for an external log, written
+# after the commit so that it never holds an event the database does not.
+JSONL_CONFIG = "GUESTBOOK_AUDIT_JSONL"
+_PENDING = "guestbook_audit_jsonl_pending"  # db.session.info: events flushed in the open transaction
+_FIELDS = ("id", "at", "actor", "staff_user_id", "api_key_id", "action", "guest_id", "ip", "detail")
+log = logging.getLogger(__name__)
+
+
+def _jsonl_path() -> str:
+    if not has_app_context():
+        return ""
+    return str(current_app.config.get(JSONL_CONFIG) or "")
+
+
+def _as_line(values: dict[str, Any]) -> dict[str, Any]:
+    line = {name: values.get(name) for name in _FIELDS}
+    line["ip"] = line["ip"] or ""
+    line["detail"] = line["detail"] or ""
+    if isinstance(line["at"], datetime):
+        line["at"] = line["at"].isoformat()
+    return line
+
+
+def _pending(session: Session) -> list[dict[str, Any]]:
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING, [])
+    return pending
+
+
+@event.listens_for(AuditEvent, "after_insert")
+def _remember_inserted(mapper: Mapper[AuditEvent], connection: Connection, target: AuditEvent) -> None:
+    """An event flushed by the unit of work: keep its line until the transaction ends."""
+    session = Session.object_session(target)
+    if session is not None and _jsonl_path():
+        _pending(session).append(_as_line({name: getattr(target, name) for name in _FIELDS}))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _remember_bulk_inserted(state: ORMExecuteState) -> Any:
+    """Events inserted in bulk (``session.execute(insert(AuditEvent), rows)``): keep their lines, ids included."""
+    statement = state.statement
+    if not (state.is_insert and isinstance(statement, Insert) and statement.table.name == AuditEvent.__tablename__):
+        return None
+    if statement._returning or not _jsonl_path():  # a caller's own RETURNING is left alone
+        return None
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    if not rows:
+        return None
+    # RETURNING in the order the rows were given, so each line carries its event's id.
+    result = state.invoke_statement(statement=statement.returning(AuditEvent.id, sort_by_parameter_order=True))
+    ids = list(result.scalars().all())
+    for row, event_id in zip(rows, ids, strict=True):
+        _pending(state.session).append(_as_line({**row, "id": event_id}))
+    return result
+
+
+@event.listens_for(Session, "after_commit")
+def _write_committed(session: Session) -> None:
+    """After the commit: append the transaction's events to the JSON-lines file (one write, so lines stay whole)."""
+    lines = session.info.pop(_PENDING, None)
+    path = _jsonl_path()
+    if not lines or not path:
+        return
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    except OSError:
+        # The commit has happened: the database holds the events; the copy is missed, and said so.
+        log.exception("could not append %d audit events to %s", len(lines), path)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    """A rolled-back transaction's events never happened: nothing reaches the file."""
+    session.info.pop(_PENDING, None)

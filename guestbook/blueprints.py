@@ -17,6 +17,8 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.api import bp as api_bp
     from guestbook.briefing import api as _briefing_api  # noqa: F401
     from guestbook.briefing.views import bp as briefing_bp
+    from guestbook.data import api as _data_api  # noqa: F401
+    from guestbook.data.card_panel import register_card_panel
     from guestbook.extensions import csrf
     from guestbook.guests import api as _guests_api  # noqa: F401
     from guestbook.guests import api_record as _guests_api_record  # noqa: F401
@@ -29,10 +31,12 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.reservations.attendance import register_attendance_with_guests
     from guestbook.reservations.bookings import register_with_guests
     from guestbook.reservations.views import bp as reservations_bp
+    from guestbook.staff.fonts import bp as fonts_bp
     from guestbook.staff.views import bp as auth_bp
 
     register_filters(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(fonts_bp)
     app.register_blueprint(guests_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(letters_bp)
@@ -40,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(briefing_bp)
     register_with_guests(app)
     register_attendance_with_guests(app)
+    register_card_panel(app)  # the card's "Who looked at this guest" panel (data -> guests)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     register_document(app, api_document)
@@ -50,8 +55,9 @@ def register_blueprints(app: Flask) -> None:
 def api_document() -> dict[str, Any]:
     """The OpenAPI document: the shared part, then guests, outlets, letters, reservations and briefings."""
     from guestbook.admin.openapi import openapi_part as outlets_part
+    from guestbook.data.openapi import openapi_part as data_part
     from guestbook.guests.openapi import openapi_part as guests_part
     from guestbook.letters.openapi import openapi_part as letters_part
     from guestbook.reservations.openapi import openapi_part as reservations_part
 
-    return build_spec([guests_part(), outlets_part(), letters_part(), reservations_part()])
+    return build_spec([guests_part(), outlets_part(), letters_part(), reservations_part(), data_part()])

@@ -112,3 +112,6 @@ def register_cli(app: Flask) -> None:
     from guestbook.briefing.cli import register_briefing_cli
 
     register_briefing_cli(app)
+    from guestbook.data.cli import register_data_cli
+
+    register_data_cli(app)

@@ -65,3 +65,28 @@ def clear_stale_uploads(app: Flask) -> int:
     if removed:
         log.info("cleared %d stale import upload(s)", removed)
     return removed
+
+
+def nightly_backup(app: Flask) -> int:
+    """Back the SQLite database up into the backup folder, keep the newest ``backup_keep``; 1 if one was made, else 0.
+
+    Idempotent: the file is named by the property's date, so a second run that day makes nothing.
+    PostgreSQL is backed up with pg_dump (README "Backups"): the job then logs that and does nothing.
+    """
+    from guestbook.admin.outlets import property_today
+    from guestbook.data import backups
+    from guestbook.extensions import db
+
+    with app.app_context():
+        try:
+            if db.engine.url.get_backend_name() != "sqlite":
+                log.info("nightly backup skipped: %s", backups.POSTGRES_MESSAGE)
+                return 0
+            made, removed = backups.nightly_backup(property_today())
+            if made is not None:
+                log.info("backup %s (%d bytes, revision %s)", made.path, made.size, made.revision)
+            for old in removed:
+                log.info("removed old backup %s", old)
+            return 1 if made is not None else 0
+        finally:
+            db.session.remove()

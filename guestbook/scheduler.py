@@ -21,6 +21,7 @@ from guestbook import jobs
 NIGHTLY_BRIEFING_JOB = "nightly-briefing"
 DAILY_LETTERS_JOB = "daily-letters"
 STALE_UPLOADS_JOB = "stale-uploads"
+NIGHTLY_BACKUP_JOB = "nightly-backup"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -65,5 +66,14 @@ def build_scheduler(app: Flask, blocking: bool = False) -> BaseScheduler:
         name="clear import uploads older than a day",
         replace_existing=True,
         kwargs={"app": app},
+    )
+    scheduler.add_job(
+        jobs.nightly_backup,
+        CronTrigger(hour=3, minute=30, timezone=tz),  # the quiet hours; named by date, so at most one a day
+        id=NIGHTLY_BACKUP_JOB,
+        name="nightly database backup",
+        replace_existing=True,
+        kwargs={"app": app},
+        next_run_time=datetime.now(tz),  # catch up at start; idempotent (one file per date)
     )
     return scheduler

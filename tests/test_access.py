@@ -16,6 +16,7 @@ from .factories import make_guest
 # endpoint -> (method, path template, least role or "public"/"authenticated")
 MATRIX: dict[str, tuple[str, str, str]] = {
     "static": ("GET", "/static/css/app.css", "public"),
+    "fonts.web_font": ("GET", "/fonts/cjk.ttf", "public"),
     "auth.index": ("GET", "/", "public"),
     "auth.login": ("GET", "/login", "public"),
     "auth.logout": ("POST", "/logout", "authenticated"),
@@ -68,6 +69,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "api.list_contact_suggestions": ("GET", "/api/v1/contact-suggestions", "manager"),
     "api.accept_contact_suggestion": ("POST", "/api/v1/contact-suggestions/999/accept", "manager"),
     "api.reject_contact_suggestion": ("POST", "/api/v1/contact-suggestions/999/reject", "manager"),
+    "api.guest_access_log": ("GET", "/api/v1/guests/{gid}/access-log", "manager"),
     "api.list_outlets": ("GET", "/api/v1/outlets", "floor"),
     "api.create_outlet": ("POST", "/api/v1/outlets", "admin"),
     "api.patch_outlet": ("PATCH", "/api/v1/outlets/999", "admin"),

@@ -90,7 +90,7 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "day": today,
                 "suggestion_id": "1",
             },
-            "query": {"q": "Nok", "limit": "5", "outlet": "terrace", "period": "dinner"},
+            "query": {"q": "Nok", "limit": "5", "outlet": "terrace", "period": "dinner", "before": "1"},
             "bodies": {
                 "GuestCreate": {"given_name": "Ann", "address": {"city": "Bangkok"}, "allergies": []},
                 "GuestPatch": {"version": 1, "notes": "x"},

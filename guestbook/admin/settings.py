@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # The guest's record at a glance (issue 12).
     "card_spend_roles": ["concierge", "manager", "admin"],  # roles that see spend on the card and in the API
     "photos_enabled": True,  # False: no guest photos anywhere (upload, card, API)
+    # Backups (issue 13): the nightly job keeps this many in the folder (relative: inside the instance folder).
+    "backup_keep": 14,
+    "backup_folder": "backups",
 }
 
 

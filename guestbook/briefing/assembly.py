@@ -24,7 +24,7 @@ from guestbook.briefing.models import BriefingRead
 from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import recognition
+from guestbook.guests import address, recognition
 from guestbook.guests.diets import diets_of, split_allergies
 from guestbook.guests.history import history_line
 from guestbook.guests.models import Guest
@@ -259,6 +259,9 @@ def recognition_for_day(reservations: Sequence[Reservation]) -> dict[tuple[int, 
 def _arrival(r: Reservation, day: date, show_age: bool, facts: Facts, complaints: list[Complaint]) -> Arrival:
     guest = r.guest
     occasions = _occasions(guest, r.occasion, day, r.nights, show_age)
+    greeting = address.spoken_greeting(
+        guest.given_name, guest.family_name, guest.salutation, guest.preferred_name, guest.full_name
+    )
     return Arrival(
         reservation_id=r.id,
         guest_id=guest.id,
@@ -293,6 +296,12 @@ def _arrival(r: Reservation, day: date, show_age: bool, facts: Facts, complaints
         complaints=complaints,
         # Another outlet's habit only when there is none here: beside a seat here it is noise on a full sheet.
         seat_elsewhere=facts.seat_elsewhere if facts.usual_seat is None else None,
+        greeting=greeting,
+        say=address.sayable(
+            greeting or address.spaced_name(guest.given_name, guest.family_name, guest.full_name),
+            guest.pronunciation,
+            guest.language,
+        ),
     )
 
 

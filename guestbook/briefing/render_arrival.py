@@ -304,7 +304,7 @@ class ArrivalRows:
         )
 
     def _guest(self, a: Arrival) -> list[_Text | _Box | _Photo]:
-        greet = a.preferred_name or (f"{a.salutation} {a.family_name or a.name}" if a.salutation else "")
+        greet = a.greeting
         parts: list[tuple[str, bool]] = [(a.name, True)]
         if a.vip_level:
             parts.append(("  " + gettext("VIP %(level)s", level=a.vip_level), True))
@@ -317,8 +317,8 @@ class ArrivalRows:
             who.append(_Text(((greet, False), *company), SMALL.fontSize, SMALL.leading, INK))
         elif a.company:
             who.append(_t(a.company, SMALL))
-        if a.pronunciation:
-            who.append(_label(gettext("Say:"), a.pronunciation))
+        if a.say:  # the pronunciation on file, else a romanisation of a greeting in a script staff may not read
+            who.append(_label(gettext("Say:"), a.say))
         if a.tags:  # short text: the colours are for the screen
             who.append(_Text(((" · ".join(a.tag_names), True),), SMALL.fontSize, SMALL.leading, ACCENT))
         line = sheet_record_line(a.record)

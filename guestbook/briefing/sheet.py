@@ -86,6 +86,10 @@ class Arrival:
     record_line: str = ""
     has_photo: bool = False  # a photo is on file and photos are on (the screen links the guest photo route)
     photo: bytes | None = None  # the photo itself, loaded only for the printed sheet
+    # How staff greet them ("Khun Niran", "Ms 이") and what to say when the greeting is in a script staff may
+    # not read: the pronunciation on file, else a romanisation ("Ms Lee"); see ``guests.address``.
+    greeting: str = ""
+    say: str = ""
 
     @property
     def tag_names(self) -> list[str]:

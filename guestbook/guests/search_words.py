@@ -70,7 +70,8 @@ def query_words(q: str, masked: bool) -> list[Word]:
         # "084 049 4312", "+66 (84) 049-4312": one number
         q = re.sub(r"\D", "", q)
     out = []
-    for w in words_of(q):
+    # Punctuation splits words too ("a.b.c…"): the cap holds for the words search uses, not only the spaced ones.
+    for w in words_of(q)[:MAX_QUERY_WORDS]:
         if w.isdigit() and len(w) >= SHOWN_PHONE_DIGITS:
             # Masked roles match only the shown last four digits (one exact token); others any run of digits.
             shown = frozenset({PHONE_PREFIX + w}) if masked and len(w) == SHOWN_PHONE_DIGITS else frozenset()

@@ -13,6 +13,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
 
+from guestbook.guests import address
+
 
 @lru_cache(maxsize=256)
 def babel_locale(language: str) -> Locale:
@@ -86,9 +88,13 @@ def time_since(months: int, language: str) -> str:
 
 
 def polite_name(given: str, family: str, salutation: str, preferred: str, full: str, language: str) -> str:
-    """How a letter addresses the guest in their language: Mr Yu, 王先生, 山田様, 김민준님, Herr Müller."""
+    """How a letter addresses the guest in their language: Mr Yu, 王先生, 山田様, 김민준님, Herr Müller, Khun Niran.
+
+    "Khun" (คุณ, for anyone) goes with the given name: Niran Smith is "Khun Niran", never "Khun Smith"; a
+    Thai letter always says คุณ and the given name.
+    """
     base = language.split("-")[0]
-    male = salutation.strip().rstrip(".").lower() in {"mr", "herr", "m", "monsieur", "先生", "khun"}
+    male = salutation.strip().rstrip(".").lower() in {"mr", "herr", "m", "monsieur", "先生"}
     female = salutation.strip().rstrip(".").lower() in {"ms", "mrs", "miss", "frau", "mme", "madame", "女士"}
     if base == "zh" and family:
         return f"{family}{'先生' if male else '女士' if female else ''}" if (male or female) else f"{full}"
@@ -98,6 +104,10 @@ def polite_name(given: str, family: str, salutation: str, preferred: str, full: 
         return f"{family}{given}님" if all("\uac00" <= ch <= "\ud7af" for ch in family + given) else f"{full}님"
     if preferred:
         return preferred
+    if base == "th" and given:
+        return address.with_khun("คุณ", given)
+    if address.is_khun(salutation) and given:
+        return address.with_khun(salutation, given)
     if base == "de" and family and (male or female):
         return f"{'Herr' if male else 'Frau'} {family}"
     if salutation and family:
