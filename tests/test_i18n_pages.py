@@ -32,6 +32,7 @@ from guestbook import create_app
 from guestbook.admin.settings import DEFAULTS
 from guestbook.demo import DEMO_STAFF, load_demo
 from guestbook.extensions import db
+from guestbook.guests.address import needs_sayable, romanised
 from guestbook.i18n import LANGUAGES
 
 from .conftest import _config, close_app
@@ -128,6 +129,8 @@ def data_words(app: Flask) -> set[str]:
                         continue
                     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                     text = EMAIL_OR_URL.sub(" ", text)  # as on the pages: an address is data only as a whole
+                    if needs_sayable(text):  # the sayable form the briefing shows beside a name: data too
+                        text += " " + romanised(text) + " " + romanised(text, "ja")
                     words |= {w.lower() for w in WORD.findall(text)}
                     words |= {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
     return words
@@ -157,7 +160,7 @@ def _pages(app: Flask) -> list[str]:
     smoke = _smoke_pages()
     targets, missing = smoke.urls(app, smoke.demo_values(app))
     assert not missing, missing
-    return [u for u in targets if not u.startswith(("/api/", "/static/")) and "pdf" not in u.split("?")[0]]
+    return [u for u in targets if not u.startswith(("/api/", "/static/", "/fonts/")) and "pdf" not in u.split("?")[0]]
 
 
 def _set_language(client: FlaskClient, language: str) -> None:
@@ -177,6 +180,7 @@ def _walk(app: Flask, client: FlaskClient, pages: list[str], language: str) -> d
         response = client.get(url)
         if response.status_code == 200 and response.mimetype == "text/html":
             seen[url] = visible_text(response.get_data(as_text=True))
+        response.close()
     return seen
 
 

@@ -174,7 +174,7 @@ def test_no_floor_page_carries_a_contact_value(app: Flask, client: FlaskClient, 
     for _rule, _method, url in _routes(app, ids, ("GET",)):
         for query in ({}, {"q": "สมชาย"}, {"q": _shown_digits()}, {"q": "Siam"}):  # the queries echo: none is a secret
             response = client.get(url, query_string=query)
-            if response.status_code == 200:
+            if response.status_code == 200 and not response.mimetype.startswith(("font/", "image/")):
                 pages += 1
                 _assert_no_secret(response.get_data(as_text=True))
             response.close()
