@@ -238,3 +238,12 @@ def test_scripts_run_announces_the_port_it_serves_on() -> None:
         ["bash", "-c", announce], env={"PORT": "5123", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True
     )
     assert echoed.stdout.strip() == "==> serving on http://127.0.0.1:5123 (Ctrl-C to stop)"
+
+
+def test_the_cjk_web_font_is_served_once_and_then_revalidated(client: FlaskClient) -> None:
+    first = client.get("/fonts/cjk.ttf")
+    assert first.status_code == 200 and first.mimetype == "font/ttf" and len(first.data) > 1_000_000
+    assert first.headers["ETag"] and "public" in first.headers["Cache-Control"]
+    assert "max-age=31536000" in first.headers["Cache-Control"]
+    again = client.get("/fonts/cjk.ttf", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data

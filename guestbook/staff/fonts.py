@@ -10,8 +10,10 @@ characters. The files stay in ``guestbook/pdf/fonts/`` (several MB each) rather 
 
 from __future__ import annotations
 
-from flask import Blueprint, send_from_directory
-from werkzeug.wrappers import Response
+from functools import cache
+from hashlib import sha256
+
+from flask import Blueprint, Response, request
 
 from guestbook.pdf.fonts import FONT_DIR
 from guestbook.security import public
@@ -25,10 +27,22 @@ WEB_FONTS = {
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
+@cache
+def _font(script: str) -> tuple[bytes, str]:
+    """The font's bytes and their ETag, read once per process (no file handle is left open when a browser
+    drops the download half-way, as it does when a page is left while the font loads)."""
+    data = (FONT_DIR / WEB_FONTS[script]).read_bytes()
+    return data, sha256(data).hexdigest()[:32]
+
+
 @bp.route("/fonts/<any(cjk):script>.ttf")
 @public
 def web_font(script: str) -> Response:
     """One shipped font file, cached by the browser for a year (it changes only with a release)."""
-    response = send_from_directory(FONT_DIR, WEB_FONTS[script], mimetype="font/ttf", max_age=ONE_YEAR)
+    data, etag = _font(script)
+    fresh = request.if_none_match.contains(etag)  # the browser's copy is current: 304, no body
+    response = Response(status=304) if fresh else Response(data, mimetype="font/ttf")
+    response.set_etag(etag)
     response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
     return response

@@ -7,13 +7,14 @@ decoded the served file).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from ..factories import make_guest
-from .conftest import LiveServer, screenshot, sign_in
+from ..factories import PASSWORD, make_guest
+from .conftest import TABLET_LANDSCAPE, LiveServer, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -56,12 +57,23 @@ def test_a_cjk_name_is_drawn_with_the_served_font(
     screenshot(page, f"cjk-font-{key}")
 
 
-def test_a_latin_page_downloads_no_cjk_font(live_server: LiveServer, new_page: Callable[..., Page]) -> None:
-    page = new_page()
-    sign_in(page, live_server)
-    for path in ("/reservations/new", f"/guests/{live_server.guests['mueller']}", "/guests/?q=Klaus"):
-        page.goto(f"{live_server.url}{path}")
-        _settled(page)
-        # The face is declared on every page; a page with no CJK text never loads it (the language menu's
-        # 简体中文 and 日本語 use the device's own fonts).
-        assert page.evaluate(FONT_STATUS, "Guestbook CJK") == ["unloaded"], path
+def test_a_latin_page_downloads_no_cjk_font(live_server: LiveServer, browser: Browser) -> None:
+    """A fresh tablet signs in without rendering a page (the search page lists 王小明), then opens Latin pages."""
+    context = browser.new_context(viewport=TABLET_LANDSCAPE, locale="en-GB")
+    try:
+        login = context.request.get(f"{live_server.url}/login").text()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login)
+        assert token
+        form = {"email": "floor@example.test", "password": PASSWORD, "csrf_token": token.group(1)}
+        assert context.request.post(f"{live_server.url}/login", form=form, max_redirects=0).status == 302
+        page = context.new_page()
+        requests = _font_requests(page)
+        for path in ("/reservations/new", f"/guests/{live_server.guests['mueller']}", "/guests/?q=Klaus"):
+            page.goto(f"{live_server.url}{path}")
+            _settled(page)
+            # The face is declared on every page; a page with no CJK text never loads it (the language
+            # menu's 简体中文 and 日本語 use the device's own fonts).
+            assert page.evaluate(FONT_STATUS, "Guestbook CJK") == ["unloaded"], path
+        assert not any(url.endswith("/fonts/cjk.ttf") for url in requests), requests
+    finally:
+        context.close()
