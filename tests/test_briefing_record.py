@@ -14,9 +14,8 @@ from pypdf import PdfReader
 from guestbook.admin.settings import set_setting
 from guestbook.briefing import archive as briefing_archive
 from guestbook.briefing import assembly as briefing
-from guestbook.briefing import record
 from guestbook.guests import photos, tags, visits
-from guestbook.guests.history import history_for
+from guestbook.guests.history import histories_for, history_for
 from guestbook.guests.schemas import VisitCreate
 from guestbook.reservations import bookings as reservations
 
@@ -73,7 +72,7 @@ def _arrival(body: dict, guest_id: int) -> dict:  # type: ignore[type-arg]
 
 def test_the_batched_record_equals_the_guest_record(regulars: dict[str, int]) -> None:
     for role in ("floor", "manager"):
-        batched = record.records_for(regulars.values(), role)
+        batched = histories_for(regulars.values(), role)
         assert batched == {gid: history_for(gid, role) for gid in regulars.values()}
 
 

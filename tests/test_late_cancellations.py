@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from flask import Flask
 
-from guestbook.briefing.record import records_for
-from guestbook.guests.history import history_for
+from guestbook.guests.history import histories_for, history_for
 from guestbook.reservations import bookings as reservations
 
 from .factories import ACTOR, make_guest
@@ -40,9 +39,9 @@ def test_only_cancellations_in_the_last_24_hours_before_arrival_count(app: Flask
         _send("resent", guest.id, "cancelled")  # the nightly file sends it again: the moment stays
         now = datetime.now(UTC)
         record = history_for(guest.id, "manager")
-        batched = records_for([guest.id], "manager", now=now)[guest.id]
+        batched = histories_for([guest.id], "manager", now=now)[guest.id]
     assert record["late_cancellations_12m"] == 2  # "late" and "resent"
-    assert batched["late_cancellations_12m"] == 2  # the briefing's batched record agrees
+    assert batched["late_cancellations_12m"] == 2  # the day's batched record (the briefing's) agrees
 
 
 def test_a_booking_made_live_again_forgets_its_cancellation(app: Flask) -> None:

@@ -26,7 +26,7 @@ from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import address, recognition
 from guestbook.guests.diets import diets_of, split_allergies
-from guestbook.guests.history import history_line
+from guestbook.guests.history import histories_for, history_line
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.visits import last_said
@@ -208,7 +208,7 @@ def build_briefing(
 def _add_records(arrivals: Sequence[Arrival], role: str) -> None:
     """Each arrival's tags, record (and its line) and photo flag: a few queries for the whole day."""
     ids = {a.guest_id for a in arrivals}
-    records = record.records_for(ids, role)
+    records = histories_for(ids, role)
     tags = record.tags_for(ids)
     photographed = record.with_photo(ids)
     for a in arrivals:

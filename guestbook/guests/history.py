@@ -8,7 +8,7 @@ property's currency only (a visit logged in another currency is counted as a vis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -36,7 +36,9 @@ class Attendance:
     last_no_show: date | None
 
 
-AttendanceSource = Callable[[int, date], Attendance]  # (guest id, since day) -> Attendance
+# (guest ids, since day) -> Attendance of each guest with any (the others count 0): one query for a day of arrivals.
+AttendanceSource = Callable[[Collection[int], date], dict[int, Attendance]]
+NO_ATTENDANCE = Attendance(0, 0, None)
 
 
 def register_attendance_source(app: Any, source: AttendanceSource) -> None:
@@ -44,12 +46,12 @@ def register_attendance_source(app: Any, source: AttendanceSource) -> None:
     app.extensions[EXTENSION_KEY] = source
 
 
-def attendance_of(guest_id: int, since: date) -> Attendance:
-    """A guest's no-shows and late cancellations since ``since`` (zero without a registered source)."""
+def attendance_of(guest_ids: Collection[int], since: date) -> dict[int, Attendance]:
+    """Each guest's no-shows and late cancellations since ``since`` (none without a registered source)."""
     source = current_app.extensions.get(EXTENSION_KEY)
-    if source is None:
-        return Attendance(0, 0, None)
-    found: Attendance = source(guest_id, since)
+    if source is None or not guest_ids:
+        return {}
+    found: dict[int, Attendance] = source(guest_ids, since)
     return found
 
 
@@ -57,38 +59,53 @@ def _money(value: Decimal | None) -> str | None:
     return str(value.quantize(CENT)) if value is not None else None
 
 
-def guest_history(guest_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """The record as JSON-ready values: counts as integers, money as decimal strings, ``last_no_show`` ISO."""
+def guest_histories(guest_ids: Collection[int], now: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """Each guest's record as JSON-ready values (counts as integers, money as decimal strings,
+    ``last_no_show`` ISO), in one query for the visits and one for the bookings however many guests."""
+    ids = sorted(set(guest_ids))
+    if not ids:
+        return {}
     now = now or datetime.now(UTC)
     year_ago = now - timedelta(days=365)
     currency = default_property().currency
     in_currency = Visit.currency == currency
-    spent = func.sum(Visit.spend).filter(in_currency)
-    priced = func.count(Visit.spend).filter(in_currency)
-    row = db.session.execute(
+    rows = db.session.execute(
         select(
+            Visit.guest_id,
             func.count(Visit.id),
-            spent,
-            priced,
+            func.sum(Visit.spend).filter(in_currency),
+            func.count(Visit.spend).filter(in_currency),
             func.count(Visit.id).filter(Visit.visited_at >= year_ago),
             func.sum(Visit.spend).filter(in_currency, Visit.visited_at >= year_ago),
-        ).where(Visit.guest_id == guest_id)
-    ).one()
-    visits_total, spend_total, priced_visits, visits_12m, spend_12m = row
-    total = Decimal(spend_total) if spend_total is not None else None
-    average = total / priced_visits if total is not None and priced_visits else None
-    attendance = attendance_of(guest_id, property_today(now) - timedelta(days=365))
-    return {
-        "visits_12m": int(visits_12m or 0),
-        "spend_12m": _money(Decimal(spend_12m) if spend_12m is not None else Decimal(0)),
-        "visits_total": int(visits_total or 0),
-        "spend_total": _money(total if total is not None else Decimal(0)),
-        "average_spend": _money(average),
-        "currency": currency,
-        "no_shows_12m": attendance.no_shows,
-        "late_cancellations_12m": attendance.late_cancellations,
-        "last_no_show": attendance.last_no_show.isoformat() if attendance.last_no_show else None,
-    }
+        )
+        .where(Visit.guest_id.in_(ids))
+        .group_by(Visit.guest_id)
+    )
+    visits = {row[0]: row[1:] for row in rows}
+    attendance = attendance_of(ids, property_today(now) - timedelta(days=365))
+    records: dict[int, dict[str, Any]] = {}
+    for gid in ids:
+        visits_total, spend_total, priced_visits, visits_12m, spend_12m = visits.get(gid, (0, None, 0, 0, None))
+        total = Decimal(spend_total) if spend_total is not None else None
+        average = total / priced_visits if total is not None and priced_visits else None
+        booked = attendance.get(gid, NO_ATTENDANCE)
+        records[gid] = {
+            "visits_12m": int(visits_12m or 0),
+            "spend_12m": _money(Decimal(spend_12m) if spend_12m is not None else Decimal(0)),
+            "visits_total": int(visits_total or 0),
+            "spend_total": _money(total if total is not None else Decimal(0)),
+            "average_spend": _money(average),
+            "currency": currency,
+            "no_shows_12m": booked.no_shows,
+            "late_cancellations_12m": booked.late_cancellations,
+            "last_no_show": booked.last_no_show.isoformat() if booked.last_no_show else None,
+        }
+    return records
+
+
+def guest_history(guest_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """One guest's record (see ``guest_histories``)."""
+    return guest_histories([guest_id], now)[guest_id]
 
 
 SPEND_KEYS = ("spend_12m", "spend_total", "average_spend")
@@ -100,12 +117,18 @@ def can_see_spend(role: str) -> bool:
     return isinstance(roles, list) and role in roles
 
 
-def history_for(guest_id: int, role: str) -> dict[str, Any]:
-    """The record as ``role`` may see it: spend is null for roles that do not see spend."""
-    record = guest_history(guest_id)
+def histories_for(guest_ids: Collection[int], role: str, now: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """Each guest's record as ``role`` may see it: spend is null for roles that do not see spend."""
+    records = guest_histories(guest_ids, now)
     if not can_see_spend(role):
-        record.update(dict.fromkeys(SPEND_KEYS))
-    return record
+        for record in records.values():
+            record.update(dict.fromkeys(SPEND_KEYS))
+    return records
+
+
+def history_for(guest_id: int, role: str) -> dict[str, Any]:
+    """One guest's record as ``role`` may see it (see ``histories_for``)."""
+    return histories_for([guest_id], role)[guest_id]
 
 
 def history_line(record: dict[str, Any]) -> str:
