@@ -22,7 +22,7 @@ Dates, times, numbers and money use Babel with the current locale: ``format_day`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
@@ -115,6 +115,14 @@ def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
 def lazy_gettext(string: str, /, **variables: Any) -> Any:
     """A message translated when it is shown (form labels, module-level constants)."""
     return _flask_lazy_gettext(string, **variables)
+
+
+def code_label(labels: Mapping[str, Any], code: str | None) -> str:
+    """A stored code's label from ``labels`` (lazy messages) in the current language; an unknown code as it is."""
+    if code is None:
+        return ""
+    label = labels.get(code)
+    return str(label) if label is not None else code
 
 
 def current_language() -> str:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
-from guestbook.i18n import lazy_gettext
+from guestbook.i18n import code_label, lazy_gettext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,10 +36,7 @@ ROLE_LABELS: dict[str, Any] = {
 
 def role_label(role: str | None) -> str:
     """The role's name in the viewer's language (an unknown code is shown as it is)."""
-    if role is None:
-        return ""
-    label = ROLE_LABELS.get(role)
-    return str(label) if label is not None else role
+    return code_label(ROLE_LABELS, role)
 
 
 def role_at_least(role: str | None, minimum: str) -> bool:

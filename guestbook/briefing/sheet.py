@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from guestbook.i18n import format_time, gettext, lazy_gettext
+from guestbook.i18n import code_label, format_time, gettext, lazy_gettext
 
 if TYPE_CHECKING:
     from guestbook.guests.recognition import SeatElsewhere
@@ -23,8 +23,7 @@ PERIOD_LABELS: dict[str, Any] = {
 
 def period_label(period: str) -> str:
     """A service period in the current language (an unknown code as it is)."""
-    label = PERIOD_LABELS.get(period)
-    return str(label) if label is not None else period
+    return code_label(PERIOD_LABELS, period)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guestbook.i18n import lazy_gettext
+from guestbook.i18n import code_label, lazy_gettext
 
 SEVERITIES: dict[str, Any] = {
     "intolerance": lazy_gettext("Intolerance"),
@@ -93,7 +93,4 @@ _KINDS: dict[str, dict[str, Any]] = {
 
 def label(kind: str, code: str | None) -> str:
     """The label of ``code`` among the ``kind`` codes in the current language; an unknown code as it is."""
-    if code is None:
-        return ""
-    found = _KINDS.get(kind, {}).get(code)
-    return str(found) if found is not None else code
+    return code_label(_KINDS.get(kind, {}), code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guestbook.i18n import lazy_gettext
+from guestbook.i18n import code_label, lazy_gettext
 
 STATUS_LABELS: dict[str, Any] = {
     "drafted": lazy_gettext("drafted"),
@@ -22,5 +22,4 @@ STATUS_LABELS: dict[str, Any] = {
 
 def status_label(status: str) -> str:
     """The label of a letter status in the current language; an unknown code as it is."""
-    label = STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
+    return code_label(STATUS_LABELS, status)

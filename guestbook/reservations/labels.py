@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from guestbook.guests import labels as guest_labels
-from guestbook.i18n import lazy_gettext
+from guestbook.i18n import code_label, lazy_gettext
 
 # Reservation.status → its label on screens and sheets (the card shows the same labels).
 RESERVATION_STATUS_LABELS: dict[str, Any] = guest_labels.RESERVATION_STATUSES
@@ -23,14 +23,12 @@ MATCH_LABELS: dict[str, Any] = {
 
 def status_label(status: str) -> str:
     """The label of a reservation status in the current language (an unknown code as it is)."""
-    label = RESERVATION_STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
+    return code_label(RESERVATION_STATUS_LABELS, status)
 
 
 def match_label(match: str) -> str:
     """The label of a match outcome in the current language (an unknown code as it is)."""
-    label = MATCH_LABELS.get(match)
-    return str(label) if label is not None else match
+    return code_label(MATCH_LABELS, match)
 
 
 def severity_text(severity: str) -> str:
