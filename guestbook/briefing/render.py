@@ -96,10 +96,10 @@ def _fitting(label: str, column: float) -> ParagraphStyle:
     """The summary label's style, smaller when its longest word would not fit the cell: Thai writes a
     label such as "แขกที่จะมาถึง" without spaces, and a word must never break in the middle."""
     room = column - 12  # the cell's default left and right padding
-    widest = max((fonts.string_width(word, SUMMARY_LABEL.fontSize) for word in label.split()), default=0.0)
-    if widest <= room:
+    widest = max(label.split(), key=lambda word: fonts.string_width(word, SUMMARY_LABEL.fontSize), default="")
+    size = fonts.fitting_size(widest, SUMMARY_LABEL.fontSize, room, minimum=5.0)
+    if size == SUMMARY_LABEL.fontSize:
         return SUMMARY_LABEL
-    size = max(5.0, SUMMARY_LABEL.fontSize * room / widest)
     return ParagraphStyle(f"{SUMMARY_LABEL.name}-{size:.1f}", parent=SUMMARY_LABEL, fontSize=size, leading=size * 1.2)
 
 

@@ -50,12 +50,7 @@ def draw_bar(canvas: Canvas, x: float, y: float, widths: Sequence[float], labels
     canvas.rect(x, y, sum(widths), h, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
     for label, w in zip(labels, widths, strict=True):
-        # A longer translation shrinks to its column rather than running into the next one's label.
-        size = 9.0
-        room = w - 5
-        wide = fonts.string_width(label, size, bold=True)
-        if wide > room > 0:
-            size = max(6.5, size * room / wide)
+        size = fonts.fitting_size(label, 9.0, w - 5, minimum=6.5, bold=True)
         fonts.draw_string(canvas, x + 2.5, y + 1.5 * mm, label, size, bold=True)
         x += w
 

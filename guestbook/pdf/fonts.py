@@ -21,6 +21,7 @@ Public API (all functions are safe to call many times; fonts are registered once
   ``<font name="...">`` runs, ready for ``Paragraph(markup(name), style)``.
 * ``needs_cjk_wrap(text) -> bool`` True when the text contains CJK/kana/Hangul: give its
   ParagraphStyle ``wordWrap="CJK"`` so lines break between ideographs.
+* ``fitting_size(text, size, room, minimum, bold=False) -> float`` the size at which ``text`` fits ``room``.
 * ``string_width(text, size, bold=False) -> float`` and
   ``draw_string(canvas, x, y, text, size, bold=False, align="left") -> float`` for canvas text
   (headers, footers, labels) in mixed scripts; ``draw_string`` returns the drawn width.
@@ -169,6 +170,15 @@ def needs_cjk_wrap(text: str) -> bool:
 def string_width(text: str, size: float, bold: bool = False) -> float:
     """Width in points of ``text`` drawn in mixed fonts at ``size``."""
     return float(sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text, bold)))
+
+
+def fitting_size(text: str, size: float, room: float, minimum: float, bold: bool = False) -> float:
+    """``size``, or smaller (not under ``minimum``) so that ``text`` fits ``room`` points: a longer translation
+    shrinks to its cell rather than running into the next one or breaking a Thai word in the middle."""
+    wide = string_width(text, size, bold)
+    if wide <= room or room <= 0:
+        return size
+    return max(minimum, size * room / wide)
 
 
 def draw_string(
