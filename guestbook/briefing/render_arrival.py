@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
+from guestbook.guests.labels import attendance_parts
 from guestbook.i18n import format_day, gettext, ngettext
 from guestbook.pdf import fonts, textlayout
 from guestbook.reservations.labels import severity_text, status_label
@@ -261,13 +262,7 @@ def sheet_record_line(record: dict[str, Any]) -> str:
     if visits != every_visit and visits > 0:
         # Translators: the printed briefing's short record; "12 mo" means "in the last 12 months": keep it short.
         parts.append(ngettext("12 mo: %(num)d visit", "12 mo: %(num)d visits", visits))
-    if record["no_shows_12m"]:
-        parts.append(ngettext("%(num)d no-show", "%(num)d no-shows", record["no_shows_12m"]))
-    if record["late_cancellations_12m"]:
-        parts.append(
-            ngettext("%(num)d late cancellation", "%(num)d late cancellations", record["late_cancellations_12m"])
-        )
-    return " · ".join(parts)
+    return " · ".join([*parts, *attendance_parts(record)])
 
 
 def _photo(data: bytes) -> _Photo | None:

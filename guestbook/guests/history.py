@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from guestbook.admin.outlets import default_property, property_today
 from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
+from guestbook.guests.labels import attendance_parts
 from guestbook.guests.models import Visit
 from guestbook.i18n import format_money, gettext, ngettext
 
@@ -140,10 +141,4 @@ def history_line(record: dict[str, Any]) -> str:
         parts.append(gettext("%(money)s in 12 months", money=format_money(record["spend_12m"], record["currency"])))
     if record.get("average_spend") is not None:
         parts.append(gettext("%(money)s a visit", money=format_money(record["average_spend"], record["currency"])))
-    if record["no_shows_12m"]:
-        parts.append(ngettext("%(num)d no-show", "%(num)d no-shows", record["no_shows_12m"]))
-    if record["late_cancellations_12m"]:
-        parts.append(
-            ngettext("%(num)d late cancellation", "%(num)d late cancellations", record["late_cancellations_12m"])
-        )
-    return " · ".join(parts)
+    return " · ".join([*parts, *attendance_parts(record)])

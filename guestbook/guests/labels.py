@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guestbook.i18n import code_label, lazy_gettext
+from guestbook.i18n import code_label, lazy_gettext, ngettext
 
 SEVERITIES: dict[str, Any] = {
     "intolerance": lazy_gettext("Intolerance"),
@@ -94,3 +94,16 @@ _KINDS: dict[str, dict[str, Any]] = {
 def label(kind: str, code: str | None) -> str:
     """The label of ``code`` among the ``kind`` codes in the current language; an unknown code as it is."""
     return code_label(_KINDS.get(kind, {}), code)
+
+
+def attendance_parts(record: dict[str, Any]) -> list[str]:
+    """The record's no-shows and late cancellations in words (nothing when there are none): the end of the
+    card's line and of the printed sheet's short one."""
+    parts: list[str] = []
+    if record["no_shows_12m"]:
+        parts.append(ngettext("%(num)d no-show", "%(num)d no-shows", record["no_shows_12m"]))
+    if record["late_cancellations_12m"]:
+        parts.append(
+            ngettext("%(num)d late cancellation", "%(num)d late cancellations", record["late_cancellations_12m"])
+        )
+    return parts
