@@ -69,6 +69,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # masked contact cannot be rebuilt by trying digits.
         "SEARCH_RATE_LIMIT_FLOOR": _env_int("SEARCH_RATE_LIMIT_FLOOR", 120),
         "SEARCH_RATE_LIMIT": _env_int("SEARCH_RATE_LIMIT", 600),
+        # The key of the one-way hashes that keep an erased guest's e-mail and phone from being imported
+        # again (guests/erased.py); unset: SECRET_KEY. Keep it stable: a new key forgets earlier erasures.
+        "ERASURE_KEY": _env("ERASURE_KEY"),
         # The nightly briefing: built at BRIEFING_TIME (property time) for the day BRIEFING_DAY_OFFSET
         # days ahead; e.g. 22:00 and 1 for the evening before.
         "BRIEFING_TIME": _env("BRIEFING_TIME", "05:00"),

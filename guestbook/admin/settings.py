@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     # Backups (issue 13): the nightly job keeps this many in the folder (relative: inside the instance folder).
     "backup_keep": 14,
     "backup_folder": "backups",
+    # Retention (issue 13): anonymise guests with no visit for more than this many years; 0 = off.
+    "retention_years": 0,
+    # Duplicates (issue 13): pairs scoring below this are not suggested.
+    "duplicates_min_score": 0.5,
 }
 
 

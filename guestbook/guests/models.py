@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,6 +72,8 @@ class Guest(Base):
     last_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     visit_count: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when the guest was anonymised (a privacy request or the retention rule): only counts are left.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     allergies: Mapped[list[Allergy]] = relationship(
         back_populates="guest", cascade="all, delete-orphan", order_by="Allergy.id"
@@ -150,7 +153,11 @@ class Visit(Base):
     """One visit of a guest to an outlet."""
 
     __tablename__ = "visit"
-    __table_args__ = (Index("ix_visit_guest_visited", "guest_id", "visited_at"),)
+    __table_args__ = (
+        Index("ix_visit_guest_visited", "guest_id", "visited_at"),
+        # An imported visit's identity in its source system: importing the same file twice adds nothing.
+        UniqueConstraint("source", "source_id", name="uq_visit_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     guest_id: Mapped[int] = mapped_column(ForeignKey("guest.id", ondelete="CASCADE"))
@@ -165,6 +172,8 @@ class Visit(Base):
     served_by_name: Mapped[str] = mapped_column(String(120), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str | None] = mapped_column(String(40))  # None for a visit logged here
+    source_id: Mapped[str | None] = mapped_column(String(120))
 
     guest: Mapped[Guest] = relationship(back_populates="visits")
     outlet: Mapped[Outlet] = relationship()
@@ -230,3 +239,16 @@ class ContactSuggestion(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     guest: Mapped[Guest] = relationship()
+
+
+class ErasedContact(Base):
+    """A one-way keyed hash (HMAC) of an erased guest's e-mail or phone digits: they never come back by import.
+
+    Only the hash is kept, never the value; ``guests.erased.is_erased_contact`` answers "was this erased?".
+    """
+
+    __tablename__ = "erased_contact"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # email | phone
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
