@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.briefing.views import bp as briefing_bp
     from guestbook.data import api as _data_api  # noqa: F401
     from guestbook.data.card_panel import register_card_panel
+    from guestbook.data.views import bp as data_bp
     from guestbook.extensions import csrf
     from guestbook.guests import api as _guests_api  # noqa: F401
     from guestbook.guests import api_record as _guests_api_record  # noqa: F401
@@ -42,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(letters_bp)
     app.register_blueprint(reservations_bp)
     app.register_blueprint(briefing_bp)
+    app.register_blueprint(data_bp)
     register_with_guests(app)
     register_attendance_with_guests(app)
     register_card_panel(app)  # the card's "Who looked at this guest" panel (data -> guests)
