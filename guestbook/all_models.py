@@ -48,11 +48,13 @@ from guestbook.reservations.models import (
     Reservation,
 )
 from guestbook.security import ROLES
+from guestbook.segments.models import INFLUENCE_KINDS, GuestSegment, SegmentModelRun, SegmentOverride
 from guestbook.staff.models import ApiKey, StaffUser
 
 __all__ = [
     "ALLERGY_SEVERITIES",
     "BRIEFING_TRIGGERS",
+    "INFLUENCE_KINDS",
     "KIND_FAMILY",
     "LETTER_KINDS",
     "LETTER_STATUSES",
@@ -80,6 +82,7 @@ __all__ = [
     "GuestNote",
     "GuestPhoto",
     "GuestSearchKey",
+    "GuestSegment",
     "GuestSourceRef",
     "GuestToken",
     "ImportMapping",
@@ -97,6 +100,8 @@ __all__ = [
     "Reservation",
     "SearchRateWindow",
     "SearchVocabVariant",
+    "SegmentModelRun",
+    "SegmentOverride",
     "Setting",
     "StaffUser",
     "Tag",

@@ -16,15 +16,26 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.admin.views import bp as admin_bp
     from guestbook.api import bp as api_bp
     from guestbook.briefing import api as _briefing_api  # noqa: F401
+    from guestbook.briefing.assembly import register_standing_provider
     from guestbook.briefing.views import bp as briefing_bp
     from guestbook.data import api as _data_api  # noqa: F401
+    from guestbook.data import duplicates_api as _data_duplicates_api  # noqa: F401
+    from guestbook.data import merge_api as _data_merge_api  # noqa: F401
+    from guestbook.data import privacy_api as _data_privacy_api  # noqa: F401
+    from guestbook.data import views_duplicates as _data_views_duplicates  # noqa: F401  (duplicates pages on data_bp)
+    from guestbook.data import views_import as _data_views_import  # noqa: F401  (the import screen on data_bp)
+    from guestbook.data import views_privacy as _data_views_privacy  # noqa: F401  (adds the privacy page to data_bp)
     from guestbook.data.card_panel import register_card_panel
+    from guestbook.data.duplicates import lookalikes
     from guestbook.data.views import bp as data_bp
+    from guestbook.data.views_merge import register_merge_hooks  # also adds the merge pages to data_bp
     from guestbook.extensions import csrf
     from guestbook.guests import api as _guests_api  # noqa: F401
     from guestbook.guests import api_record as _guests_api_record  # noqa: F401
     from guestbook.guests import views_record as _guests_views_record  # noqa: F401  (tags and photo pages)
+    from guestbook.guests.extras import register_guest_extra
     from guestbook.guests.filters import register_filters
+    from guestbook.guests.lookalikes import register_lookalike_finder
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
@@ -32,6 +43,10 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.reservations.attendance import register_attendance_with_guests
     from guestbook.reservations.bookings import register_with_guests
     from guestbook.reservations.views import bp as reservations_bp
+    from guestbook.segments import api as _segments_api  # noqa: F401
+    from guestbook.segments.card_panel import register_segment_card
+    from guestbook.segments.overrides import segment_json, standing_of
+    from guestbook.segments.rhythm import register_rhythm_rule
     from guestbook.staff.fonts import bp as fonts_bp
     from guestbook.staff.views import bp as auth_bp
 
@@ -46,7 +61,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(data_bp)
     register_with_guests(app)
     register_attendance_with_guests(app)
+    register_guest_extra(app, "segment", segment_json)  # the guest JSON's tier, RFM, lifecycle (segments -> guests)
+    register_rhythm_rule(app)  # the letters' "rhythm" lapse rule (segments -> letters)
+    register_segment_card(app)  # the card's standing line (segments -> guests)
+    register_standing_provider(app, standing_of)  # tier and influence on the briefing (segments -> briefing)
     register_card_panel(app)  # the card's "Who looked at this guest" panel (data -> guests)
+    register_lookalike_finder(lookalikes)  # the "might be the same as…" hint on a new guest (data -> guests)
+    register_merge_hooks(app)  # merged-away ids: the API's 404 merged_into and the card's redirect
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     register_document(app, api_document)
@@ -58,8 +79,24 @@ def api_document() -> dict[str, Any]:
     """The OpenAPI document: the shared part, then guests, outlets, letters, reservations and briefings."""
     from guestbook.admin.openapi import openapi_part as outlets_part
     from guestbook.data.openapi import openapi_part as data_part
+    from guestbook.data.openapi_duplicates import openapi_part as duplicates_part
+    from guestbook.data.openapi_merge import openapi_part as merge_part
+    from guestbook.data.openapi_privacy import openapi_part as privacy_part
     from guestbook.guests.openapi import openapi_part as guests_part
     from guestbook.letters.openapi import openapi_part as letters_part
     from guestbook.reservations.openapi import openapi_part as reservations_part
+    from guestbook.segments.openapi import openapi_part as segments_part
 
-    return build_spec([guests_part(), outlets_part(), letters_part(), reservations_part(), data_part()])
+    return build_spec(
+        [
+            guests_part(),
+            outlets_part(),
+            letters_part(),
+            reservations_part(),
+            data_part(),
+            duplicates_part(),
+            merge_part(),
+            privacy_part(),
+            segments_part(),
+        ]
+    )

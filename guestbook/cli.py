@@ -115,3 +115,6 @@ def register_cli(app: Flask) -> None:
     from guestbook.data.cli import register_data_cli
 
     register_data_cli(app)
+    from guestbook.segments.cli import register_segments_cli
+
+    register_segments_cli(app)

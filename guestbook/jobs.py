@@ -90,3 +90,72 @@ def nightly_backup(app: Flask) -> int:
             return 1 if made is not None else 0
         finally:
             db.session.remove()
+
+
+def duplicate_scan(app: Flask) -> int:
+    """Find likely duplicate guests and replace the stored pairs; returns how many were stored.
+
+    Idempotent: each run replaces the last run's pairs with what it finds; rejected pairs stay rejected.
+    """
+    from guestbook.actor import Actor
+    from guestbook.data import duplicates
+    from guestbook.extensions import db
+
+    with app.app_context():
+        try:
+            result = duplicates.scan(Actor.system("scheduler:duplicate-scan"))
+            log.info("duplicate scan: %d guests, %d pairs, %.1f s", result.guests, result.pairs, result.seconds)
+            return result.pairs
+        finally:
+            db.session.remove()
+
+
+def retention(app: Flask) -> int:
+    """Erase the guests past the retention setting (off when 0); returns how many were erased.
+
+    Idempotent: an erased guest is never due again, so a second run erases nothing. When anything was
+    erased in the last day (by this rule, the API or a screen), the database file is compacted too, so the
+    erased values leave the file's free pages and the WAL before the nightly backup (03:30) copies it.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from guestbook.actor import Actor
+    from guestbook.data import erasure
+    from guestbook.data import retention as retention_rule
+    from guestbook.data.models import Erasure
+    from guestbook.extensions import db
+
+    with app.app_context():
+        try:
+            done = retention_rule.apply_retention(Actor.system("scheduler:retention"))
+            if done:
+                log.info("retention: erased %d guest(s)", len(done))
+            since = datetime.now(UTC) - timedelta(hours=26)
+            recent = db.session.scalar(select(Erasure.id).where(Erasure.erased_at >= since).limit(1))
+            if done or recent is not None:
+                erasure.compact_database()
+            return len(done)
+        finally:
+            db.session.remove()
+
+
+def segments_refresh(app: Flask) -> int:
+    """Recompute every guest's figures, RFM, tier, lifecycle and lapse risk as of today; returns the guests.
+
+    Idempotent: a second run the same day rewrites the same rows (a full refresh on the first run of a day,
+    only changed guests after that); a missed night is simply caught up by the next run.
+    """
+    from guestbook.actor import Actor
+    from guestbook.admin.outlets import property_today
+    from guestbook.extensions import db
+    from guestbook.segments import refresh as segment_refresh
+
+    with app.app_context():
+        try:
+            result = segment_refresh.refresh(Actor.system("scheduler:segments"), property_today(), full=False)
+            log.info("segments: %d guests (%d recomputed) in %.1f s", result.guests, result.recomputed, result.seconds)
+            return result.guests
+        finally:
+            db.session.remove()

@@ -22,6 +22,9 @@ NIGHTLY_BRIEFING_JOB = "nightly-briefing"
 DAILY_LETTERS_JOB = "daily-letters"
 STALE_UPLOADS_JOB = "stale-uploads"
 NIGHTLY_BACKUP_JOB = "nightly-backup"
+DUPLICATE_SCAN_JOB = "duplicate-scan"
+RETENTION_JOB = "retention"
+SEGMENTS_JOB = "segments-refresh"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -75,5 +78,29 @@ def build_scheduler(app: Flask, blocking: bool = False) -> BaseScheduler:
         replace_existing=True,
         kwargs={"app": app},
         next_run_time=datetime.now(tz),  # catch up at start; idempotent (one file per date)
+    )
+    scheduler.add_job(
+        jobs.duplicate_scan,
+        CronTrigger(hour=3, minute=45, timezone=tz),  # after the backup; each run replaces the last one's pairs
+        id=DUPLICATE_SCAN_JOB,
+        name="find likely duplicate guests",
+        replace_existing=True,
+        kwargs={"app": app},
+    )
+    scheduler.add_job(
+        jobs.retention,
+        CronTrigger(hour=3, minute=15, timezone=tz),  # before the backup, so it copies the compacted file
+        id=RETENTION_JOB,
+        name="erase guests past the retention setting",
+        replace_existing=True,
+        kwargs={"app": app},
+    )
+    scheduler.add_job(
+        jobs.segments_refresh,
+        CronTrigger(hour=4, minute=0, timezone=tz),  # after the duplicate scan, before the 05:00 briefing
+        id=SEGMENTS_JOB,
+        name="refresh segments, tiers and lapse risk",
+        replace_existing=True,
+        kwargs={"app": app},
     )
     return scheduler

@@ -63,6 +63,27 @@ def _fix_body(body: dict[str, Any]) -> None:
         _fix_guest_fields(body["guest"], today)
 
 
+def _fix_merge(case: Case) -> None:
+    """A guest cannot be merged into itself (a 422 no schema can state): merge a neighbour instead."""
+    body = case.body
+    if case.operation.path != "/guests/{guest_id}/merge" or not isinstance(body, dict):
+        return
+    keep = (case.path_parameters or {}).get("guest_id")
+    if isinstance(keep, int) and body.get("other_id") == keep:
+        body["other_id"] = keep + 1 if keep == 1 else keep - 1
+
+
+def _fix_duplicates(case: Case) -> None:
+    """Not the same person: two existing, different guests (unknown ids only ever answer 404)."""
+    body = case.body
+    if case.operation.path != "/duplicates/reject" or not isinstance(body, dict) or len(GUEST_IDS) < 2:
+        return
+    ids = body.get("guest_ids")
+    if isinstance(ids, list) and len(ids) == 2 and all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        first = _pick(GUEST_IDS, ids[0])
+        body["guest_ids"] = [first, _pick([g for g in GUEST_IDS if g != first], ids[1])]
+
+
 @schemathesis.hook
 def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> None:
     """Positive cases: refer to data that exists and keep dates in the server's moving window.
@@ -75,6 +96,8 @@ def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> Non
         return
     if isinstance(case.body, dict):
         _fix_body(case.body)
+        _fix_merge(case)
+        _fix_duplicates(case)
     query = case.query
     if isinstance(query, dict) and isinstance(query.get("outlet"), str) and query["outlet"] and OUTLETS:
         query["outlet"] = _pick(OUTLETS, query["outlet"])

@@ -75,6 +75,9 @@ def demo_values(app: Flask) -> dict[str, str]:
                 first = db.session.scalar(select(func.min(mapper.columns["id"])))
                 if first is not None:
                     values[key] = str(first)
+        two = list(db.session.scalars(select(Guest.id).order_by(Guest.id).limit(2)))
+        if len(two) == 2:  # the duplicate pair and merge pages compare two guests
+            values.update(first_id=str(two[0]), second_id=str(two[1]), keep_id=str(two[0]), other_id=str(two[1]))
         if reservation is not None:
             values.update(source=reservation.source, external_id=reservation.external_id)
         if outlet is not None:

@@ -78,6 +78,7 @@ def seeded(app: Flask) -> dict[str, Any]:
     """A guest, a letter batch and the values that make each route's request valid."""
     with app.app_context():
         guest = make_guest(given_name="Nok", family_name="Srisuk")
+        twin = make_guest(given_name="Nok", family_name="Srisuk")  # merged into ``guest`` by the first valid merge
         batch = run_daily(date.today(), ACTOR)
         today = date.today().isoformat()
         return {
@@ -89,8 +90,16 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "external_id": "A-1",
                 "day": today,
                 "suggestion_id": "1",
+                "merge_id": "1",
             },
-            "query": {"q": "Nok", "limit": "5", "outlet": "terrace", "period": "dinner", "before": "1"},
+            "query": {
+                "q": "Nok",
+                "limit": "5",
+                "outlet": "terrace",
+                "period": "dinner",
+                "before": "1",
+                "allow_erased": "false",
+            },
             "bodies": {
                 "GuestCreate": {"given_name": "Ann", "address": {"city": "Bangkok"}, "allergies": []},
                 "GuestPatch": {"version": 1, "notes": "x"},
@@ -103,6 +112,8 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "OutletPatch": {"name": "Terrace"},
                 "ReservationIn": {"guest_id": guest.id, "outlet": "terrace", "arrival_date": today},
                 "ContactSuggestionIn": {"phone": "+66 81 234 5678"},
+                "GuestMergeIn": {"other_id": twin.id, "fields": {"given_name": "keep"}},
+                "TierOverrideIn": {"tier": "A", "reason": "writes for the Bangkok Post", "influence": "press"},
             },
         }
 

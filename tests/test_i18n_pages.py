@@ -41,10 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Latin words a Thai page may show: the product's name, acronyms Thai hotel staff write in Latin letters,
 # and the language menu, where each language is named in its own script.
-ALLOWED = {"guestbook", "vip", "pdf", "pin", "api", "csv", "xlsx", "id", "english", "utc", "sha"}
+ALLOWED = {"guestbook", "vip", "pdf", "pin", "api", "csv", "xlsx", "json", "id", "english", "utc", "sha"}
 # Formats staff type as shown (YYYY-MM-DD, HH:MM) and the stationery's own product codes (envelopes DL, C5,
-# US #10; label sheets L7160 …): codes, like the merge fields in <code>.
-FORMATS = {"yyyy", "mm", "dd", "hh", "dl", "us"}
+# US #10; label sheets L7160 …) and the file encodings an import offers (utf-8-sig, cp874 …): codes, like the
+# merge fields in <code>.
+FORMATS = {"yyyy", "mm", "dd", "hh", "dl", "us", "utf", "sig", "cp"}
 WORD = re.compile(r"[A-Za-z][A-Za-z’']*[A-Za-z]|[A-Za-z]{2,}")
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")

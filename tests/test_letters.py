@@ -370,6 +370,7 @@ def test_letter_settings_page(app: Flask, client: FlaskClient, auth: AuthActions
         "letters_birthday_days_before": "14",
         "letters_birthday_min_lead_days": "4",
         "letters_anniversary_days_before": "10",
+        "letters_lapse_rule": "rhythm",
         "letters_lapse_months": "12",
         "letters_lapse_min_visits": "2",
         "letters_cool_down_days": "60",
@@ -386,6 +387,7 @@ def test_letter_settings_page(app: Flask, client: FlaskClient, auth: AuthActions
     assert client.post("/letters/settings", data=data).status_code == 302
     assert settings.get_setting("letters_birthday_days_before") == 14
     assert settings.get_setting("letters_home_country") == "TH"
+    assert settings.get_setting("letters_lapse_rule") == "rhythm"  # each guest's own rhythm (segments)
     bad = client.post("/letters/settings", data={**data, "letters_label_layout": "lots"})
     assert "auto, or e.g. 3x8" in bad.get_data(as_text=True)
 
@@ -395,8 +397,8 @@ def test_a_lapse_rule_is_registered_per_app(app: Flask) -> None:
 
     from guestbook.letters import rules
 
-    chosen = replace(rules.RuleSettings.load(), lapse_rule="rhythm")
+    chosen = replace(rules.RuleSettings.load(), lapse_rule="weekly-custom")
     assert rules.lapse_rule(chosen) is rules.FIXED_MONTHS  # unknown names fall back to the fixed threshold
     custom = rules.FixedMonthsLapse()
-    rules.register_lapse_rule(app, "rhythm", custom)
+    rules.register_lapse_rule(app, "weekly-custom", custom)
     assert rules.lapse_rule(chosen) is custom

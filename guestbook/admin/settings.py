@@ -59,6 +59,15 @@ DEFAULTS: dict[str, Any] = {
     "retention_years": 0,
     # Duplicates (issue 13): pairs scoring below this are not suggested.
     "duplicates_min_score": 0.5,
+    # Segments (issue 14): the pyramid's spend window, the lifecycle's thresholds and the rhythm lapse rule.
+    "segments_tier_window_months": 24,
+    "segments_regular_visits_12m": 4,  # visits in the last 12 months that make a regular
+    "segments_lapsed_days": 365,
+    "segments_lost_days": 730,
+    "segments_min_guests_for_model": 30,  # the lapse model is fitted once this many guests have visits
+    "segments_rhythm_p_active": 0.5,  # rhythm rule: probability still active below this ...
+    "segments_rhythm_min_days": 21,  # ... and no visit for at least this many days
+    "segments_rhythm_min_visit_days": 3,  # fewer visit days than this: the fixed rule decides instead
 }
 
 

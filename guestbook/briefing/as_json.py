@@ -82,6 +82,8 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
                 "nights": a.nights,
                 "status": a.status,
                 "vip_level": a.vip_level,
+                "tier": a.tier or None,
+                "influence": a.influence or None,
                 "first_visit": a.first_visit,
                 "visit_count": a.visit_count,
                 "last_visit": a.last_visit_at.astimezone(tz).date().isoformat() if a.last_visit_at else None,

@@ -57,6 +57,15 @@ def _complaint_providers() -> list[ComplaintProvider]:
     return providers
 
 
+StandingProvider = Callable[[list[int]], dict[int, tuple[str, str]]]
+STANDING_PROVIDERS_KEY = "guestbook.standing_providers"
+
+
+def register_standing_provider(app: Flask, provider: StandingProvider) -> None:
+    """Add where guests stand to this app's briefings: guest ids in, {guest_id: (tier, influence)} out."""
+    app.extensions.setdefault(STANDING_PROVIDERS_KEY, []).append(provider)
+
+
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # the days a briefing can be asked for
 
 
@@ -211,11 +220,15 @@ def _add_records(arrivals: Sequence[Arrival], role: str) -> None:
     records = histories_for(ids, role)
     tags = record.tags_for(ids)
     photographed = record.with_photo(ids)
+    standing: dict[int, tuple[str, str]] = {}
+    for provider in current_app.extensions.get(STANDING_PROVIDERS_KEY, []):
+        standing.update(provider(ids))
     for a in arrivals:
         a.tags = tags.get(a.guest_id, [])
         a.record = records[a.guest_id]
         a.record_line = history_line(a.record)
         a.has_photo = a.guest_id in photographed
+        a.tier, a.influence = standing.get(a.guest_id, ("", ""))
 
 
 def add_photos(briefing: Briefing) -> None:

@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
-from guestbook.guests.labels import attendance_parts
+from guestbook.guests.labels import attendance_parts, influence_label
 from guestbook.i18n import format_day, gettext, ngettext
 from guestbook.pdf import fonts, textlayout
 from guestbook.reservations.labels import severity_text, status_label
@@ -303,6 +303,10 @@ class ArrivalRows:
         parts: list[tuple[str, bool]] = [(a.name, True)]
         if a.vip_level:
             parts.append(("  " + gettext("VIP %(level)s", level=a.vip_level), True))
+        if a.tier == "A":  # B and C are most guests: only the top of the pyramid is worth the ink
+            parts.append(("  " + gettext("Tier %(tier)s", tier=a.tier), True))
+        if a.influence:
+            parts.append(("  " + influence_label(a.influence), True))
         if a.status != "booked":  # arrived, seated…: beside the name, the narrow time column cannot hold it
             parts.append(("  " + status_label(a.status).upper(), True))
         who: list[_Text | _Box | _Photo] = [_Text(tuple(parts), NAME.fontSize, NAME.leading, INK)]

@@ -89,6 +89,10 @@ class Arrival:
     # not read: the pronunciation on file, else a romanisation ("Ms Lee"); see ``guests.address``.
     greeting: str = ""
     say: str = ""
+    # Where the guest stands (the segments domain, through ``assembly.register_standing_provider``): the
+    # pyramid's tier ("A", "B", "C"; "" before the first refresh) and their influence (press, critic…).
+    tier: str = ""
+    influence: str = ""
 
     @property
     def tag_names(self) -> list[str]:

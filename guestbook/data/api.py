@@ -7,6 +7,7 @@ from flask import Response, jsonify
 from guestbook.api.views import ApiError, bp, one_arg
 from guestbook.data import access_log
 from guestbook.errors import MAX_URL_ID
+from guestbook.guests import gone
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 
@@ -32,5 +33,5 @@ def guest_access_log(guest_id: int) -> Response:
             guest_id, current_actor(), limit=limit or access_log.DEFAULT_LIMIT, before=before
         )
     except access_log.GuestNotFound:
-        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+        raise ApiError(404, gone.not_found_body(guest_id)) from None
     return jsonify({"results": [access_log.entry_to_dict(e) for e in entries]})

@@ -37,6 +37,16 @@ ACTION_LABELS: dict[str, Any] = {
     "letter_export": lazy_gettext("Letter exported"),
     "letter_returned": lazy_gettext("Letter returned"),
     "access_log_view": lazy_gettext("Access log read"),
+    "guest_merge": lazy_gettext("Merged"),
+    "guest_merge_undo": lazy_gettext("Merge undone"),
+    "guest_export": lazy_gettext("Data exported"),
+    "guest_export_pdf": lazy_gettext("Data exported as PDF"),
+    "guest_erase": lazy_gettext("Erased"),
+    "duplicate_reject": lazy_gettext("Marked not the same person"),
+    "tier_override": lazy_gettext("Tier set by hand"),
+    "tier_override_removed": lazy_gettext("Hand-set tier removed"),
+    "contact_suggest": lazy_gettext("Contact suggested"),
+    "contact_suggestion_accept": lazy_gettext("Contact suggestion accepted"),
 }
 DEVICE_LABELS: dict[str, Any] = {
     "web": lazy_gettext("Web"),

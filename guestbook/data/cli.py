@@ -9,7 +9,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from guestbook.actor import Actor
-from guestbook.data import backups
+from guestbook.data import backups, import_cli, privacy_cli
+from guestbook.data.duplicates_cli import duplicates_cli
 
 
 @click.command("backup")
@@ -51,3 +52,7 @@ def register_data_cli(app: Flask) -> None:
     """Attach the data domain's commands to ``flask --app wsgi``."""
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(duplicates_cli)  # duplicates scan
+    app.cli.add_command(import_cli.import_group)  # import guests|visits FILE --source NAME
+    app.cli.add_command(privacy_cli.retention_command)  # retention [--dry-run]
+    app.cli.add_command(privacy_cli.erase_command)  # erase GUEST_ID --reason TEXT --yes

@@ -8,8 +8,8 @@ from flask import Response, current_app, jsonify
 
 from guestbook.actor import Actor
 from guestbook.api.views import ApiError, _body, bp, one_arg
+from guestbook.guests import gone, lookalikes, search, search_rate, search_results, suggestions, visits
 from guestbook.guests import profiles as guest_service
-from guestbook.guests import search, search_rate, search_results, suggestions, visits
 from guestbook.guests.models import ContactSuggestion
 from guestbook.guests.notes import NeedsConfirmation
 from guestbook.guests.schemas import GuestCreate, GuestPatch, VisitCreate
@@ -44,20 +44,31 @@ def _guest_or_404(guest_id: int) -> None:
     try:
         guest_service.get_guest(guest_id)
     except guest_service.GuestNotFound:
-        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+        raise ApiError(404, gone.not_found_body(guest_id)) from None
 
 
 @bp.post("/guests")
 @role_required("floor")
 def create_guest() -> tuple[Response, int]:
     """Create a guest."""
-    data = _body(GuestCreate)
+    raw_allow = one_arg("allow_erased")
+    if raw_allow not in (None, "true", "false"):
+        raise ApiError(422, {"error": "validation failed", "fields": {"allow_erased": "true or false"}})
     actor = current_actor()
+    allow_erased = raw_allow == "true"
+    if allow_erased and actor.role != "admin":
+        raise ApiError(403, {"error": "only an admin may send allow_erased=true"})
+    data = _body(GuestCreate)
     try:
-        guest = guest_service.create_guest(data, actor)
+        guest = guest_service.create_guest(data, actor, allow_erased=allow_erased)
     except guest_service.ContactNotAllowed as exc:
         raise ApiError(403, {"error": str(exc)}) from None
-    return jsonify(guest_service.guest_to_dict(guest, actor.role)), 201
+    except guest_service.ErasedContactBlocked as exc:
+        message = f"this {exc.field} belongs to a guest who asked to be forgotten (an admin may send allow_erased=true)"
+        raise ApiError(409, {"error": message, "field": exc.field}) from None
+    body = guest_service.guest_to_dict(guest, actor.role)
+    body["possible_duplicates"] = lookalikes.api_lookalikes(guest.id, actor.role)
+    return jsonify(body), 201
 
 
 @bp.get("/guests")
@@ -88,7 +99,7 @@ def get_guest(guest_id: int) -> Response:
     try:
         guest = guest_service.view_guest(guest_id, actor, "api")
     except guest_service.GuestNotFound:
-        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+        raise ApiError(404, gone.not_found_body(guest_id)) from None
     body = guest_service.guest_to_dict(guest, actor.role)
     from guestbook.guests.recognition import recognition_dict
 
@@ -151,7 +162,7 @@ def suggest_contact(guest_id: int) -> tuple[Response, int]:
     try:
         suggestion = suggestions.suggest_contact(guest_id, data, current_actor())
     except guest_service.GuestNotFound:
-        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+        raise ApiError(404, gone.not_found_body(guest_id)) from None
     return jsonify(suggestions.receipt_dict(suggestion)), 202
 
 

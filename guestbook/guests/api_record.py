@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from guestbook.api.views import ApiError, _body, bp
+from guestbook.guests import gone, tags
 from guestbook.guests import profiles as guest_service
-from guestbook.guests import tags
 from guestbook.guests.tag_schemas import GuestTagsIn, TagCreate
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
@@ -48,7 +48,7 @@ def put_guest_tags(guest_id: int) -> Response:
     try:
         guest_service.get_guest(guest_id)
     except guest_service.GuestNotFound:
-        raise ApiError(404, {"error": f"no guest with id {guest_id}"}) from None
+        raise ApiError(404, gone.not_found_body(guest_id)) from None
     data = _body(GuestTagsIn)
     try:
         carried = tags.set_guest_tags(guest_id, data.tags, current_actor())

@@ -11,6 +11,7 @@ from babel.dates import format_timedelta
 from flask import Flask, g, has_request_context
 
 from guestbook.admin.outlets import property_tz
+from guestbook.guests import labels
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Allergy
 from guestbook.i18n import babel_locale, format_day, format_day_month, format_time, gettext
@@ -91,4 +92,5 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(partial_date_text)
     app.add_template_filter(language_name)
     app.add_template_filter(real_allergies)
+    app.add_template_filter(labels.influence_label, "influence_label")
     app.add_template_global(lambda: datetime.now(UTC), "now_utc")

@@ -80,6 +80,16 @@ FIELD_NAMES: dict[str, Any] = {
     "address_country": lazy_gettext("country"),
 }
 
+# Influence that spend does not show (set by a manager with a tier override; the segments domain stores it).
+INFLUENCE: dict[str, Any] = {
+    "press": lazy_gettext("Press"),
+    "critic": lazy_gettext("Critic"),
+    "official": lazy_gettext("Official"),
+    "travel_trade": lazy_gettext("Travel trade"),
+    "community": lazy_gettext("Community"),
+    "other": lazy_gettext("Other influence"),
+}
+
 _KINDS: dict[str, dict[str, Any]] = {
     "severity": SEVERITIES,
     "category": PREFERENCE_CATEGORIES,
@@ -88,12 +98,18 @@ _KINDS: dict[str, dict[str, Any]] = {
     "seat_source": SEAT_SOURCES,
     "reservation_status": RESERVATION_STATUSES,
     "field": FIELD_NAMES,
+    "influence": INFLUENCE,
 }
 
 
 def label(kind: str, code: str | None) -> str:
     """The label of ``code`` among the ``kind`` codes in the current language; an unknown code as it is."""
     return code_label(_KINDS.get(kind, {}), code)
+
+
+def influence_label(code: str | None) -> str:
+    """The influence's label in the current language ("Critic")."""
+    return label("influence", code)
 
 
 def attendance_parts(record: dict[str, Any]) -> list[str]:

@@ -64,6 +64,10 @@ GUEST = {
         "tags": {"type": "array", "items": {"type": "string"}, "description": "names of the guest's tags"},
         "history": {"$ref": "#/components/schemas/GuestHistory"},
         "has_photo": {"type": "boolean", "description": "a photo is on file (GET /guests/{guest_id}/photo)"},
+        "segment": {
+            "anyOf": [{"$ref": "#/components/schemas/GuestSegment"}, {"type": "null"}],
+            "description": "tier, RFM, lifecycle and lapse risk as of the last refresh; null before the first one",
+        },
     },
     "additionalProperties": False,
 }
@@ -92,6 +96,32 @@ RECOGNITION = {
             },
         },
         "last_visit": {"type": ["object", "null"]},
+    },
+}
+
+# The create answer: the guest, and the guests it may duplicate (roles that see contacts masked: by name and
+# birthday only). Reasons are stable English codes: same email, same phone, same name, similar name, same birthday,
+# same address.
+_GUEST: dict[str, Any] = GUEST
+GUEST_CREATED = {
+    **_GUEST,
+    "required": [*_GUEST["required"], "possible_duplicates"],
+    "properties": {
+        **_GUEST["properties"],
+        "possible_duplicates": {
+            "type": "array",
+            "description": "guests that may be the same person, best first (at most 3)",
+            "items": {
+                "type": "object",
+                "required": ["guest_id", "score", "reasons"],
+                "properties": {
+                    "guest_id": {"type": "integer"},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                },
+                "additionalProperties": False,
+            },
+        },
     },
 }
 
@@ -195,15 +225,48 @@ PATHS: dict[str, Any] = {
         },
         "post": {
             "summary": "Create a guest",
+            "description": (
+                "An e-mail or phone of a guest who was erased (asked to be forgotten) answers 409 with field "
+                "email or phone; an admin may create the guest anyway with allow_erased=true (403 for other roles)."
+            ),
+            "parameters": [
+                {
+                    "name": "allow_erased",
+                    "in": "query",
+                    "required": False,
+                    "description": "admins only: create the guest even with an erased guest's e-mail or phone",
+                    "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+                }
+            ],
             "requestBody": request_body(GuestCreate),
-            "responses": {"201": json_response(ref("Guest"), "Created"), **errors(*WRITE)},
+            "responses": {
+                "201": json_response(ref("GuestCreated"), "Created"),
+                **errors(*WRITE),
+                "409": json_response(
+                    {
+                        "type": "object",
+                        "required": ["error", "field"],
+                        "properties": {
+                            "error": {"type": "string"},
+                            "field": {"type": "string", "enum": ["email", "phone"]},
+                        },
+                    },
+                    "The e-mail or phone belongs to a guest who asked to be forgotten",
+                ),
+            },
         },
     },
     "/guests/{guest_id}": {
         "parameters": [GUEST_ID],
         "get": {
             "summary": "One guest with recognition facts",
-            "responses": {"200": json_response(ref("Guest"), "The guest"), **errors(*READ, 404)},
+            "responses": {
+                "200": json_response(ref("Guest"), "The guest"),
+                **errors(*READ),
+                "404": json_response(
+                    ref("Error"), "Unknown id; a guest merged into another also gives merged_into: the survivor's id"
+                ),
+            },
         },
         "patch": {
             "summary": "Change a guest (optimistic locking)",
@@ -318,6 +381,7 @@ PATHS.update(
 def openapi_part() -> ApiPart:
     """The guest endpoints' share of the OpenAPI document."""
     schemas = {"Guest": GUEST, "Recognition": RECOGNITION, "GuestSummary": GUEST_SUMMARY, "Visit": VISIT}
+    schemas["GuestCreated"] = GUEST_CREATED
     schemas |= {
         "ContactSuggestion": CONTACT_SUGGESTION,
         "ContactSuggestionReceipt": CONTACT_SUGGESTION_RECEIPT,

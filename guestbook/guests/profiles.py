@@ -11,7 +11,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests import history, photos, search_index
+from guestbook.guests import extras, history, photos, search_index
 from guestbook.guests.models import Allergy, Guest
 from guestbook.guests.schemas import GuestCreate, GuestFields, GuestPatch, PartialDate, parse_partial_date
 from guestbook.models.base import utcnow
@@ -132,11 +132,29 @@ def check_occasion_change(guest: Guest, fields: set[str], role: str) -> None:
         raise ContactNotAllowed(f"your role cannot change: {', '.join(on_file)}")
 
 
-def create_guest(data: GuestCreate, actor: Actor) -> Guest:
-    """Create a guest profile and index it for search (a postal address needs the concierge role or above)."""
+class ErasedContactBlocked(Exception):
+    """The e-mail or phone belongs to a guest who asked to be forgotten; ``field`` says which."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"this {field} belongs to a guest who asked to be forgotten")
+        self.field = field
+
+
+def create_guest(data: GuestCreate, actor: Actor, *, allow_erased: bool = False) -> Guest:
+    """Create a guest profile and index it for search (a postal address needs the concierge role or above).
+
+    An e-mail or phone of an erased guest raises ErasedContactBlocked, unless an admin passes ``allow_erased``.
+    """
+    from guestbook.guests.erased import is_erased_contact
+
     if data.address is not None and not can_see_contact(actor.role):
         raise ContactNotAllowed("postal addresses need the concierge role or above")
+    if allow_erased and not role_at_least(actor.role, "admin"):
+        raise ContactNotAllowed("only an admin may re-create an erased guest's contact")
     with write_transaction():
+        blocked = None if allow_erased else is_erased_contact(data.email, data.phone)
+        if blocked is not None:
+            raise ErasedContactBlocked(blocked)
         guest = Guest()
         db.session.add(guest)
         _apply(guest, data)
@@ -249,6 +267,7 @@ def guest_to_dict(guest: Guest, role: str) -> dict[str, Any]:
         "tags": [t.name for t in guest.tags],
         "history": history.history_for(guest.id, role),
         "has_photo": photos.photo_state(guest.id).has_photo,
+        **extras.guest_extras(guest.id, role),
     }
 
 

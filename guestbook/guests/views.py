@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from guestbook.admin import outlets as outlet_service
 from guestbook.admin.models import Outlet
 from guestbook.choices import choices
-from guestbook.guests import labels, search_rate, suggestions, visits
+from guestbook.guests import gone, labels, lookalikes, search_rate, suggestions, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
 from guestbook.guests import search_results as search_results_service
@@ -106,9 +106,17 @@ def new() -> Response | str:
         except ValidationError as exc:
             _show_errors(form, field_errors(exc))
         else:
-            guest = guest_service.create_guest(data, actor)
-            flash(gettext("%(name)s was added.", name=guest.full_name), "success")
-            return redirect(url_for("guests.show", guest_id=guest.id))
+            try:
+                guest = guest_service.create_guest(data, actor)
+            except guest_service.ErasedContactBlocked as exc:
+                message = gettext("This belongs to a guest who asked to be forgotten: it cannot be used again.")
+                _show_errors(form, {exc.field: message})
+            else:
+                flash(gettext("%(name)s was added.", name=guest.full_name), "success")
+                hint = lookalikes.hint_for(guest.id, actor.role)  # "might be the same as…" (data domain's finder)
+                if hint is not None:
+                    flash(hint, "warning")
+                return redirect(url_for("guests.show", guest_id=guest.id))
     return render_template("guests/form.html", form=form, guest=None, show_address=show_address, conflict=None)
 
 
@@ -213,9 +221,27 @@ def _device_form(device: Outlet | None) -> DeviceForm:
 
 @bp.route("/<int:guest_id>")
 @role_required("floor")
-def show(guest_id: int) -> tuple[str, int]:
+def show(guest_id: int) -> Response | tuple[str, int]:
     """The recognition card: allergies first, usual seat and order, last time, occasions."""
+    survivor = _merged_survivor(guest_id)
+    if survivor is not None:
+        flash(gettext("This guest was merged into %(name)s.", name=survivor.display_name), "info")
+        return redirect(url_for("guests.show", guest_id=survivor.id))
     return _card(guest_id)
+
+
+def _merged_survivor(guest_id: int) -> Guest | None:
+    """The guest a merged-away id now lives on in (None when the id is a guest, or unknown)."""
+    try:
+        guest_service.get_guest(guest_id)
+    except guest_service.GuestNotFound:
+        survivor_id = gone.merged_into(guest_id)
+        if survivor_id is not None:
+            try:
+                return guest_service.get_guest(survivor_id)
+            except guest_service.GuestNotFound:
+                return None
+    return None
 
 
 @bp.route("/<int:guest_id>/visits", methods=["POST"])

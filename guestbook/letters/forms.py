@@ -42,6 +42,16 @@ class LetterSettingsForm(Form):
     letters_anniversary_days_before = IntegerField(
         lazy_gettext("Anniversary letter: days before"), validators=[NumberRange(1, 60)]
     )
+    # "rhythm" is registered by the segments domain (segments/rhythm.py); unknown names fall back to fixed months.
+    letters_lapse_rule = SelectField(
+        lazy_gettext("Who is missed"),
+        choices=choices(
+            [
+                ("fixed_months", lazy_gettext("Away longer than the months below")),
+                ("rhythm", lazy_gettext("Away longer than their own rhythm suggests (lapse model)")),
+            ]
+        ),
+    )
     letters_lapse_months = IntegerField(
         lazy_gettext("We miss you: months without a visit"), validators=[NumberRange(1, 120)]
     )

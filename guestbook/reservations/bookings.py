@@ -26,6 +26,7 @@ from guestbook.db import write_transaction
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
 from guestbook.guests import search, search_index
+from guestbook.guests.erased import is_erased_contact
 from guestbook.guests.models import Guest
 from guestbook.guests.profiles import digits_of
 from guestbook.guests.schemas import (
@@ -194,7 +195,12 @@ def _match_guest(ref: GuestRef, actor: Actor) -> tuple[Guest, str, list[int]]:
         if guest is not None:
             return guest, "linked", []
     candidates = _name_candidates(ref)
-    guest = _new_guest(GuestCreate.model_validate(ref.profile_fields()))
+    fields = ref.profile_fields()
+    # A contact of a guest who asked to be forgotten is not stored again: the booking's guest gets none.
+    if is_erased_contact(ref.email, ref.phone) is not None:
+        fields.pop("email", None)
+        fields.pop("phone", None)
+    guest = _new_guest(GuestCreate.model_validate(fields))
     db.session.add(guest)
     db.session.flush()
     search_index.index_guest(guest)

@@ -74,6 +74,11 @@ ARRIVAL: dict[str, Any] = {
         "nights": {"type": "integer"},
         "status": {"type": "string"},
         "vip_level": {"type": "integer"},
+        "tier": {"enum": ["A", "B", "C", None], "description": "the pyramid's tier (null before the first refresh)"},
+        "influence": {
+            "enum": ["press", "critic", "official", "travel_trade", "community", "other", None],
+            "description": "influence that spend does not show, set by a manager",
+        },
         "first_visit": {"type": "boolean"},
         "visit_count": {"type": "integer"},
         "last_visit": _STR_OR_NULL,

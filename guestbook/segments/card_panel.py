@@ -1,0 +1,96 @@
+"""The card's standing line: tier (and why, when set by hand), influence, RFM segment and lifecycle for every
+role; the lapse model's figures (probability still active, visits expected in 90 days, 12-month value) for
+managers and admins, or the reason they are missing. A template global the segments domain gives the card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from guestbook.extensions import db
+from guestbook.guests.labels import influence_label
+from guestbook.i18n import lazy_gettext
+from guestbook.security import role_at_least
+from guestbook.segments.models import GuestSegment, SegmentOverride
+from guestbook.segments.overrides import MODEL_ROLE
+from guestbook.staff.access import current_actor
+
+SEGMENT_LABELS: dict[str, Any] = {
+    "champions": lazy_gettext("Champions"),
+    "loyal": lazy_gettext("Loyal"),
+    "potential loyalists": lazy_gettext("Potential loyalists"),
+    "new": lazy_gettext("New"),
+    "promising": lazy_gettext("Promising"),
+    "need attention": lazy_gettext("Need attention"),
+    "about to sleep": lazy_gettext("About to sleep"),
+    "at risk": lazy_gettext("At risk"),
+    "can't lose them": lazy_gettext("Can't lose them"),
+    "hibernating": lazy_gettext("Hibernating"),
+    "lost": lazy_gettext("Lost"),
+}
+# Each lifecycle stage in one sentence (thresholds are settings).
+LIFECYCLE_LABELS: dict[str, tuple[Any, Any]] = {
+    "new": (lazy_gettext("New"), lazy_gettext("One visit so far: make the second one happen.")),
+    "returning": (lazy_gettext("Returning"), lazy_gettext("Came back, not yet often enough to be a regular.")),
+    "regular": (lazy_gettext("Regular"), lazy_gettext("Comes often: never treat them as a stranger.")),
+    "at risk": (lazy_gettext("At risk"), lazy_gettext("Away longer than their own rhythm suggests.")),
+    "lapsed": (lazy_gettext("Lapsed"), lazy_gettext("No visit for more than a year.")),
+    "lost": (lazy_gettext("Lost"), lazy_gettext("No visit for more than two years.")),
+}
+MODEL_NOTES: dict[str, Any] = {
+    "too_few_guests": lazy_gettext("Lapse risk needs at least 30 guests with visits; the fixed rule decides for now."),
+    "not_fitted": lazy_gettext("Lapse risk is worked out by the nightly refresh."),
+    "no_visits": lazy_gettext("No visits yet."),
+}
+
+
+@dataclass(frozen=True)
+class StandingLine:
+    """What the card shows about where the guest stands."""
+
+    tier: str
+    tier_by_hand: bool
+    tier_reason: str
+    influence: str
+    segment: str
+    lifecycle: str
+    lifecycle_help: str
+    show_model: bool
+    p_active: float | None
+    expected_visits_90d: float | None
+    value_12m: Any
+    model_note: str
+    few_visits: bool
+
+
+def standing_for(guest_id: int) -> StandingLine | None:
+    """The card's standing line, or None before the first refresh with nothing set by hand."""
+    row = db.session.get(GuestSegment, guest_id)
+    override = db.session.get(SegmentOverride, guest_id)
+    if row is None and override is None:
+        return None
+    by_hand = override is not None and override.tier is not None
+    lifecycle = LIFECYCLE_LABELS.get(row.lifecycle or "", ("", "")) if row else ("", "")
+    return StandingLine(
+        tier=(override.tier if by_hand and override and override.tier else (row.tier if row else "C")),
+        tier_by_hand=by_hand,
+        tier_reason=override.reason if by_hand and override else "",
+        influence=influence_label(override.influence) if override and override.influence else "",
+        segment=str(SEGMENT_LABELS.get(row.rfm_name or "", "")) if row else "",
+        lifecycle=str(lifecycle[0]),
+        lifecycle_help=str(lifecycle[1]),
+        show_model=role_at_least(current_actor().role, MODEL_ROLE) and row is not None,
+        p_active=row.p_active if row else None,
+        expected_visits_90d=row.expected_visits_90d if row else None,
+        value_12m=row.value_12m if row else None,
+        model_note=str(MODEL_NOTES.get(row.model_note, "")) if row and row.model_note else "",
+        few_visits=bool(row and 0 < row.visit_days < 3),
+    )
+
+
+def register_segment_card(app: Flask) -> None:
+    """Give the card's templates ``standing_for(guest_id)``."""
+    app.add_template_global(standing_for, "standing_for")
