@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.segments.card_panel import register_segment_card
     from guestbook.segments.overrides import segment_json, standing_of
     from guestbook.segments.rhythm import register_rhythm_rule
+    from guestbook.segments.views import bp as segments_bp
     from guestbook.staff.fonts import bp as fonts_bp
     from guestbook.staff.views import bp as auth_bp
 
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reservations_bp)
     app.register_blueprint(briefing_bp)
     app.register_blueprint(data_bp)
+    app.register_blueprint(segments_bp)
     register_with_guests(app)
     register_attendance_with_guests(app)
     register_guest_extra(app, "segment", segment_json)  # the guest JSON's tier, RFM, lifecycle (segments -> guests)

@@ -121,3 +121,25 @@ def test_saving_a_source_mapping(app: Flask, client: FlaskClient, auth: AuthActi
     assert (saved.mapping, saved.encoding, saved.date_order) == ({"source_id": "Guest No"}, "cp874", "DMY")
     html = upload(client, "Guest No,given_name\nA1,สมชาย\n".encode("cp874"))
     assert "Import now" in html
+
+
+def test_an_imported_guest_gets_the_might_be_the_same_hint(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    from .factories import make_guest
+
+    known = make_guest(given_name="Niran", family_name="Smith", phone="+66 81 234 5678")
+    auth.login("admin")
+    html = upload(client, b"source_id,given_name,family_name,phone\nx1,Niran,Smith,081 234 5678\n")
+    response = client.post(
+        "/data/import/commit",
+        data={
+            "csrf_token": csrf_from(html),
+            "kind": "guests",
+            "source": "opera",
+            "token": hidden(html, "token"),
+            "filename": "export.csv",
+        },
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Might be the same as Niran Smith" in page
+    new_id = db.session.scalar(select(func.max(Guest.id)))
+    assert f'href="/data/duplicates/{known.id}/{new_id}"' in page

@@ -51,3 +51,34 @@ def test_model_figures_show_for_managers(app: Flask, client: FlaskClient, auth: 
     floor = app.test_client()
     AuthActions(floor).login("floor")
     assert "likely still coming" not in floor.get(f"/guests/{guest.id}").get_data(as_text=True)
+
+
+def test_a_manager_sets_and_clears_the_tier_from_the_card(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    from .conftest import csrf_from
+
+    guest = make_guest(given_name="Mai")
+    auth.login("manager")
+    page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    assert "Set the tier by hand" in page
+    url = f"/segments/guests/{guest.id}/tier"
+    token = csrf_from(page)
+    no_reason = client.post(url, data={"csrf_token": token, "tier": "A", "reason": " ", "influence": ""})
+    assert no_reason.status_code == 302 and overrides.segment_json(guest.id, "manager") is None
+    done = client.post(
+        url, data={"csrf_token": token, "tier": "A", "reason": "city councillor", "influence": "official"}
+    )
+    assert done.status_code == 302
+    segment = overrides.segment_json(guest.id, "manager")
+    assert segment is not None and (segment["tier"], segment["tier_source"], segment["influence"]) == (
+        "A",
+        "override",
+        "official",
+    )
+    assert "Tier set by hand: city councillor" in client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    client.post(url, data={"csrf_token": token, "tier": "computed", "reason": "", "influence": ""})
+    cleared = overrides.segment_json(guest.id, "manager")
+    assert cleared is not None and cleared["tier_source"] == "computed" and cleared["influence"] == "official"
+    assert client.post(url, data={"tier": "A", "reason": "x"}).status_code == 400  # no CSRF token
+    floor = app.test_client()
+    AuthActions(floor).login("floor")
+    assert "Set the tier by hand" not in floor.get(f"/guests/{guest.id}").get_data(as_text=True)

@@ -19,6 +19,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,9 +44,10 @@ from guestbook.data.import_rows import (
     now_utc,
     visit_checker,
 )
-from guestbook.data.models import DATE_ORDERS, IMPORT_KINDS, ImportRun, ImportSource
+from guestbook.data.models import DATE_ORDERS, IMPORT_KINDS, GuestSourceRef, ImportRun, ImportSource
 from guestbook.db import write_transaction
 from guestbook.extensions import db
+from guestbook.guests.models import Guest
 from guestbook.i18n import gettext
 from guestbook.reservations.bookings import SOURCE_PATTERN
 
@@ -82,6 +84,18 @@ class ImportReport:
             "skipped": self.skipped,
             "errors": self.errors,
         }
+
+
+def guests_imported_since(source: str, since: datetime, limit: int) -> list[int]:
+    """Guests this source's import created at or after ``since`` (newest first, at most ``limit``)."""
+    stmt = (
+        select(GuestSourceRef.guest_id)
+        .join(Guest, Guest.id == GuestSourceRef.guest_id)
+        .where(GuestSourceRef.source == source, Guest.created_at >= since)
+        .order_by(GuestSourceRef.guest_id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 class ImportSettingsError(ValueError):

@@ -7,6 +7,7 @@ and the commit, and deleted when the import is committed or cancelled (or after 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -22,11 +23,13 @@ from guestbook.data.import_rows import COLUMNS
 from guestbook.data.models import DATE_ORDERS, IMPORT_KINDS
 from guestbook.data.views import bp
 from guestbook.forms import Form
+from guestbook.guests import lookalikes
 from guestbook.i18n import gettext, lazy_gettext, ngettext
 from guestbook.reservations import uploads
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 
+HINTED_GUESTS = 10  # newest imported guests checked at once for look-alikes (40–100 ms each)
 KIND_LABELS = {"guests": lazy_gettext("Guests"), "visits": lazy_gettext("Visit history")}
 DATE_ORDER_LABELS = {
     "YMD": lazy_gettext("Year first (2025-04-03)"),
@@ -171,9 +174,16 @@ def import_commit() -> BaseResponse | str:
     form = GuestImportCommitForm()
     kind, source = _checked_kind_source(form.kind.data or "", form.source.data or "")
     token = form.token.data or ""
+    started = datetime.now(UTC)
     report = imports.run_import(kind, source, _stored_path(token), current_actor(), filename=form.filename.data or "")
     if report.committed:
         uploads.discard(current_app.instance_path, token)
+        if kind == "guests" and report.created:
+            # The on-the-spot "might be the same as…" for the newest imported guests; the nightly scan does all.
+            for guest_id in imports.guests_imported_since(source, started, HINTED_GUESTS):
+                hint = lookalikes.hint_for(guest_id, current_actor().role)
+                if hint is not None:
+                    flash(hint, "info")
         flash(
             gettext(
                 "Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged, %(skipped)d skipped.",

@@ -55,6 +55,7 @@ class StandingLine:
     tier_by_hand: bool
     tier_reason: str
     influence: str
+    influence_code: str
     segment: str
     lifecycle: str
     lifecycle_help: str
@@ -79,6 +80,7 @@ def standing_for(guest_id: int) -> StandingLine | None:
         tier_by_hand=by_hand,
         tier_reason=override.reason if by_hand and override else "",
         influence=influence_label(override.influence) if override and override.influence else "",
+        influence_code=(override.influence or "") if override else "",
         segment=str(SEGMENT_LABELS.get(row.rfm_name or "", "")) if row else "",
         lifecycle=str(lifecycle[0]),
         lifecycle_help=str(lifecycle[1]),
