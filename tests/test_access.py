@@ -66,6 +66,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "api.create_tag": ("POST", "/api/v1/tags", "manager"),
     "api.put_guest_tags": ("PUT", "/api/v1/guests/{gid}/tags", "floor"),
     "api.put_guest_tier": ("PUT", "/api/v1/guests/{gid}/tier", "manager"),
+    "data.index": ("GET", "/data/", "admin"),
     "segments.set_tier": ("POST", "/segments/guests/{gid}/tier", "manager"),
     "api.delete_guest_tier": ("DELETE", "/api/v1/guests/{gid}/tier", "manager"),
     "api.suggest_contact": ("POST", "/api/v1/guests/{gid}/contact-suggestions", "floor"),
