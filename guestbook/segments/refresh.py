@@ -20,10 +20,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -36,6 +36,9 @@ from guestbook.segments import lapse_model, scoring
 from guestbook.segments.models import GuestSegment, SegmentModelRun
 
 CHUNK = 5_000
+# Core, not the ORM's bulk insert: that one splits a chunk into a statement per pattern of None values.
+SEGMENT_TABLE = cast(Table, GuestSegment.__table__)
+SCORE_KEYS = ("r", "f", "m", "rfm_name", "tier", "lifecycle")
 MONEY = Decimal("0.01")
 
 
@@ -318,28 +321,32 @@ def refresh(actor: Actor, as_of: date, full: bool = True) -> RefreshResult:
             assert changed is not None
             for gid in changed:
                 figures.setdefault(gid, _empty_row(gid, as_of, now))
-            rows = [_with_days(r) for r in _stored_rows() if r["guest_id"] not in figures] + list(figures.values())
+            rows = [_with_days(r, tz) for r in _stored_rows() if r["guest_id"] not in figures] + list(figures.values())
             run = db.session.scalars(
                 select(SegmentModelRun).where(SegmentModelRun.as_of == as_of).order_by(SegmentModelRun.id.desc())
             ).first()
         _apply_model(rows if full else list(figures.values()), run, as_of)
+        before: dict[int, tuple[Any, ...]] = {}
+        if not full:
+            before = {r["guest_id"]: tuple(r[k] for k in SCORE_KEYS) for r in rows if r["guest_id"] not in figures}
         score(rows, as_of, settings)
         if full:
             db.session.execute(delete(GuestSegment))
             for i in range(0, len(rows), CHUNK):
-                db.session.execute(insert(GuestSegment), [_stored_columns(r) for r in rows[i : i + CHUNK]])
+                db.session.execute(insert(SEGMENT_TABLE), [_stored_columns(r) for r in rows[i : i + CHUNK]])
         else:
             db.session.execute(delete(GuestSegment).where(GuestSegment.guest_id.in_(list(figures))))
             fresh = [_stored_columns(r) for r in figures.values()]
             for i in range(0, len(fresh), CHUNK):
-                db.session.execute(insert(GuestSegment), fresh[i : i + CHUNK])
-            others = [_stored_columns(r) for r in rows if r["guest_id"] not in figures]
-            keys = ("r", "f", "m", "rfm_name", "tier", "lifecycle")
-            for i in range(0, len(others), CHUNK):
-                db.session.execute(
-                    update(GuestSegment),
-                    [{"guest_id": r["guest_id"], **{k: r[k] for k in keys}} for r in others[i : i + CHUNK]],
-                )
+                db.session.execute(insert(SEGMENT_TABLE), fresh[i : i + CHUNK])
+            # Everyone else keeps their figures; only scores that moved (quintiles, the pyramid) are written.
+            moved = [
+                {"guest_id": r["guest_id"], **{k: r[k] for k in SCORE_KEYS}}
+                for r in rows
+                if r["guest_id"] not in figures and tuple(r[k] for k in SCORE_KEYS) != before[r["guest_id"]]
+            ]
+            for i in range(0, len(moved), CHUNK):
+                db.session.execute(update(GuestSegment), moved[i : i + CHUNK])
         audit.record(actor, "segments_refresh", detail=f"{as_of.isoformat()} {'full' if full else 'incremental'}")
     return RefreshResult(
         as_of=as_of,
@@ -351,9 +358,8 @@ def refresh(actor: Actor, as_of: date, full: bool = True) -> RefreshResult:
     )
 
 
-def _with_days(r: dict[str, Any]) -> dict[str, Any]:
+def _with_days(r: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
     """A stored row with the private fields the model and the rules need (first and last visit day)."""
-    tz = property_tz()
     r["_first_day"] = r["first_visit_at"].astimezone(tz).date() if r["first_visit_at"] else None
     r["_last_day"] = r["last_visit_at"].astimezone(tz).date() if r["last_visit_at"] else None
     r["_repeat_spend"] = 0.0
