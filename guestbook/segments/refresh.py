@@ -214,6 +214,20 @@ def fit_model(rows: Sequence[dict[str, Any]], as_of: date, settings: RefreshSett
     return run
 
 
+def bgnbd_of(run: SegmentModelRun | None) -> lapse_model.BgNbdFit | None:
+    """The BG/NBD parameters of a stored fit, or None when it was not fitted."""
+    if run is None or run.r is None:
+        return None
+    return lapse_model.BgNbdFit(
+        r=run.r,
+        alpha=run.alpha or 0.0,
+        a=run.a or 0.0,
+        b=run.b or 0.0,
+        log_likelihood=run.log_likelihood or 0.0,
+        customers=run.customers,
+    )
+
+
 def _model_inputs(rows: Sequence[dict[str, Any]], as_of: date) -> tuple[Any, Any, Any]:
     import numpy as np
 
@@ -231,18 +245,11 @@ def _apply_model(rows: Sequence[dict[str, Any]], run: SegmentModelRun | None, as
     for r in rows:
         r["p_active"] = r["expected_visits_90d"] = r["value_12m"] = None
         r["model_note"] = "no_visits" if r["visit_days"] == 0 else ""
-    if run is None or run.r is None or not seen:
+    bg = bgnbd_of(run)
+    if run is None or bg is None or not seen:
         for r in seen:
             r["model_note"] = run.note if run is not None and run.note else "not_fitted"
         return
-    bg = lapse_model.BgNbdFit(
-        r=run.r,
-        alpha=run.alpha or 0.0,
-        a=run.a or 0.0,
-        b=run.b or 0.0,
-        log_likelihood=run.log_likelihood or 0.0,
-        customers=run.customers,
-    )
     frequency, recency, age = _model_inputs(seen, as_of)
     alive = lapse_model.p_alive(bg, frequency, recency, age)
     expected_90 = lapse_model.expected_visits(bg, 90.0, frequency, recency, age)

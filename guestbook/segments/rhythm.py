@@ -24,6 +24,7 @@ from guestbook.guests.models import Guest
 from guestbook.letters import rules as letter_rules
 from guestbook.segments import lapse_model
 from guestbook.segments.models import GuestSegment, SegmentModelRun
+from guestbook.segments.refresh import bgnbd_of
 
 RULE_NAME = "rhythm"
 
@@ -42,16 +43,7 @@ def latest_fit() -> lapse_model.BgNbdFit | None:
     run = db.session.scalars(
         select(SegmentModelRun).where(SegmentModelRun.r.is_not(None)).order_by(SegmentModelRun.id.desc())
     ).first()
-    if run is None or run.r is None:
-        return None
-    return lapse_model.BgNbdFit(
-        r=run.r,
-        alpha=run.alpha or 0.0,
-        a=run.a or 0.0,
-        b=run.b or 0.0,
-        log_likelihood=run.log_likelihood or 0.0,
-        customers=run.customers,
-    )
+    return bgnbd_of(run)
 
 
 def verdict(guest: Guest, run_date: date, tz: ZoneInfo, fit: lapse_model.BgNbdFit | None = None) -> RhythmVerdict:
