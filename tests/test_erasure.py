@@ -484,3 +484,20 @@ def test_an_import_does_not_bring_an_erased_guest_back(app: Flask, runner: Flask
     for name in ("Zeph%", "Nomail"):
         assert db.session.scalar(select(func.count()).select_from(Guest).where(Guest.given_name.like(name))) == 0
     assert db.session.scalar(select(func.count()).select_from(Guest)) == 3  # the two erased rows and Ann
+
+
+def test_an_edit_cannot_put_an_erased_contact_on_another_guest(
+    app: Flask, client: FlaskClient, api_key: KeyMaker
+) -> None:
+    gone = make_guest(given_name="Gone", email="gone.again@example.org", phone="+66 81 555 0101")
+    erasure.erase_guest(gone.id, "request", ACTOR)
+    other = make_guest(given_name="Other")
+    url = f"/api/v1/guests/{other.id}"
+    concierge, admin = api_key("concierge"), api_key("admin")
+    by_email = client.patch(url, json={"version": other.version, "email": "Gone.Again@example.org"}, headers=concierge)
+    assert by_email.status_code == 409 and by_email.get_json()["field"] == "email"
+    by_phone = client.patch(url, json={"version": other.version, "phone": "081 555 0101"}, headers=concierge)
+    assert by_phone.status_code == 409 and by_phone.get_json()["field"] == "phone"
+    assert client.get(url, headers=admin).get_json()["email"] is None  # nothing was written
+    allowed = client.patch(url, json={"version": other.version, "phone": "081 555 0101"}, headers=admin)
+    assert allowed.status_code == 200  # an admin decides it is someone else's number now

@@ -118,6 +118,8 @@ def patch_guest(guest_id: int) -> Response:
         guest = guest_service.update_guest(guest_id, patch, actor)
     except guest_service.ContactNotAllowed as exc:
         raise ApiError(403, {"error": str(exc)}) from None
+    except guest_service.ErasedContactBlocked as exc:
+        raise ApiError(409, {"error": f"{exc}; only an admin may set it", "field": exc.field}) from None
     except guest_service.VersionConflict as exc:
         raise ApiError(
             409,

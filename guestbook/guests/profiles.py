@@ -193,6 +193,7 @@ def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
         check_occasion_change(guest, patch.model_fields_set, actor.role)
         if guest.version != patch.version:
             raise VersionConflict(get_guest(guest_id))
+        _check_erased_contacts(guest, patch, actor)
         changed = _apply(guest, patch)
         if changed:
             guest.updated_at = utcnow()  # also bumps the version, even when only allergies changed
@@ -200,6 +201,20 @@ def update_guest(guest_id: int, patch: GuestPatch, actor: Actor) -> Guest:
             search_index.index_guest(guest)
             audit.record(actor, "guest_edit", guest.id, "changed: " + ", ".join(changed))
     return guest
+
+
+def _check_erased_contacts(guest: Guest, patch: GuestPatch, actor: Actor) -> None:
+    """A new e-mail or phone that belonged to an erased guest raises ErasedContactBlocked (admins may set it)."""
+    from guestbook.guests.erased import is_erased_contact
+
+    if role_at_least(actor.role, "admin"):
+        return
+    sent = patch.model_fields_set
+    email = patch.email if "email" in sent and patch.email and patch.email != guest.email else None
+    phone = patch.phone if "phone" in sent and patch.phone and digits_of(patch.phone) != guest.phone_digits else None
+    blocked = is_erased_contact(email, phone)
+    if blocked is not None:
+        raise ErasedContactBlocked(blocked)
 
 
 def partial_date(guest: Guest, kind: str) -> PartialDate | None:

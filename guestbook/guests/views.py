@@ -109,8 +109,7 @@ def new() -> Response | str:
             try:
                 guest = guest_service.create_guest(data, actor)
             except guest_service.ErasedContactBlocked as exc:
-                message = gettext("This belongs to a guest who asked to be forgotten: it cannot be used again.")
-                _show_errors(form, {exc.field: message})
+                _show_errors(form, {exc.field: _erased_message()})
             else:
                 flash(gettext("%(name)s was added.", name=guest.full_name), "success")
                 hint = lookalikes.hint_for(guest.id, actor.role)  # "might be the same as…" (data domain's finder)
@@ -430,6 +429,9 @@ def edit(guest_id: int) -> Response | str:
         except guest_service.ContactNotAllowed:
             # Floor may add an anniversary the guest never gave, not change one on file.
             form.anniversary.errors = [*list(form.anniversary.errors or []), _on_file_message()]
+        except guest_service.ErasedContactBlocked as exc:
+            blocked = form.email if exc.field == "email" else form.phone
+            blocked.errors = [*list(blocked.errors or []), _erased_message()]
         else:
             flash(gettext("Saved."), "success")
             return redirect(url_for("guests.show", guest_id=guest.id))
@@ -465,6 +467,11 @@ def _merge_after_conflict(
             getattr(form, name).data = getattr(stored, name).data
     form.version.data, form.base.data = stored.version.data, stored.base.data
     return both
+
+
+def _erased_message() -> str:
+    """Why an e-mail or phone was refused: it belonged to a guest who was erased."""
+    return gettext("This belongs to a guest who asked to be forgotten: it cannot be used again.")
 
 
 def _on_file_message() -> str:
