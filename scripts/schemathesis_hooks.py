@@ -69,8 +69,14 @@ def _fix_merge(case: Case) -> None:
     if case.operation.path != "/guests/{guest_id}/merge" or not isinstance(body, dict):
         return
     keep = (case.path_parameters or {}).get("guest_id")
-    if isinstance(keep, int) and body.get("other_id") == keep:
-        body["other_id"] = keep + 1 if keep == 1 else keep - 1
+    other = body.get("other_id")
+    if keep is None or other is None or isinstance(other, bool) or str(other) != str(keep):
+        return
+    try:  # the coverage phase may send the path id as text ("1")
+        number = int(str(keep))
+    except ValueError:
+        return
+    body["other_id"] = number + 1 if number == 1 else number - 1
 
 
 def _fix_duplicates(case: Case) -> None:
