@@ -20,6 +20,7 @@ from schemathesis.hooks import HookContext
 
 OUTLETS = [code for code in os.environ.get("GUESTBOOK_ST_OUTLETS", "").split(",") if code]
 GUEST_IDS = [int(x) for x in os.environ.get("GUESTBOOK_ST_GUEST_IDS", "").split(",") if x]
+MERGE_IDS = [int(x) for x in os.environ.get("GUESTBOOK_ST_MERGE_IDS", "").split(",") if x]
 
 
 def _pick(options: list[Any], seed: object) -> Any:
@@ -64,19 +65,18 @@ def _fix_body(body: dict[str, Any]) -> None:
 
 
 def _fix_merge(case: Case) -> None:
-    """A guest cannot be merged into itself (a 422 no schema can state): merge a neighbour instead."""
+    """Merge only the guests kept apart for it (a merge removes the other guest, whose id other requests use),
+    and never a guest into itself (a 422 no schema can state)."""
     body = case.body
     if case.operation.path != "/guests/{guest_id}/merge" or not isinstance(body, dict):
         return
-    keep = (case.path_parameters or {}).get("guest_id")
     other = body.get("other_id")
-    if keep is None or other is None or isinstance(other, bool) or str(other) != str(keep):
+    if other is None or isinstance(other, bool) or not MERGE_IDS:
         return
-    try:  # the coverage phase may send the path id as text ("1")
-        number = int(str(keep))
-    except ValueError:
-        return
-    body["other_id"] = number + 1 if number == 1 else number - 1
+    keep = str((case.path_parameters or {}).get("guest_id"))
+    candidates = [g for g in MERGE_IDS if str(g) != keep]
+    if candidates:
+        body["other_id"] = _pick(candidates, other)
 
 
 def _fix_duplicates(case: Case) -> None:

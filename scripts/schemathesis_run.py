@@ -35,6 +35,7 @@ from guestbook.letters import selection as letters  # noqa: E402
 from guestbook.staff import auth  # noqa: E402
 
 SEED = 20261202
+MERGEABLE = 10  # guests kept apart for the merge endpoint
 MAX_EXAMPLES = int(os.environ.get("GUESTBOOK_SCHEMATHESIS_MAX_EXAMPLES", "40"))
 # Fuzzing and stateful testing repeat until this budget is spent, so the run stays under 3 minutes on
 # 2 cores; the seed fixes the sequence of cases, and a slower machine runs a shorter prefix of it.
@@ -72,7 +73,10 @@ def seeded_app(folder: Path) -> tuple[Flask, str]:
         letters.run_daily(date.today(), Actor.system())
         _record, key = auth.create_api_key("schemathesis", "admin")
         os.environ["GUESTBOOK_ST_OUTLETS"] = ",".join(db.session.scalars(select(Outlet.code).order_by(Outlet.id)))
-        os.environ["GUESTBOOK_ST_GUEST_IDS"] = ",".join(str(i) for i in db.session.scalars(select(Guest.id)))
+        ids = [str(i) for i in db.session.scalars(select(Guest.id).order_by(Guest.id))]
+        # A merge removes its other guest: the tester merges only these, so every id it uses elsewhere stays.
+        os.environ["GUESTBOOK_ST_GUEST_IDS"] = ",".join(ids[:-MERGEABLE])
+        os.environ["GUESTBOOK_ST_MERGE_IDS"] = ",".join(ids[-MERGEABLE:])
         db.session.remove()
     return app, key
 
