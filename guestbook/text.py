@@ -85,3 +85,9 @@ class Text(GroupedMetadata):
         pattern = padded(core, self.required) if core else plain
         yield BeforeValidator(check)
         yield Field(min_length=1 if self.required else None, max_length=limit, json_schema_extra={"pattern": pattern})
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell for a CSV or XLSX export that a spreadsheet will not run as a formula (``=``, ``+``, ``-``, ``@``…)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

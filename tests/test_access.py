@@ -131,6 +131,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "letters.letter": ("GET", "/letters/999", "concierge"),
     "letters.letter_action": ("POST", "/letters/999/action", "concierge"),
     "letters.needs_address": ("GET", "/letters/needs-address", "concierge"),
+    "letters.queue_we_miss_you": ("POST", "/letters/guests/{gid}/we-miss-you", "concierge"),
     "letters.templates": ("GET", "/letters/templates", "concierge"),
     "letters.template_edit": ("GET", "/letters/templates/birthday/en", "concierge"),
     "letters.settings": ("GET", "/letters/settings", "manager"),

@@ -29,6 +29,7 @@ from guestbook.letters.models import Letter
 from guestbook.letters.render import Letterhead, PrintLetter
 from guestbook.letters.wording import long_date
 from guestbook.models.base import utcnow
+from guestbook.text import spreadsheet_safe
 
 PRINTABLE = ("approved", "printed", "mailed")
 
@@ -283,7 +284,7 @@ def export_csv(batch_id: int, actor: Actor) -> str:
         g = letter.guest
         writer.writerow(
             [
-                _cell(v)
+                spreadsheet_safe(v)
                 for v in [
                     letter.id,
                     g.id,
@@ -304,12 +305,6 @@ def export_csv(batch_id: int, actor: Actor) -> str:
         )
     record_export(letters, actor, "batch.csv")
     return buffer.getvalue()
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _paper() -> str:

@@ -11,17 +11,17 @@ from wtforms import Field
 
 from guestbook.admin import settings as settings_service
 from guestbook.admin.outlets import property_today
-from guestbook.i18n import gettext, lazy_gettext, ngettext
+from guestbook.i18n import format_day, gettext, lazy_gettext, ngettext
 from guestbook.letters import batches as letter_batches
 from guestbook.letters import exports as letter_exports
-from guestbook.letters import render_sheets
+from guestbook.letters import queue_one, render_sheets
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
 from guestbook.letters.defaults import TemplateText
 from guestbook.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
 from guestbook.letters.labels import STATUS_LABELS
 from guestbook.letters.models import LETTER_KINDS, LetterBatch
-from guestbook.security import role_required
+from guestbook.security import role_required, safe_next
 from guestbook.staff.access import current_actor
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -340,6 +340,31 @@ def letter_action(letter_id: int) -> Response:
             }
             flash(done.get(action, gettext("Letter updated.")), "success")
     return redirect(url_for("letters.letter", letter_id=letter_id))
+
+
+@bp.route("/guests/<int:guest_id>/we-miss-you", methods=["POST"])
+@role_required("concierge")
+def queue_we_miss_you(guest_id: int) -> Response:
+    """Put a we-miss-you letter for one guest into today's batch now (the dashboard's "slipping away" list)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        letter = queue_one.queue_we_miss_you(guest_id, current_actor())
+    except letter_batches.LetterError as exc:
+        flash(str(exc), "error")
+        batch_id = queue_one.batch_id_of(_today())
+        default = url_for("letters.batch", batch_id=batch_id) if batch_id else url_for("letters.index")
+    else:
+        flash(
+            gettext(
+                "A we-miss-you letter for %(name)s is in the batch of %(date)s, ready for review.",
+                name=letter.guest.full_name,
+                date=format_day(letter.batch.run_date),
+            ),
+            "success",
+        )
+        default = url_for("letters.batch", batch_id=letter.batch_id)
+    return redirect(safe_next(request.form.get("next"), default))
 
 
 @bp.route("/needs-address")
