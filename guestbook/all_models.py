@@ -48,7 +48,13 @@ from guestbook.reservations.models import (
     Reservation,
 )
 from guestbook.security import ROLES
-from guestbook.segments.models import INFLUENCE_KINDS, GuestSegment, SegmentModelRun, SegmentOverride
+from guestbook.segments.models import (
+    INFLUENCE_KINDS,
+    GuestSegment,
+    SegmentModelRun,
+    SegmentOverride,
+    SegmentSummary,
+)
 from guestbook.staff.models import ApiKey, StaffUser
 
 __all__ = [
@@ -102,6 +108,7 @@ __all__ = [
     "SearchVocabVariant",
     "SegmentModelRun",
     "SegmentOverride",
+    "SegmentSummary",
     "Setting",
     "StaffUser",
     "Tag",

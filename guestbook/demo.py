@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_for_update
 from guestbook.db import write_transaction
@@ -217,6 +218,10 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     from guestbook.reservations.demo import load_demo_reservations
 
     load_demo_reservations(today)
+    # The managers' dashboard and the card's standing line have figures from the first sign-in.
+    from guestbook.segments.refresh import refresh
+
+    refresh(Actor.system("demo"), today)
     return True
 
 

@@ -96,6 +96,7 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
         format_day=format_day,
         format_weekday=format_weekday,
         format_day_month=format_day_month,
+        format_month=format_month,
         format_time=format_time,
         format_number=format_number,
         format_money=format_money,
@@ -212,6 +213,13 @@ def format_day_month(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return _format(value, _pattern("MMMMd"))
+
+
+def format_month(value: date | datetime | None, with_year: bool = False) -> str:
+    """A month, for chart axes and report titles: ``Nov`` / ``พ.ย.`` / ``11月``; ``with_year``: ``Nov 2026``."""
+    if value is None:
+        return ""
+    return _format(value, _pattern("yMMM" if with_year else "MMM"))
 
 
 def format_time(value: time | datetime | None) -> str:

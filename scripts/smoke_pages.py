@@ -104,6 +104,10 @@ def urls(app: Flask, values: dict[str, str]) -> tuple[list[str], list[str]]:
         "/guests/search?q=m%C3%BCller",
         "/guests/search?q=%E7%8E%8B",
         "/api/v1/guests?q=wang&limit=5",
+        "/segments/lists/slipping",
+        "/segments/lists/tier?value=A",
+        "/segments/lists/cell?value=5,5",
+        "/segments/lists/occasions",
         "/static/css/app.css",
     ]
     found.sort(key=lambda u: (u.split("?")[0] in LAST, u))

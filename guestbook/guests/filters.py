@@ -36,6 +36,15 @@ def local_date(value: datetime | date | None) -> str:
     return format_day(value, width="long")
 
 
+def local_day(value: datetime | date | None) -> str:
+    """``25 Nov 2026`` (the short form of ``local_date``, for table columns) in the property's timezone."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_tz()).date()
+    return format_day(value)
+
+
 def local_datetime(value: datetime | None) -> str:
     """``8 June 2025, 19:30`` in the property's timezone and the viewer's language."""
     if value is None:
@@ -87,6 +96,7 @@ def real_allergies(allergies: Iterable[Allergy]) -> list[Allergy]:
 def register_filters(app: Flask) -> None:
     """Make the filters available in templates."""
     app.add_template_filter(local_date)
+    app.add_template_filter(local_day)
     app.add_template_filter(local_datetime)
     app.add_template_filter(ago)
     app.add_template_filter(partial_date_text)

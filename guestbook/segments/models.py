@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, Numeric, SmallInteger, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, Numeric, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guestbook.extensions import Base
@@ -80,3 +81,15 @@ class SegmentModelRun(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     fitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SegmentSummary(Base):
+    """The dashboard's figures as of the last refresh: counts by tier, lifecycle and RFM cell, visits and covers
+    per week and the returning-guest rate per month (one row, replaced by each refresh)."""
+
+    __tablename__ = "segment_summary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

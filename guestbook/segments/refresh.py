@@ -32,7 +32,7 @@ from guestbook.admin.settings import get_setting
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Visit
-from guestbook.segments import lapse_model, scoring
+from guestbook.segments import lapse_model, scoring, summary
 from guestbook.segments.models import GuestSegment, SegmentModelRun
 
 CHUNK = 5_000
@@ -354,6 +354,8 @@ def refresh(actor: Actor, as_of: date, full: bool = True) -> RefreshResult:
             ]
             for i in range(0, len(moved), CHUNK):
                 db.session.execute(update(GuestSegment), moved[i : i + CHUNK])
+        db.session.flush()
+        summary.store(as_of, tz, full)  # the dashboard's counts, weeks and months
         audit.record(actor, "segments_refresh", detail=f"{as_of.isoformat()} {'full' if full else 'incremental'}")
     return RefreshResult(
         as_of=as_of,

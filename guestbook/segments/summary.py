@@ -1,0 +1,155 @@
+"""The dashboard's figures, computed by each refresh and kept in one row, so the dashboard reads them in a blink.
+
+Counting 200,000 guests by tier, lifecycle and RFM cell, and a year of visits by week and by month, takes
+seconds; the dashboard must answer in a fraction of one. So each segments refresh stores:
+
+- ``tiers``, ``lifecycle``: guests per computed tier (A, B, C) and per lifecycle stage;
+- ``rfm``: guests per R×F cell, keyed ``"r,f"``;
+- ``days``: visits and covers per local day over the last 53 weeks (the dashboard folds them into weeks);
+- ``months``: per month of the last 12 (``"YYYY-MM"``), the guests who came and how many of them had come
+  before that month (the returning-guest rate).
+
+A full refresh computes everything; an incremental one (the same day, some guests changed) recomputes the
+counts and only the visit days and month since the start of the current week or month, whichever is earlier
+(the index on ``visit.visited_at`` makes that a short range).
+
+Days are local to the property. PostgreSQL converts each visit with the property's timezone; SQLite has no
+timezones, so there the property's UTC offset on the refresh date is applied to every visit (in a zone with
+summer time, a visit in the hour after midnight around the change may land on the day before).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, case, delete, func, select
+
+from guestbook.extensions import db
+from guestbook.guests.models import Visit
+from guestbook.segments.models import GuestSegment, SegmentSummary
+
+WEEKS = 53  # the year on the dashboard, plus the current week
+MONTHS = 12
+
+
+def _local(column: Any, tz: ZoneInfo, as_of: date, fmt: str) -> ColumnElement[str]:
+    """A UTC timestamp column as local text: ``fmt`` is ``day`` (YYYY-MM-DD) or ``month`` (YYYY-MM)."""
+    if db.engine.dialect.name == "postgresql":
+        pattern = "YYYY-MM-DD" if fmt == "day" else "YYYY-MM"
+        return func.to_char(func.timezone(tz.key, column), pattern)
+    offset = datetime.combine(as_of, datetime.min.time(), tz).utcoffset() or timedelta(0)
+    minutes = f"{int(offset.total_seconds() // 60):+d} minutes"
+    return func.strftime("%Y-%m-%d" if fmt == "day" else "%Y-%m", column, minutes)
+
+
+def _utc_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+
+
+def first_day(as_of: date) -> date:
+    """The first day the dashboard's weeks cover: the Monday ``WEEKS - 1`` weeks before the current week's."""
+    return as_of - timedelta(days=as_of.weekday()) - timedelta(weeks=WEEKS - 1)
+
+
+def month_keys(as_of: date) -> list[str]:
+    """The last ``MONTHS`` months as ``YYYY-MM``, oldest first, the current month last."""
+    keys = []
+    year, month = as_of.year, as_of.month
+    for _ in range(MONTHS):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def _counts() -> dict[str, Any]:
+    tiers = dict(db.session.execute(select(GuestSegment.tier, func.count()).group_by(GuestSegment.tier)).all())
+    stages = dict(
+        db.session.execute(
+            select(GuestSegment.lifecycle, func.count())
+            .where(GuestSegment.lifecycle.is_not(None))
+            .group_by(GuestSegment.lifecycle)
+        ).all()
+    )
+    grid = db.session.execute(
+        select(GuestSegment.r, GuestSegment.f, func.count())
+        .where(GuestSegment.r.is_not(None))
+        .group_by(GuestSegment.r, GuestSegment.f)
+    ).all()
+    return {
+        "tiers": {str(k): int(v) for k, v in tiers.items()},
+        "lifecycle": {str(k): int(v) for k, v in stages.items()},
+        "rfm": {f"{r},{f}": int(n) for r, f, n in grid},
+    }
+
+
+def _days(since: date, as_of: date, tz: ZoneInfo) -> dict[str, list[int]]:
+    """Visits and covers per local day from ``since`` to ``as_of``, both included."""
+    day = _local(Visit.visited_at, tz, as_of, "day")
+    rows = db.session.execute(
+        select(day, func.count(), func.coalesce(func.sum(Visit.party_size), 0))
+        .where(
+            Visit.visited_at >= _utc_start(since, tz) - timedelta(days=1),
+            Visit.visited_at < _utc_start(as_of + timedelta(days=2), tz),
+        )
+        .group_by(day)
+    ).all()
+    first, last = since.isoformat(), as_of.isoformat()
+    return {str(d): [int(n), int(c)] for d, n, c in rows if first <= str(d) <= last}
+
+
+def _months(keys: list[str], as_of: date, tz: ZoneInfo) -> dict[str, list[int]]:
+    """Per month key: guests who came that month, and how many of them first came in an earlier month."""
+    first_month = date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    month = _local(Visit.visited_at, tz, as_of, "month")
+    first_visit_month = _local(GuestSegment.first_visit_at, tz, as_of, "month")
+    returning = case((first_visit_month < month, Visit.guest_id))
+    rows = db.session.execute(
+        select(month, func.count(func.distinct(Visit.guest_id)), func.count(func.distinct(returning)))
+        .join(GuestSegment, GuestSegment.guest_id == Visit.guest_id, isouter=True)
+        .where(
+            Visit.visited_at >= _utc_start(first_month, tz) - timedelta(days=1),
+            Visit.visited_at < _utc_start(as_of + timedelta(days=2), tz),
+        )
+        .group_by(month)
+    ).all()
+    wanted = set(keys)
+    return {str(m): [int(g), int(r)] for m, g, r in rows if str(m) in wanted}
+
+
+def compute(as_of: date, tz: ZoneInfo, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary as of ``as_of``; with ``previous`` (the same day's stored one) only recent visits are re-read."""
+    keys = month_keys(as_of)
+    start = first_day(as_of)
+    if previous is not None and previous.get("as_of") == as_of.isoformat():
+        since = min(as_of - timedelta(days=as_of.weekday()), as_of.replace(day=1))
+        days = {d: v for d, v in previous.get("days", {}).items() if d < since.isoformat()}
+        days.update(_days(since, as_of, tz))
+        months = {k: v for k, v in previous.get("months", {}).items() if k != keys[-1]}
+        months.update(_months(keys[-1:], as_of, tz))
+    else:
+        days = _days(start, as_of, tz)
+        months = _months(keys, as_of, tz)
+    return {"as_of": as_of.isoformat(), **_counts(), "days": days, "months": months}
+
+
+def store(as_of: date, tz: ZoneInfo, full: bool) -> SegmentSummary:
+    """Recompute and replace the stored summary (inside the refresh's write transaction)."""
+    previous = None if full else latest_data()
+    data = compute(as_of, tz, previous)
+    db.session.execute(delete(SegmentSummary))
+    row = SegmentSummary(as_of=as_of, data=data)
+    db.session.add(row)
+    return row
+
+
+def latest() -> SegmentSummary | None:
+    """The stored summary, or None before the first refresh."""
+    return db.session.scalars(select(SegmentSummary).order_by(SegmentSummary.id.desc()).limit(1)).first()
+
+
+def latest_data() -> dict[str, Any] | None:
+    """The stored summary's figures, or None."""
+    row = latest()
+    return dict(row.data) if row is not None else None
