@@ -143,13 +143,20 @@ def _filtered(kind: str, value: str) -> Select[Guest, GuestSegment, SegmentOverr
     return None
 
 
-def guest_lines(kind: str, value: str = "", offset: int = 0, limit: int = PAGE) -> tuple[list[GuestLine], int] | None:
-    """A page of one list (highest spend over the window first) and the list's length; None for an unknown list."""
+def guest_lines(
+    kind: str, value: str = "", offset: int = 0, limit: int = PAGE, count: bool = True
+) -> tuple[list[GuestLine], int] | None:
+    """A page of one list (highest spend over the window first) and the list's length (-1 unless ``count``);
+    None for an unknown list."""
     query = _filtered(kind, value)
     if query is None:
         return None
     window = int(get_setting("segments_tier_window_months"))
-    total = int(db.session.scalar(select(func.count()).select_from(query.with_only_columns(Guest.id).subquery())) or 0)
+    total = -1
+    if count:
+        total = int(
+            db.session.scalar(select(func.count()).select_from(query.with_only_columns(Guest.id).subquery())) or 0
+        )
     rows = db.session.execute(
         query.order_by(GuestSegment.spend_window.desc(), GuestSegment.last_visit_at.desc(), Guest.id)
         .offset(offset)
@@ -205,8 +212,8 @@ def build(today: date | None = None) -> Dashboard:
     data: dict[str, Any] = dict(row.data) if row is not None else {}
     as_of = row.as_of if row is not None else None
     window = int(get_setting("segments_tier_window_months"))
-    top = guest_lines("top", limit=TOP)
-    slipping = guest_lines("slipping", limit=SLIPPING)
+    top = guest_lines("top", limit=TOP, count=False)
+    slipping = guest_lines("slipping", limit=SLIPPING, count=False)
     rfm: dict[tuple[int, int], int] = {}
     for key, count in data.get("rfm", {}).items():
         r, f = key.split(",")

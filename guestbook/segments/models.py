@@ -32,7 +32,8 @@ class GuestSegment(Base):
     visit_days: Mapped[int] = mapped_column(Integer, default=0)  # several visits on one day count once
     visits_12m: Mapped[int] = mapped_column(Integer, default=0)
     spend_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
-    spend_window: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))  # the pyramid's window
+    # The pyramid's window; indexed for the dashboard's top guests and lists (highest spend first).
+    spend_window: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0), index=True)
     average_spend: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     days_since_last: Mapped[int | None] = mapped_column(Integer)
     typical_gap_days: Mapped[float | None] = mapped_column(Float)  # median days between visit days

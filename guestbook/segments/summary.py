@@ -9,9 +9,10 @@ seconds; the dashboard must answer in a fraction of one. So each segments refres
 - ``months``: per month of the last 12 (``"YYYY-MM"``), the guests who came and how many of them had come
   before that month (the returning-guest rate).
 
-A full refresh computes everything; an incremental one (the same day, some guests changed) recomputes the
-counts and only the visit days and month since the start of the current week or month, whichever is earlier
-(the index on ``visit.visited_at`` makes that a short range).
+The counts come from the refresh's own score columns (no query). For the weeks and months a full refresh reads
+the year's visits; an incremental one (the same day, some guests changed) only the visit days and month since
+the start of the current week or month, whichever is earlier (the covering index on ``visit.visited_at`` makes
+that a short range).
 
 Days are local to the property. PostgreSQL converts each visit with the property's timezone; SQLite has no
 timezones, so there the property's UTC offset on the refresh date is applied to every visit (in a zone with
@@ -24,7 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, delete, func, select
+import numpy as np
+from sqlalchemy import ColumnElement, delete, func, select
 
 from guestbook.extensions import db
 from guestbook.guests.models import Visit
@@ -63,24 +65,18 @@ def month_keys(as_of: date) -> list[str]:
     return keys[::-1]
 
 
-def _counts() -> dict[str, Any]:
-    tiers = dict(db.session.execute(select(GuestSegment.tier, func.count()).group_by(GuestSegment.tier)).all())
-    stages = dict(
-        db.session.execute(
-            select(GuestSegment.lifecycle, func.count())
-            .where(GuestSegment.lifecycle.is_not(None))
-            .group_by(GuestSegment.lifecycle)
-        ).all()
-    )
-    grid = db.session.execute(
-        select(GuestSegment.r, GuestSegment.f, func.count())
-        .where(GuestSegment.r.is_not(None))
-        .group_by(GuestSegment.r, GuestSegment.f)
-    ).all()
+def counts_of(tiers: Any, stages: Any, r: Any, f: Any) -> dict[str, Any]:
+    """Guests per computed tier, lifecycle stage and R×F cell, from the refresh's score columns (numpy arrays;
+    a stage of None and an R or F of 0 mean "none")."""
+    tier_keys, tier_counts = np.unique(tiers.astype(str), return_counts=True)
+    staged = stages[stages != None]  # noqa: E711  (element-wise: numpy object array)
+    stage_keys, stage_counts = np.unique(staged.astype(str), return_counts=True)
+    scored = r > 0
+    cells, cell_counts = np.unique(r[scored] * 10 + f[scored], return_counts=True)
     return {
-        "tiers": {str(k): int(v) for k, v in tiers.items()},
-        "lifecycle": {str(k): int(v) for k, v in stages.items()},
-        "rfm": {f"{r},{f}": int(n) for r, f, n in grid},
+        "tiers": {str(k): int(n) for k, n in zip(tier_keys, tier_counts, strict=True)},
+        "lifecycle": {str(k): int(n) for k, n in zip(stage_keys, stage_counts, strict=True)},
+        "rfm": {f"{int(c) // 10},{int(c) % 10}": int(n) for c, n in zip(cells, cell_counts, strict=True)},
     }
 
 
@@ -100,26 +96,37 @@ def _days(since: date, as_of: date, tz: ZoneInfo) -> dict[str, list[int]]:
 
 
 def _months(keys: list[str], as_of: date, tz: ZoneInfo) -> dict[str, list[int]]:
-    """Per month key: guests who came that month, and how many of them first came in an earlier month."""
+    """Per month key: guests who came that month, and how many of them first came in an earlier month.
+
+    A guest who came in a month and is not returning came for the first time that month, so returning =
+    guests that month minus guests whose first visit was that month (no join of visits to guests needed).
+    """
     first_month = date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    start = _utc_start(first_month, tz) - timedelta(days=1)
+    end = _utc_start(as_of + timedelta(days=2), tz)
     month = _local(Visit.visited_at, tz, as_of, "month")
-    first_visit_month = _local(GuestSegment.first_visit_at, tz, as_of, "month")
-    returning = case((first_visit_month < month, Visit.guest_id))
-    rows = db.session.execute(
-        select(month, func.count(func.distinct(Visit.guest_id)), func.count(func.distinct(returning)))
-        .join(GuestSegment, GuestSegment.guest_id == Visit.guest_id, isouter=True)
-        .where(
-            Visit.visited_at >= _utc_start(first_month, tz) - timedelta(days=1),
-            Visit.visited_at < _utc_start(as_of + timedelta(days=2), tz),
-        )
+    came = db.session.execute(
+        select(month, func.count(func.distinct(Visit.guest_id)))
+        .where(Visit.visited_at >= start, Visit.visited_at < end)
         .group_by(month)
     ).all()
+    first = _local(GuestSegment.first_visit_at, tz, as_of, "month")
+    new = dict(
+        db.session.execute(
+            select(first, func.count())
+            .where(GuestSegment.first_visit_at >= start, GuestSegment.first_visit_at < end)
+            .group_by(first)
+        ).all()
+    )
     wanted = set(keys)
-    return {str(m): [int(g), int(r)] for m, g, r in rows if str(m) in wanted}
+    return {str(m): [int(g), int(g) - int(new.get(m, 0))] for m, g in came if str(m) in wanted}
 
 
-def compute(as_of: date, tz: ZoneInfo, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The summary as of ``as_of``; with ``previous`` (the same day's stored one) only recent visits are re-read."""
+def compute(
+    as_of: date, tz: ZoneInfo, counts: dict[str, Any], previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The summary as of ``as_of`` with the refresh's ``counts`` (``counts_of``); with ``previous`` (the same
+    day's stored summary) only the visits of the current week and month are re-read."""
     keys = month_keys(as_of)
     start = first_day(as_of)
     if previous is not None and previous.get("as_of") == as_of.isoformat():
@@ -131,13 +138,13 @@ def compute(as_of: date, tz: ZoneInfo, previous: dict[str, Any] | None = None) -
     else:
         days = _days(start, as_of, tz)
         months = _months(keys, as_of, tz)
-    return {"as_of": as_of.isoformat(), **_counts(), "days": days, "months": months}
+    return {"as_of": as_of.isoformat(), **counts, "days": days, "months": months}
 
 
-def store(as_of: date, tz: ZoneInfo, full: bool) -> SegmentSummary:
+def store(as_of: date, tz: ZoneInfo, full: bool, counts: dict[str, Any]) -> SegmentSummary:
     """Recompute and replace the stored summary (inside the refresh's write transaction)."""
     previous = None if full else latest_data()
-    data = compute(as_of, tz, previous)
+    data = compute(as_of, tz, counts, previous)
     db.session.execute(delete(SegmentSummary))
     row = SegmentSummary(as_of=as_of, data=data)
     db.session.add(row)

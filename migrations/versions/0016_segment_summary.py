@@ -1,4 +1,5 @@
-"""The dashboard's figures as of the last segments refresh, and visits indexed by time across guests.
+"""The dashboard's figures as of the last segments refresh, visits indexed by time across guests, and guests' segment
+rows by spend (the dashboard's top guests).
 
 Revision ID: 0016
 Revises: 0015
@@ -28,10 +29,14 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_segment_summary")),
     )
     with op.batch_alter_table("visit", schema=None) as batch_op:
-        batch_op.create_index("ix_visit_visited_at", ["visited_at"], unique=False)
+        batch_op.create_index("ix_visit_visited_at", ["visited_at", "guest_id", "party_size"], unique=False)
+    with op.batch_alter_table("guest_segment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_guest_segment_spend_window"), ["spend_window"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("guest_segment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_guest_segment_spend_window"))
     with op.batch_alter_table("visit", schema=None) as batch_op:
         batch_op.drop_index("ix_visit_visited_at")
     op.drop_table("segment_summary")
