@@ -39,6 +39,7 @@ from guestbook.letters.models import (
     LetterTemplate,
 )
 from guestbook.models.base import UTCDateTime, utcnow
+from guestbook.relations.models import Feedback, FeedbackNote, GuestRelationship
 from guestbook.reservations.models import (
     MATCH_OUTCOMES,
     POSSIBLE_MATCH_STATUSES,
@@ -82,11 +83,14 @@ __all__ = [
     "DuplicatePair",
     "ErasedContact",
     "Erasure",
+    "Feedback",
+    "FeedbackNote",
     "Guest",
     "GuestAddressFlag",
     "GuestMerge",
     "GuestNote",
     "GuestPhoto",
+    "GuestRelationship",
     "GuestSearchKey",
     "GuestSegment",
     "GuestSourceRef",

@@ -16,7 +16,12 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.admin.views import bp as admin_bp
     from guestbook.api import bp as api_bp
     from guestbook.briefing import api as _briefing_api  # noqa: F401
-    from guestbook.briefing.assembly import register_standing_provider
+    from guestbook.briefing.assembly import (
+        register_care_provider,
+        register_companion_provider,
+        register_complaint_provider,
+        register_standing_provider,
+    )
     from guestbook.briefing.views import bp as briefing_bp
     from guestbook.data import api as _data_api  # noqa: F401
     from guestbook.data import duplicates_api as _data_duplicates_api  # noqa: F401
@@ -39,6 +44,13 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
+    from guestbook.relations import api as _feedback_api  # noqa: F401
+    from guestbook.relations import relationships_api as _relationships_api  # noqa: F401
+    from guestbook.relations import report_api as _report_api  # noqa: F401
+    from guestbook.relations import views_feedback as _relations_views_feedback  # noqa: F401  (feedback pages, badge)
+    from guestbook.relations.care import briefing_complaints, care_by_guest, care_for
+    from guestbook.relations.relationships import companions_on_sheet, relationships_json
+    from guestbook.relations.views import bp as relations_bp
     from guestbook.reservations import api as _reservations_api  # noqa: F401
     from guestbook.reservations.attendance import register_attendance_with_guests
     from guestbook.reservations.bookings import register_with_guests
@@ -61,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(briefing_bp)
     app.register_blueprint(data_bp)
     app.register_blueprint(segments_bp)
+    app.register_blueprint(relations_bp)
     register_with_guests(app)
     register_attendance_with_guests(app)
     register_guest_extra(app, "segment", segment_json)  # the guest JSON's tier, RFM, lifecycle (segments -> guests)
@@ -70,6 +83,11 @@ def register_blueprints(app: Flask) -> None:
     register_card_panel(app)  # the card's "Who looked at this guest" panel (data -> guests)
     register_lookalike_finder(lookalikes)  # the "might be the same as…" hint on a new guest (data -> guests)
     register_merge_hooks(app)  # merged-away ids: the API's 404 merged_into and the card's redirect
+    register_guest_extra(app, "relationships", relationships_json)  # who knows whom (relations -> guests)
+    register_companion_provider(app, companions_on_sheet)  # related arrivals on one sheet (relations -> briefing)
+    register_guest_extra(app, "care", care_for)  # "handle with care": banner, promises, compliments (every role)
+    register_complaint_provider(app, briefing_complaints)  # the briefing's complaint box (relations -> briefing)
+    register_care_provider(app, care_by_guest)  # the briefing JSON arrivals' care (relations -> briefing)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).
     csrf.exempt(api_bp)
     register_document(app, api_document)
@@ -86,10 +104,15 @@ def api_document() -> dict[str, Any]:
     from guestbook.data.openapi_privacy import openapi_part as privacy_part
     from guestbook.guests.openapi import openapi_part as guests_part
     from guestbook.letters.openapi import openapi_part as letters_part
+    from guestbook.relations.openapi import GUEST_PROPERTIES as feedback_properties
+    from guestbook.relations.openapi import openapi_part as feedback_part
+    from guestbook.relations.relationships_openapi import GUEST_PROPERTIES as relationships_properties
+    from guestbook.relations.relationships_openapi import openapi_part as relationships_part
+    from guestbook.relations.report_openapi import openapi_part as report_part
     from guestbook.reservations.openapi import openapi_part as reservations_part
     from guestbook.segments.openapi import openapi_part as segments_part
 
-    return build_spec(
+    spec = build_spec(
         [
             guests_part(),
             outlets_part(),
@@ -100,5 +123,18 @@ def api_document() -> dict[str, Any]:
             merge_part(),
             privacy_part(),
             segments_part(),
+            relationships_part(),
+            feedback_part(),
+            report_part(),
         ]
     )
+    return _with_guest_properties(spec, {**relationships_properties, **feedback_properties})
+
+
+def _with_guest_properties(spec: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """The document with the guest JSON's properties that higher domains add (``register_guest_extra``) in the
+    Guest schemas (copies: the guests domain's own schema dicts stay as they are)."""
+    schemas = spec["components"]["schemas"]
+    for name in ("Guest", "GuestCreated"):
+        schemas[name] = {**schemas[name], "properties": {**schemas[name]["properties"], **properties}}
+    return spec

@@ -159,3 +159,25 @@ def segments_refresh(app: Flask) -> int:
             return result.guests
         finally:
             db.session.remove()
+
+
+def feedback_escalation(app: Flask) -> int:
+    """Mail every manager about each overdue critical complaint (the sundown rule); returns how many were escalated.
+
+    Idempotent: each complaint is marked escalated in the transaction that picks it, before its mail is sent, so a
+    second run (or a second scheduler) sends nothing twice. Nothing is sent or marked without SMTP_HOST.
+    """
+    from guestbook.admin.locale import nightly_language
+    from guestbook.extensions import db
+    from guestbook.i18n import in_language
+    from guestbook.relations import escalation
+
+    with app.app_context():
+        try:
+            with in_language(nightly_language()):
+                sent = escalation.escalate_overdue(datetime.now(UTC))
+            if sent:
+                log.info("escalated %d overdue critical complaint(s) to the managers", sent)
+            return sent
+        finally:
+            db.session.remove()

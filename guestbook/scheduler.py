@@ -25,6 +25,7 @@ NIGHTLY_BACKUP_JOB = "nightly-backup"
 DUPLICATE_SCAN_JOB = "duplicate-scan"
 RETENTION_JOB = "retention"
 SEGMENTS_JOB = "segments-refresh"
+FEEDBACK_ESCALATION_JOB = "feedback-escalation"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -100,6 +101,14 @@ def build_scheduler(app: Flask, blocking: bool = False) -> BaseScheduler:
         CronTrigger(hour=4, minute=0, timezone=tz),  # after the duplicate scan, before the 05:00 briefing
         id=SEGMENTS_JOB,
         name="refresh segments, tiers and lapse risk",
+        replace_existing=True,
+        kwargs={"app": app},
+    )
+    scheduler.add_job(
+        jobs.feedback_escalation,
+        CronTrigger(minute="*/15", timezone=tz),  # an overdue critical complaint reaches the managers within 15 min
+        id=FEEDBACK_ESCALATION_JOB,
+        name="mail managers about overdue critical complaints",
         replace_existing=True,
         kwargs={"app": app},
     )

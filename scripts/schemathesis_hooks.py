@@ -79,6 +79,17 @@ def _fix_merge(case: Case) -> None:
         body["other_id"] = _pick(candidates, other)
 
 
+def _fix_relationship(case: Case) -> None:
+    """Never a guest related to themself (a 422 no schema can state)."""
+    body = case.body
+    if case.operation.path != "/guests/{guest_id}/relationships" or not isinstance(body, dict):
+        return
+    me = str((case.path_parameters or {}).get("guest_id"))
+    others = [g for g in GUEST_IDS if str(g) != me]
+    if str(body.get("other_id")) == me and others:
+        body["other_id"] = _pick(others, body["other_id"])
+
+
 def _fix_duplicates(case: Case) -> None:
     """Not the same person: two existing, different guests (unknown ids only ever answer 404)."""
     body = case.body
@@ -103,7 +114,16 @@ def before_call(context: HookContext, case: Case, kwargs: dict[str, Any]) -> Non
     if isinstance(case.body, dict):
         _fix_body(case.body)
         _fix_merge(case)
+        _fix_relationship(case)
         _fix_duplicates(case)
     query = case.query
+    if (
+        case.operation.path == "/feedback/report"
+        and isinstance(query, dict)
+        and isinstance(query.get("from"), str)
+        and isinstance(query.get("to"), str)
+        and query["from"] > query["to"]
+    ):  # a window that ends before it starts is a 422 no schema can state
+        query["from"], query["to"] = query["to"], query["from"]
     if isinstance(query, dict) and isinstance(query.get("outlet"), str) and query["outlet"] and OUTLETS:
         query["outlet"] = _pick(OUTLETS, query["outlet"])

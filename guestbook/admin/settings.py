@@ -68,6 +68,10 @@ DEFAULTS: dict[str, Any] = {
     "segments_rhythm_p_active": 0.5,  # rhythm rule: probability still active below this ...
     "segments_rhythm_min_days": 21,  # ... and no visit for at least this many days
     "segments_rhythm_min_visit_days": 3,  # fewer visit days than this: the fixed rule decides instead
+    # Guest relations (issue 15): the sundown rule's business-day end (property time, HH:MM; a complaint reported
+    # after it is due at the next one) and when the owner calls back after a complaint is resolved.
+    "relations_business_day_end": "23:00",
+    "relations_follow_up_days": 3,
 }
 
 

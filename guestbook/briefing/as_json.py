@@ -112,6 +112,16 @@ def briefing_to_dict(briefing: Briefing) -> dict[str, Any]:
                     }
                     for c in a.complaints
                 ],
+                "care": a.care,
+                "companions": [
+                    {
+                        "guest_id": c.guest_id,
+                        "name": c.name,
+                        "kind": c.kind,
+                        "arrival_time": c.arrival_time.strftime("%H:%M") if c.arrival_time else None,
+                    }
+                    for c in a.companions
+                ],
                 "notes": a.notes,
                 "possible_matches": [possible_matches.candidate_to_dict(c) for c in a.possible_matches],
                 "tags": a.tag_names,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import default_property, list_outlets, outlet_by_code, property_tz
 from guestbook.briefing import record, sections
 from guestbook.briefing.models import BriefingRead
-from guestbook.briefing.sheet import Arrival, Briefing, Complaint, Summary
+from guestbook.briefing.sheet import Arrival, Briefing, Companion, Complaint, Summary
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import address, recognition
@@ -64,6 +65,25 @@ STANDING_PROVIDERS_KEY = "guestbook.standing_providers"
 def register_standing_provider(app: Flask, provider: StandingProvider) -> None:
     """Add where guests stand to this app's briefings: guest ids in, {guest_id: (tier, influence)} out."""
     app.extensions.setdefault(STANDING_PROVIDERS_KEY, []).append(provider)
+
+
+CompanionProvider = Callable[[list[tuple[int, int]]], dict[int, list[Companion]]]
+COMPANION_PROVIDERS_KEY = "guestbook.companion_providers"
+
+
+def register_companion_provider(app: Flask, provider: CompanionProvider) -> None:
+    """Add who arrives together to this app's briefings: the sheet's (guest id, reservation id) in, per guest id
+    the related guests also on the sheet out."""
+    app.extensions.setdefault(COMPANION_PROVIDERS_KEY, []).append(provider)
+
+
+CareProvider = Callable[[list[int]], dict[int, dict[str, Any]]]
+CARE_PROVIDERS_KEY = "guestbook.care_providers"
+
+
+def register_care_provider(app: Flask, provider: CareProvider) -> None:
+    """Add the "handle with care" block to this app's briefings: guest ids in, {guest_id: care object} out."""
+    app.extensions.setdefault(CARE_PROVIDERS_KEY, []).append(provider)
 
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # the days a briefing can be asked for
@@ -185,6 +205,9 @@ def build_briefing(
     for provider in _complaint_providers():
         for gid, items in provider(guest_ids).items():
             complaints.setdefault(gid, []).extend(items)
+    care: dict[int, dict[str, Any]] = {}
+    for care_provider in current_app.extensions.get(CARE_PROVIDERS_KEY, []):
+        care.update(care_provider(guest_ids))
     show_age = can_see_contact(role)
     facts = recognition_for_day(live)
     candidates = possible_matches.candidates_by_reservation(r.id for r in live)
@@ -193,9 +216,14 @@ def build_briefing(
     ]
     for a in arrivals:
         a.possible_matches = candidates.get(a.reservation_id, [])
+        a.care = care.get(a.guest_id)
     said = last_said([a.guest_id for a in arrivals], datetime.combine(day, time(0), tzinfo=property_tz()))
     for a in arrivals:
         a.last_said = said.get(a.guest_id, "")
+    for companion_provider in current_app.extensions.get(COMPANION_PROVIDERS_KEY, []):
+        together = companion_provider([(a.guest_id, a.reservation_id) for a in arrivals])
+        for a in arrivals:
+            a.companions = [*a.companions, *together.get(a.guest_id, [])]
     _add_records(arrivals, spend_role or role)
     sections.count(arrivals, summary)
     outlet_order = [(o.code, o.name, o.kind) for o in list_outlets(include_inactive=True)]

@@ -115,6 +115,7 @@ PHOTO_SIZE = 12 * 72 / 25.4  # 12 mm: recognisable, and no taller than three lin
 PHOTO_GAP = 2.0
 PHOTO_PIXELS = 144  # the printed photo's longest side: 12 mm at about 300 dpi, so 500 photos stay small
 USUAL_ITEMS = 3  # the sheet names the first three usual items; the screen and the card have them all
+COMPANIONS = 3  # related guests on the same sheet named per arrival (a row must fit a page); the screen has all
 CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 2.5, 1.0, 1.5  # tight: the record line must not cost a page
 MAX_TEXT_LINES = 24  # per paragraph outside the highlighted boxes (allergies are never cut)
 BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 2.0, 0.5, 1.5
@@ -323,6 +324,15 @@ class ArrivalRows:
         line = sheet_record_line(a.record)
         if line:
             who.append(_t(line, SMALL))
+        for companion in a.companions[:COMPANIONS]:  # who they come with: greet them together
+            who.append(_t(companion.line, BODY))
+        if len(a.companions) > COMPANIONS:
+            more = len(a.companions) - COMPANIONS
+            # Translators: more related guests on the same sheet than the printed row names.
+            more_line = ngettext(
+                "and %(num)d more they know (see the screen)", "and %(num)d more they know (see the screen)", more
+            )
+            who.append(_t(more_line, SMALL))
         photo = _photo(a.photo) if a.photo else None
         if photo is not None:  # the name keeps the cell's width; the photo floats beside what follows it
             who.insert(1, photo)

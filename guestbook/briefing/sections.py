@@ -25,7 +25,7 @@ def count(arrivals: Iterable[Arrival], summary: Summary | None = None) -> Summar
         s.occasions += 1 if a.occasions else 0
         # A possible match's allergy is an alert too: it may be this guest's.
         s.allergies += 1 if a.allergies or any(c.allergies for c in a.possible_matches) else 0
-        s.open_complaints += len(a.complaints)
+        s.open_complaints += sum(1 for c in a.complaints if c.still_open)
     return s
 
 

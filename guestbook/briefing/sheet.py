@@ -33,6 +33,27 @@ class Complaint:
     summary: str
     promised: str = ""
     raised_on: date | None = None
+    still_open: bool = True  # False: resolved lately (still shown, with the promise; not counted as open)
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A guest related to an arrival who is also on the sheet (from the relations domain): "with Tomás Vance,
+    spouse — also booked 19:30". ``kind`` is what the arrival is to them; ``label`` what they are to the arrival."""
+
+    guest_id: int
+    name: str
+    kind: str
+    label: str
+    arrival_time: time | None = None
+
+    @property
+    def line(self) -> str:
+        """``with Tomás Vance, spouse — also booked 19:30`` in the current language."""
+        if self.arrival_time is None:
+            return gettext("with %(name)s, %(kind)s — also booked today", name=self.name, kind=self.label)
+        when = format_time(self.arrival_time)
+        return gettext("with %(name)s, %(kind)s — also booked %(time)s", name=self.name, kind=self.label, time=when)
 
 
 @dataclass
@@ -93,6 +114,11 @@ class Arrival:
     # pyramid's tier ("A", "B", "C"; "" before the first refresh) and their influence (press, critic…).
     tier: str = ""
     influence: str = ""
+    # Related guests also on this sheet (the relations domain, through ``assembly.register_companion_provider``).
+    companions: list[Companion] = field(default_factory=list)
+    # "Handle with care" (the relations domain, through ``assembly.register_care_provider``): the banner, what was
+    # promised, whether a complaint is still open, recent compliments; None when there is nothing.
+    care: dict[str, Any] | None = None
 
     @property
     def tag_names(self) -> list[str]:

@@ -121,6 +121,26 @@ ARRIVAL: dict[str, Any] = {
                 },
             },
         },
+        "care": {
+            "anyOf": [ref("GuestCare"), {"type": "null"}],
+            "description": "the guest JSON's care: a complaint still open or resolved in the last 90 days",
+        },
+        "companions": {
+            "type": "array",
+            "description": "related guests also on this sheet; kind is what this arrival is to them "
+            "(assistant_of: this guest is their assistant)",
+            "items": {
+                "type": "object",
+                "required": ["guest_id", "name", "kind", "arrival_time"],
+                "properties": {
+                    "guest_id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "arrival_time": {**_STR_OR_NULL, "description": "HH:MM, or null for a hotel arrival without one"},
+                },
+                "additionalProperties": False,
+            },
+        },
         "notes": {"type": "string"},
         "possible_matches": {"type": "array", "items": ref("BriefingPossibleMatch")},
         "tags": {"type": "array", "items": {"type": "string"}, "description": "the guest's team tags, by name"},
