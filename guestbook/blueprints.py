@@ -48,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.relations import relationships_api as _relationships_api  # noqa: F401
     from guestbook.relations import report_api as _report_api  # noqa: F401
     from guestbook.relations import views_feedback as _relations_views_feedback  # noqa: F401  (feedback pages, badge)
+    from guestbook.relations import views_report as _relations_views_report  # noqa: F401  (the recovery report)
     from guestbook.relations.care import briefing_complaints, care_by_guest, care_for
     from guestbook.relations.relationships import companions_on_sheet, relationships_json
     from guestbook.relations.views import bp as relations_bp

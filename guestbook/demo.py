@@ -218,6 +218,9 @@ def load_demo(seed: int = 7, guests: int = 500, today: date | None = None) -> bo
     from guestbook.reservations.demo import load_demo_reservations
 
     load_demo_reservations(today)
+    from guestbook.relations.demo import load_demo_relations
+
+    load_demo_relations(today)
     # The managers' dashboard and the card's standing line have figures from the first sign-in.
     from guestbook.segments.refresh import refresh
 

@@ -151,6 +151,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "api.follow_up_feedback": ("POST", "/api/v1/feedback/999/follow-up", "manager"),
     "api.close_feedback": ("POST", "/api/v1/feedback/999/close", "manager"),
     "api.link_feedback": ("POST", "/api/v1/feedback/999/link", "manager"),
+    "api.add_feedback_note": ("POST", "/api/v1/feedback/999/notes", "manager"),
     "api.add_guest_relationship": ("POST", "/api/v1/guests/{gid}/relationships", "floor"),
     "api.delete_guest_relationship": ("DELETE", "/api/v1/guests/{gid}/relationships/999", "floor"),
     "relations.new_relationship": ("GET", "/relations/guests/{gid}/knows/new?q=a", "floor"),
@@ -165,6 +166,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "relations.feedback_follow_up": ("POST", "/relations/feedback/999/follow-up", "manager"),
     "relations.feedback_close": ("POST", "/relations/feedback/999/close", "manager"),
     "relations.feedback_link": ("POST", "/relations/feedback/999/link", "manager"),
+    "relations.feedback_add_note": ("POST", "/relations/feedback/999/notes", "manager"),
     "relations.feedback_report": ("GET", "/relations/feedback/report", "manager"),
     "api.feedback_report": ("GET", "/api/v1/feedback/report", "manager"),
 }

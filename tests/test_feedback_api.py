@@ -403,3 +403,54 @@ def test_erasing_a_guest_removes_their_feedback_and_its_discussion(app: Flask) -
     db.session.expire_all()
     assert db.session.scalar(select(Feedback.id)) is None
     assert db.session.scalar(select(FeedbackNote.id)) is None
+
+
+def test_a_manager_adds_a_note_without_taking_a_step(app: Flask, client: FlaskClient, api_key: Headers) -> None:
+    import jsonschema
+
+    from guestbook.blueprints import api_document
+
+    guest = make_guest(given_name="Noted")
+    manager = api_key("manager")
+    logged = _log(client, api_key("floor"), guest.id)
+    fid = logged["id"]
+    response = client.post(
+        f"/api/v1/feedback/{fid}/notes", json={"body": "  Chef is checking the soup.  "}, headers=manager
+    )
+    assert response.status_code == 201, response.get_json()
+    note = response.get_json()
+    assert (note["body"], note["author"]) == ("Chef is checking the soup.", "api:test-manager")
+    assert isinstance(note["id"], int) and datetime.fromisoformat(note["created_at"]).tzinfo is not None
+    spec = api_document()
+    schema = {"$ref": "#/components/schemas/FeedbackNote", "components": spec["components"]}
+    jsonschema.Draft202012Validator(schema).validate(note)
+    assert "/feedback/{feedback_id}/notes" in spec["paths"]
+
+    record = client.get(f"/api/v1/feedback/{fid}", headers=manager).get_json()
+    assert [(n["step"], n["body"], n["author"]) for n in record["notes"]] == [
+        ("note", "Chef is checking the soup.", "api:test-manager")
+    ]
+    assert (record["status"], record["version"]) == (logged["status"], logged["version"])  # not a step
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "feedback_note")).all()
+    assert [(e.guest_id, e.actor, e.detail) for e in events] == [
+        (guest.id, "api:test-manager", f"feedback {fid} note {note['id']}")
+    ]
+
+
+def test_a_note_needs_a_body_a_known_feedback_and_a_manager(app: Flask, client: FlaskClient, api_key: Headers) -> None:
+    guest = make_guest(given_name="Empty")
+    manager = api_key("manager")
+    fid = _log(client, api_key("floor"), guest.id)["id"]
+    for body in ({}, {"body": ""}, {"body": "   "}, {"body": "x" * 2001}):
+        refused = client.post(f"/api/v1/feedback/{fid}/notes", json=body, headers=manager)
+        assert refused.status_code == 422 and "body" in refused.get_json()["fields"], body
+    floor = client.post(f"/api/v1/feedback/{fid}/notes", json={"body": "me too"}, headers=api_key("floor"))
+    assert floor.status_code == 403
+    unknown = client.post("/api/v1/feedback/999999/notes", json={"body": "lost"}, headers=manager)
+    assert unknown.status_code == 404 and "999999" in unknown.get_json()["error"]
+    assert db.session.scalar(select(FeedbackNote.id)) is None
+    with pytest.raises(rules.BadField):
+        rules.add_note(fid, " \n ", ACTOR)
+    with pytest.raises(rules.FeedbackNotFound):
+        rules.add_note(999999, "lost", ACTOR)
+    assert rules.add_note(fid, "x" * 2000 + "  ", ACTOR).body == "x" * 2000

@@ -170,7 +170,8 @@ def test_a_manager_walks_every_step_on_screens(
     assert stored.promise == "A window table next time" and stored.follow_up_on is not None
 
     page = _step(manager, fid, "follow-up", "fol", version=_version_on(page, "fol"), outcome="satisfied")
-    assert "Follow-up recorded." in page and f'action="/relations/feedback/{fid}/' not in page
+    assert "Follow-up recorded." in page
+    assert re.findall(rf'action="/relations/feedback/{fid}/([a-z-]+)"', page) == ["notes"]  # no step left, a note yes
     db.session.refresh(stored)
     assert (stored.status, stored.outcome, stored.followed_up_by) == (
         "followed_up",
@@ -307,3 +308,54 @@ def test_the_report_page_shows_the_figures_with_charts(
     assert bad.status_code == 422 and "from is after to" in bad.get_data(as_text=True)
     auth.login("floor")
     assert client.get("/relations/feedback/report").status_code == 403
+
+
+def test_a_manager_adds_a_note_to_the_discussion_on_the_page(
+    app: Flask, client: FlaskClient, auth: AuthActions, manager: FlaskClient
+) -> None:
+    guest = make_guest(given_name="Lek")
+    auth.login("floor")
+    _log_from_card(client, guest.id)
+    stored = _one(guest_id=guest.id)
+    fid, version = stored.id, stored.version
+
+    before = manager.get(f"/relations/feedback/{fid}").get_data(as_text=True)
+    assert f'action="/relations/feedback/{fid}/notes"' in before and "Add note" in before
+    token = csrf_from(before)
+    response = manager.post(
+        f"/relations/feedback/{fid}/notes", data={"csrf_token": token, "body": " <b>Chef</b> will call. "}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/relations/feedback/{fid}#notes-h")
+    page = manager.get(f"/relations/feedback/{fid}").get_data(as_text=True)
+    assert "Note added." in page and "&lt;b&gt;Chef&lt;/b&gt; will call." in page and "<b>Chef</b>" not in page
+    db.session.expire_all()
+    stored = _one(id=fid)
+    assert (stored.status, stored.version) == ("open", version)  # a note is not a step
+    data = rules.feedback_to_dict(stored)
+    assert [(n["step"], n["body"], n["author"]) for n in data["notes"]] == [
+        ("note", "<b>Chef</b> will call.", "manager@example.test")
+    ]
+    # The acknowledge form (made before the note) still goes through: the version did not move.
+    page = _step(manager, fid, "acknowledge", "ack", version=_version_on(before, "ack"))
+    assert "Acknowledged." in page and "changed meanwhile" not in page
+
+
+def test_an_empty_note_a_missing_token_and_the_floor_are_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions, manager: FlaskClient
+) -> None:
+    guest = make_guest(given_name="Fon")
+    auth.login("floor")
+    _log_from_card(client, guest.id)
+    fid = _one(guest_id=guest.id).id
+    token = csrf_from(manager.get(f"/relations/feedback/{fid}").get_data(as_text=True))
+
+    page = manager.post(
+        f"/relations/feedback/{fid}/notes", data={"csrf_token": token, "body": "   "}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Not saved:" in page and "Note added." not in page
+    assert manager.post(f"/relations/feedback/{fid}/notes", data={"body": "no token"}).status_code == 400
+    floor_token = csrf_from(client.get(f"/guests/{guest.id}").get_data(as_text=True))
+    floor = client.post(f"/relations/feedback/{fid}/notes", data={"csrf_token": floor_token, "body": "me too"})
+    assert floor.status_code == 403
+    assert manager.post("/relations/feedback/999999/notes", data={"csrf_token": token, "body": "x"}).status_code == 404
+    assert db.session.scalars(select(FeedbackNote)).all() == []

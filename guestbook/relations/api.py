@@ -12,7 +12,7 @@ from guestbook.errors import MAX_ID
 from guestbook.guests import gone
 from guestbook.relations import feedback as rules
 from guestbook.relations.models import FEEDBACK_KINDS, STATUSES, Feedback
-from guestbook.relations.schemas import AcknowledgeIn, CloseIn, FeedbackCreate, FollowUpIn, LinkIn, ResolveIn
+from guestbook.relations.schemas import AcknowledgeIn, CloseIn, FeedbackCreate, FollowUpIn, LinkIn, NoteIn, ResolveIn
 from guestbook.security import role_required
 from guestbook.staff.access import current_actor
 
@@ -171,3 +171,15 @@ def link_feedback(feedback_id: int) -> Response:
     except rules.FeedbackError as exc:
         raise _error(exc) from None
     return jsonify(_json(feedback))
+
+
+@bp.post("/feedback/<int:feedback_id>/notes")
+@role_required("manager")
+def add_feedback_note(feedback_id: int) -> tuple[Response, int]:
+    """Add a note to the internal discussion without taking a step (the status and version stay)."""
+    data = _body(NoteIn)
+    try:
+        note = rules.add_note(feedback_id, data.body, current_actor())
+    except rules.FeedbackError as exc:
+        raise _error(exc) from None
+    return jsonify(rules.note_to_dict(note)), 201

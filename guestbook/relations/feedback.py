@@ -34,6 +34,7 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "close": ("open", "acknowledged", "resolved"),
 }
 STILL_OPEN = ("open", "acknowledged")  # a complaint nobody has resolved or closed yet
+NOTE_MAX_LENGTH = 2000  # a note in the internal discussion, as the steps' notes
 
 
 class FeedbackError(Exception):
@@ -293,6 +294,31 @@ def link(feedback_id: int, guest_id: int, actor: Actor, note: str = "", now: dat
         _note(feedback, "link", note, actor, at)
         audit.record(actor, "feedback_link", guest_id, f"feedback {feedback.id}")
     return feedback
+
+
+def add_note(feedback_id: int, body: str, actor: Actor, now: datetime | None = None) -> FeedbackNote:
+    """Add a manager's note to the internal discussion without taking a step: the status and version stay as they
+    are, so nobody's open step form goes stale. The body is stripped, required and at most ``NOTE_MAX_LENGTH``."""
+    text = body.strip()
+    if not text:
+        raise BadField("body", "a note needs some text")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise BadField("body", f"at most {NOTE_MAX_LENGTH} characters")
+    at = _at(now)
+    with write_transaction():
+        feedback = db.session.get(Feedback, feedback_id)
+        if feedback is None:
+            raise FeedbackNotFound(feedback_id)
+        note = FeedbackNote(feedback_id=feedback.id, step="note", body=text, author=actor.label, created_at=at)
+        db.session.add(note)
+        db.session.flush()
+        audit.record(actor, "feedback_note", feedback.guest_id, f"feedback {feedback.id} note {note.id}")
+    return note
+
+
+def note_to_dict(note: FeedbackNote) -> dict[str, Any]:
+    """A note added on its own, as the API answers it."""
+    return {"id": note.id, "body": note.body, "author": note.author, "created_at": _iso(note.created_at)}
 
 
 def still_open(feedback: Feedback) -> bool:

@@ -17,7 +17,7 @@ from guestbook.api.openapi_common import (
 )
 from guestbook.errors import MAX_ID
 from guestbook.relations.models import AMEND_KINDS, CATEGORIES, CHANNELS, FEEDBACK_KINDS, OUTCOMES, SEVERITIES, STATUSES
-from guestbook.relations.schemas import AcknowledgeIn, CloseIn, FeedbackCreate, FollowUpIn, LinkIn, ResolveIn
+from guestbook.relations.schemas import AcknowledgeIn, CloseIn, FeedbackCreate, FollowUpIn, LinkIn, NoteIn, ResolveIn
 
 _STR_OR_NULL = {"type": ["string", "null"]}
 _TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
@@ -55,6 +55,17 @@ _NOTE = {
     "required": ["step", "body", "author", "created_at"],
     "properties": {
         "step": {"type": "string"},
+        "body": {"type": "string"},
+        "author": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+    "additionalProperties": False,
+}
+_NEW_NOTE = {
+    "type": "object",
+    "required": ["id", "body", "author", "created_at"],
+    "properties": {
+        "id": {"type": "integer"},
         "body": {"type": "string"},
         "author": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
@@ -189,6 +200,14 @@ PATHS: dict[str, Any] = {
     "/feedback/{feedback_id}/resolve": _step("Resolve an acknowledged complaint: amends and promise", ResolveIn),
     "/feedback/{feedback_id}/follow-up": _step("Record the call back after a resolved complaint", FollowUpIn),
     "/feedback/{feedback_id}/close": _step("Close a complaint that cannot be resolved, with the reason", CloseIn),
+    "/feedback/{feedback_id}/notes": {
+        "parameters": [id_parameter("feedback_id")],
+        "post": {
+            "summary": "Add a note to the internal discussion without taking a step (managers and admins)",
+            "requestBody": request_body(NoteIn),
+            "responses": {"201": json_response(ref("FeedbackNote"), "The note added"), **errors(*WRITE, 404)},
+        },
+    },
     "/feedback/{feedback_id}/link": {
         "parameters": [id_parameter("feedback_id")],
         "post": {
@@ -206,8 +225,9 @@ def openapi_part() -> ApiPart:
         paths=PATHS,
         schemas={
             "Feedback": FEEDBACK,
+            "FeedbackNote": _NEW_NOTE,
             "GuestCare": GUEST_CARE,
-            **input_schemas(FeedbackCreate, AcknowledgeIn, ResolveIn, FollowUpIn, CloseIn, LinkIn),
+            **input_schemas(FeedbackCreate, AcknowledgeIn, ResolveIn, FollowUpIn, CloseIn, LinkIn, NoteIn),
         },
     )
 

@@ -126,3 +126,11 @@ class LinkIn(BaseModel):
 
     guest_id: int = Field(ge=1, le=MAX_ID)
     note: Note = ""
+
+
+class NoteIn(BaseModel):
+    """A manager's note for the internal discussion, without taking a step."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    body: Annotated[str, Text(2000, required=True)] = Field(description="the note (managers only)")

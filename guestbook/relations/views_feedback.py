@@ -1,6 +1,6 @@
 """The feedback screens on the relations blueprint: log a complaint or a compliment from the card (floor staff and
-up), the card's "handle with care" banner, the managers' queue and each feedback's page with the next step's form,
-the recovery report, and the header's overdue badge."""
+up), the card's "handle with care" banner, the managers' queue, each feedback's page with the next step's form and
+the internal discussion, and the header's overdue badge (the recovery report is in ``views_report``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from guestbook.guests import search_rate
 from guestbook.guests import search_results as search_results_service
 from guestbook.guests.models import Guest
 from guestbook.guests.views import DEVICE_COOKIE
-from guestbook.i18n import format_day, format_month, format_time, gettext, lazy_gettext, ngettext
+from guestbook.i18n import format_day, format_time, gettext, lazy_gettext, ngettext
 from guestbook.models.base import utcnow
 from guestbook.relations import feedback as rules
 from guestbook.relations import report as recovery
@@ -40,10 +40,9 @@ from guestbook.relations.forms import (
     StepForm,
 )
 from guestbook.relations.models import STATUSES, Feedback
-from guestbook.relations.schemas import AmendIn, FeedbackCreate
+from guestbook.relations.schemas import AmendIn, FeedbackCreate, NoteIn
 from guestbook.relations.views import bp
 from guestbook.security import role_at_least, role_required
-from guestbook.segments import charts
 from guestbook.staff.access import current_actor
 from guestbook.staff.models import StaffUser
 from guestbook.validation import field_errors
@@ -431,6 +430,22 @@ def feedback_close(feedback_id: int) -> Response:
     return _back(feedback_id)
 
 
+@bp.route("/feedback/<int:feedback_id>/notes", methods=["POST"])
+@role_required("manager")
+def feedback_add_note(feedback_id: int) -> Response:
+    """Add a note to the internal discussion without taking a step (CSRF is checked for every POST)."""
+    try:
+        data = NoteIn.model_validate({"body": request.form.get("body", "")})
+        rules.add_note(feedback_id, data.body, current_actor())
+    except ValidationError as exc:
+        flash(gettext("Not saved: %(why)s", why="; ".join(field_errors(exc).values())), "error")
+    except rules.FeedbackNotFound:
+        abort(404)
+    else:
+        flash(gettext("Note added."), "success")
+    return redirect(url_for("relations.feedback_show", feedback_id=feedback_id) + "#notes-h")
+
+
 @bp.route("/feedback/<int:feedback_id>/link", methods=["POST"])
 @role_required("manager")
 def feedback_link(feedback_id: int) -> Response:
@@ -450,53 +465,3 @@ def feedback_link(feedback_id: int) -> Response:
         return _back(feedback_id)
     flash(gettext("Linked to the guest."), "success")
     return _back(feedback_id)
-
-
-# -- the recovery report ----------------------------------------------------------------------------------------
-
-
-def _date_arg(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        if len(value) != 10 or not value.isascii():
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise recovery.ReportError(name, gettext("a date as YYYY-MM-DD")) from None
-
-
-def _report_charts(report: recovery.RecoveryReport) -> dict[str, charts.HBarChart]:
-    """The report's bars: complaints by category, outlet and month, compliments by staff member."""
-    outlets = {o.code: o.name for o in outlet_service.list_outlets(include_inactive=True)}
-    return {
-        "category": charts.hbars([(c, str(CATEGORY_NAMES[c]), n) for c, n in report.by_category.items()]),
-        "outlet": charts.hbars(
-            [(o, outlets.get(o, gettext("No outlet") if o == "none" else o), n) for o, n in report.by_outlet.items()]
-        ),
-        "month": charts.hbars(
-            [(m, format_month(date.fromisoformat(f"{m}-01"), with_year=True), n) for m, n in report.by_month.items()]
-        ),
-        "staff": charts.hbars(list((name, name, n) for name, n in report.compliments_by_staff.items())[:15]),
-    }
-
-
-@bp.route("/feedback/report")
-@role_required("manager")
-def feedback_report() -> tuple[str, int]:
-    """The recovery figures with charts like the dashboard's (and the numbers as tables behind them)."""
-    status, error = 200, ""
-    try:
-        report = recovery.build_report(_date_arg("from"), _date_arg("to"))
-    except recovery.ReportError as exc:
-        status, error = 422, exc.message
-        report = recovery.build_report()
-    page = render_template(
-        "relations/feedback_report.html",
-        report=report,
-        error=error,
-        charts=_report_charts(report),
-        category_names=CATEGORY_NAMES,
-    )
-    return page, status
