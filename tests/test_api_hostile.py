@@ -91,6 +91,8 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "day": today,
                 "suggestion_id": "1",
                 "merge_id": "1",
+                "other_id": str(twin.id),
+                "feedback_id": "1",
             },
             "query": {
                 "q": "Nok",
@@ -99,6 +101,12 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "period": "dinner",
                 "before": "1",
                 "allow_erased": "false",
+                "status": "open",
+                "kind": "complaint",
+                "overdue": "true",
+                "guest_id": str(guest.id),
+                "from": "2026-09-01",
+                "to": "2026-11-30",
             },
             "bodies": {
                 "GuestCreate": {"given_name": "Ann", "address": {"city": "Bangkok"}, "allergies": []},
@@ -114,6 +122,14 @@ def seeded(app: Flask) -> dict[str, Any]:
                 "ContactSuggestionIn": {"phone": "+66 81 234 5678"},
                 "GuestMergeIn": {"other_id": twin.id, "fields": {"given_name": "keep"}},
                 "TierOverrideIn": {"tier": "A", "reason": "writes for the Bangkok Post", "influence": "press"},
+                "RelationshipIn": {"other_id": twin.id, "kind": "spouse", "note": "married in 2019"},
+                "FeedbackCreate": {"kind": "complaint", "category": "food", "text": "The soup was cold"},
+                "AcknowledgeIn": {"note": "called them"},
+                "ResolveIn": {"amends": [{"kind": "apology"}], "promise": "The chef greets them"},
+                "FollowUpIn": {"outcome": "satisfied"},
+                "CloseIn": {"reason": "the guest left no contact"},
+                "NoteIn": {"body": "spoke to the chef"},
+                "LinkIn": {"guest_id": guest.id},
             },
         }
 

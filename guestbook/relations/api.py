@@ -83,7 +83,8 @@ def _whole(name: str, low: int, high: int) -> int | None:
     value = one_arg(name)
     if value is None:
         return None
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+    # The length first: int() refuses (ValueError) a string of more than 4,300 digits.
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(high)) or not low <= int(value) <= high:
         raise ApiError(422, {"error": "validation failed", "fields": {name: f"a whole number from {low} to {high}"}})
     return int(value)
 
