@@ -238,7 +238,7 @@ def test_full_lists_with_long_names_fit_on_two_pages(app: Flask, tmp_path: Path,
     page2 = "".join(_poppler("pdftotext", data, tmp_path, "-f", "2", "-l", "2").split())
     for name in LONG_NAMES:  # every list's names, the last occasion's included, are on page 2
         assert "".join(name.split()) in page2, name
-    assert "(41)" in page2  # the twelfth occasion (years 30 + 11)
+    assert "41" in page2  # the twelfth occasion (years 30 + 11), however the language writes "(41)"
 
 
 def test_a_thai_report_after_a_japanese_one_names_the_months_in_thai(app: Flask, tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ from typing import Any
 
 from flask import Flask
 
+from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
 from guestbook.guests.labels import influence_label
 from guestbook.i18n import lazy_gettext
 from guestbook.security import role_at_least
-from guestbook.segments.labels import LIFECYCLE_LABELS, SEGMENT_LABELS
+from guestbook.segments.labels import LIFECYCLE_LABELS, SEGMENT_LABELS, lifecycle_sentence
 from guestbook.segments.models import GuestSegment, SegmentOverride
 from guestbook.segments.overrides import MODEL_ROLE
 from guestbook.staff.access import current_actor
@@ -53,7 +54,15 @@ def standing_for(guest_id: int) -> StandingLine | None:
     if row is None and override is None:
         return None
     by_hand = override is not None and override.tier is not None
-    lifecycle = LIFECYCLE_LABELS.get(row.lifecycle or "", ("", "")) if row else ("", "")
+    stage = (row.lifecycle or "") if row else ""
+    help_text = ""
+    if stage:
+        help_text = lifecycle_sentence(
+            stage,
+            int(get_setting("segments_regular_visits_12m")),
+            int(get_setting("segments_lapsed_days")),
+            int(get_setting("segments_lost_days")),
+        )
     return StandingLine(
         tier=(override.tier if by_hand and override and override.tier else (row.tier if row else "C")),
         tier_by_hand=by_hand,
@@ -61,8 +70,8 @@ def standing_for(guest_id: int) -> StandingLine | None:
         influence=influence_label(override.influence) if override and override.influence else "",
         influence_code=(override.influence or "") if override else "",
         segment=str(SEGMENT_LABELS.get(row.rfm_name or "", "")) if row else "",
-        lifecycle=str(lifecycle[0]),
-        lifecycle_help=str(lifecycle[1]),
+        lifecycle=str(LIFECYCLE_LABELS.get(stage, "")),
+        lifecycle_help=help_text,
         show_model=role_at_least(current_actor().role, MODEL_ROLE) and row is not None,
         p_active=row.p_active if row else None,
         expected_visits_90d=row.expected_visits_90d if row else None,

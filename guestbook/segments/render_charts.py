@@ -127,7 +127,7 @@ def tiers_and_lifecycle(dash: Dashboard, width: float) -> Drawing:
         _label(drawing, tiers.x + (i + 0.5) * band, 4, gettext("Tier %(tier)s", tier=tier), 7.5, anchor="middle")
 
     stages = [dash.lifecycle.get(s, 0) for s in LIFECYCLE_STAGES]
-    names = [str(LIFECYCLE_LABELS[s][0]) for s in LIFECYCLE_STAGES]
+    names = [str(LIFECYCLE_LABELS[s]) for s in LIFECYCLE_STAGES]
     room = min(max(fonts.string_width(n, 7.5) for n in names) + 4, half * 0.4)
     life = HorizontalBarChart()
     life.x, life.y = half + 10 * mm + room + 2, 4

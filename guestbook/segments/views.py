@@ -79,7 +79,7 @@ def index() -> str:
             month_labels[i] = format_month(week.start)
     tier_chart = charts.hbars([(t, gettext("Tier %(tier)s", tier=t), dash.tiers.get(t, 0)) for t in scoring.TIERS])
     stage_chart = charts.hbars(
-        [(s, str(LIFECYCLE_LABELS[s][0]), dash.lifecycle.get(s, 0)) for s in scoring.LIFECYCLE_STAGES]
+        [(s, str(LIFECYCLE_LABELS[s]), dash.lifecycle.get(s, 0)) for s in scoring.LIFECYCLE_STAGES]
     )
     return render_template(
         "segments/dashboard.html",
@@ -98,7 +98,7 @@ def _list_title(kind: str, value: str) -> str:
     if kind == "tier":
         return gettext("Tier %(tier)s guests", tier=value)
     if kind == "lifecycle":
-        return str(LIFECYCLE_LABELS[value][0])
+        return str(LIFECYCLE_LABELS[value])
     if kind == "segment":
         return str(SEGMENT_LABELS[value])
     if kind == "cell":
