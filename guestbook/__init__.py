@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from guestbook.extensions import csrf, db, login_manager, migrate
     from guestbook.guests import ids as _guest_ids  # noqa: F401  (SQLite: a merged-away id is never reused)
     from guestbook.i18n import init_i18n
+    from guestbook.observability import init_observability
     from guestbook.staff.access import register_access_control
 
     db.init_app(app)
@@ -49,7 +50,15 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     register_converters(app)  # before the blueprints: their <int:...> rules are compiled with it
     register_blueprints(app)
     register_access_control(app)
+    init_observability(app)  # request log line and metrics (its hooks run first and last), /metrics
     register_error_handlers(app)
     register_cli(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if app.config.get("PROXY_FIX"):
+        # Behind a TLS proxy: trust its X-Forwarded-For and -Proto (the scheme for Secure cookies and redirects,
+        # the client's address for the audit trail); Host and Prefix are not taken from headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
     return app

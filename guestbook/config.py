@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -91,4 +92,47 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # A file that receives every audit event as one JSON line after its commit (for a log shipper).
         "GUESTBOOK_AUDIT_JSONL": _env("AUDIT_JSONL", "") or "",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # One line per request and per log record: "json" (scripts/serve, and production by default) or "plain".
+        "LOG_FORMAT": (_env("LOG_FORMAT") or ("json" if production else "plain")).lower(),
+        # Proxies in front (a TLS terminator): how many X-Forwarded-For/-Proto hops to trust (0: none, the default).
+        "PROXY_FIX": _env_int("PROXY_FIX", 0),
+        # prometheus_client's own variable (multiprocess mode under gunicorn; set by scripts/serve): where every
+        # process writes its samples, and where /metrics reads them all. Unset: this process's figures only.
+        "METRICS_MULTIPROC_DIR": os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""),
     }
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How gunicorn serves the app (guestbook/gunicorn_conf.py, started by scripts/serve)."""
+
+    bind: str
+    workers: int
+    timeout: int
+    graceful_timeout: int
+    log_format: str
+    metrics_dir: str
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def serve_settings() -> ServeSettings:
+    """gunicorn's settings from the environment: bind address, workers from the cores, timeouts, log format.
+
+    Two workers per core, at least 2 and at most 8 (4 on 2 cores): the work is mostly CPU, and with SQLite more
+    workers only queue for the one writer. ``PORT`` (default 8000) is the plain variable most hosts set.
+    """
+    production = (_env("ENV", "development") or "development").lower() == "production"
+    return ServeSettings(
+        bind=_env("BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}",
+        workers=_env_int("WORKERS", min(max(2 * _cores(), 2), 8)),
+        timeout=_env_int("WORKER_TIMEOUT", 60),  # a worker silent this long is restarted (a large PDF takes seconds)
+        graceful_timeout=_env_int("GRACEFUL_TIMEOUT", 30),  # on stop: requests in flight get this long to finish
+        log_format=(_env("LOG_FORMAT") or ("json" if production else "plain")).lower(),
+        metrics_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR", ""),
+    )

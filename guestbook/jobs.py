@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
+from guestbook.observability import observed_job
+
 log = logging.getLogger(__name__)
 
 
+@observed_job
 def nightly_briefing(app: Flask) -> int:
     """Archive (and mail) every scheduled briefing that is due and missing; returns how many were made.
 
@@ -35,6 +38,7 @@ def nightly_briefing(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def daily_letters(app: Flask) -> int:
     """Select today's letters into today's batch; returns the batch id.
 
@@ -54,6 +58,7 @@ def daily_letters(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def clear_stale_uploads(app: Flask) -> int:
     """Delete import uploads left for more than a day (a dry run nobody committed or cancelled); returns how many.
 
@@ -67,6 +72,7 @@ def clear_stale_uploads(app: Flask) -> int:
     return removed
 
 
+@observed_job
 def nightly_backup(app: Flask) -> int:
     """Back the SQLite database up into the backup folder, keep the newest ``backup_keep``; 1 if one was made, else 0.
 
@@ -92,6 +98,7 @@ def nightly_backup(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def duplicate_scan(app: Flask) -> int:
     """Find likely duplicate guests and replace the stored pairs; returns how many were stored.
 
@@ -110,6 +117,7 @@ def duplicate_scan(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def retention(app: Flask) -> int:
     """Erase the guests past the retention setting (off when 0); returns how many were erased.
 
@@ -141,6 +149,7 @@ def retention(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def segments_refresh(app: Flask) -> int:
     """Recompute every guest's figures, RFM, tier, lifecycle and lapse risk as of today; returns the guests.
 
@@ -161,6 +170,7 @@ def segments_refresh(app: Flask) -> int:
             db.session.remove()
 
 
+@observed_job
 def feedback_escalation(app: Flask) -> int:
     """Mail every manager about each overdue critical complaint (the sundown rule); returns how many were escalated.
 

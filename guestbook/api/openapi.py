@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from guestbook.api.openapi_common import ApiPart, json_response
+from guestbook.api.openapi_common import ApiPart, errors, json_response
 
 ERROR = {
     "type": "object",
@@ -29,6 +29,42 @@ def build_spec(parts: Sequence[ApiPart]) -> dict[str, Any]:
                 "security": [],
                 "responses": {
                     "200": json_response({"type": "object", "properties": {"status": {"const": "ok"}}}, "OK")
+                },
+            }
+        },
+        "/health/ready": {
+            "get": {
+                "summary": "Readiness: the database answers and its schema is at the migrations' head",
+                "security": [],
+                "responses": {
+                    "200": json_response(
+                        {
+                            "type": "object",
+                            "required": ["status", "revision"],
+                            "properties": {"status": {"const": "ready"}, "revision": {"type": "string"}},
+                        },
+                        "Ready",
+                    ),
+                    "503": json_response(
+                        {
+                            "type": "object",
+                            "required": ["status", "reason"],
+                            "properties": {"status": {"const": "not ready"}, "reason": {"type": "string"}},
+                        },
+                        "Not ready (no database, or migrations not applied)",
+                    ),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics (admin API key; the same figures as /metrics for a signed-in admin)",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    **errors(401, 403),
                 },
             }
         },

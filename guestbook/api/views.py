@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from guestbook.api.openapi import current_document
-from guestbook.security import public
+from guestbook.observability import metrics_response, readiness
+from guestbook.security import public, role_required
 from guestbook.validation import field_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -85,6 +86,21 @@ def one_arg(name: str) -> str | None:
 def health() -> Response:
     """Liveness check (no authentication)."""
     return jsonify({"status": "ok"})
+
+
+@bp.get("/health/ready")
+@public
+def ready() -> tuple[Response, int]:
+    """Readiness check (no authentication): the database answers and its schema is at the migrations' head."""
+    is_ready, body = readiness()
+    return jsonify(body), 200 if is_ready else 503
+
+
+@bp.get("/metrics")
+@role_required("admin")
+def metrics() -> Response:
+    """Prometheus metrics for a scraper with an admin API key (the same figures as /metrics)."""
+    return metrics_response()
 
 
 @bp.get("/openapi.json")

@@ -29,6 +29,7 @@ from guestbook.briefing.sheet import Briefing
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.i18n import gettext, ngettext
+from guestbook.observability import BRIEFINGS_MADE
 from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
 
@@ -67,6 +68,7 @@ def export_pdf(
     briefing = build_briefing(day, outlet_code, period, actor.role)
     pdf = render_pdf(briefing, landscape=landscape, page_per_outlet=page_per_outlet)
     audit_briefing(briefing, actor, "briefing_export")
+    BRIEFINGS_MADE.labels(kind="download").inc()
     return briefing, pdf
 
 
@@ -98,6 +100,7 @@ def archive_briefing(day: date, outlet_code: str, actor: Actor, trigger: str = "
     except IntegrityError:
         # Another scheduler won the race: the unique key, not a check, makes this exactly once.
         return None
+    BRIEFINGS_MADE.labels(kind=trigger).inc()
     return row
 
 

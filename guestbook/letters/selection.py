@@ -28,6 +28,7 @@ from guestbook.letters.defaults import TemplateText
 from guestbook.letters.facts import GuestFacts, facts_for
 from guestbook.letters.models import KIND_FAMILY, GuestAddressFlag, Letter, LetterBatch
 from guestbook.models.base import utcnow
+from guestbook.observability import LETTERS_MADE
 
 PRIORITY = {"birthday_we_miss_you": 0, "birthday": 1, "anniversary": 2, "we_miss_you": 3, "thank_you": 4}
 CHUNK = 500  # ids per IN (...) list
@@ -261,6 +262,7 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
         }
         facts = facts_for({key[0]: language_of[key[0]] for key, reason in reasons.items() if reason is None})
         failures: list[dict[str, Any]] = []
+        drafted = 0
         for guest_id in ids:
             guest = guests[guest_id]
             going = guest_id in recent
@@ -297,7 +299,9 @@ def run_daily(run_date: date, actor: Actor) -> LetterBatch:
                     letter.subject, letter.greeting, letter.body, letter.sign_off = text
                     letter.template_version = f"{chosen.language}/{chosen.version}"
                 db.session.add(letter)
+                drafted += letter.status == "drafted"
         batch.skipped = failures  # what this run could not make (an earlier run's list is replaced)
+    LETTERS_MADE.inc(drafted)  # after the commit: a run that failed made nothing
     return batch
 
 
