@@ -29,6 +29,7 @@ from guestbook.admin.schemas import OutletCreate
 from guestbook.extensions import db
 
 from .factories import ACTOR, PASSWORD, make_staff
+from .smtp_sink import smtp_server  # noqa: F401  (the fixture, for every test that sends mail)
 
 ROLES = ("floor", "concierge", "manager", "admin")
 POSTGRES_URL = os.environ.get("GUESTBOOK_TEST_POSTGRES_URL", "")

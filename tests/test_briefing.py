@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import threading
 import time as clock
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -35,6 +32,7 @@ from guestbook.staff.models import StaffUser
 
 from .conftest import AuthActions, _config, close_app
 from .factories import ACTOR, add_visits, make_guest
+from .smtp_sink import Inbox
 
 DAY = date(2026, 11, 22)
 NAMES = {
@@ -338,43 +336,16 @@ def test_create_app_never_starts_a_scheduler(app: Flask) -> None:
     assert not any("APScheduler" in t.name or "scheduler" in t.name.lower() for t in threading.enumerate())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, _Inbox]]:
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
-
-
 class TestMail:
     """The nightly mail, through a local SMTP server the app is built to use."""
 
     @pytest.fixture
-    def app_config(self, smtp_server: tuple[int, _Inbox]) -> dict[str, object]:
+    def app_config(self, smtp_server: tuple[int, Inbox]) -> dict[str, object]:
         port, _inbox = smtp_server
         return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
 
     def test_scheduled_briefing_is_mailed_once_to_opted_in_managers(
-        self, app: Flask, booked: dict[str, int], smtp_server: tuple[int, _Inbox]
+        self, app: Flask, booked: dict[str, int], smtp_server: tuple[int, Inbox]
     ) -> None:
         _port, inbox = smtp_server
         manager = db.session.scalar(select(StaffUser).where(StaffUser.role == "manager"))

@@ -3,16 +3,13 @@ nothing without SMTP, nothing for minor or acknowledged ones; the scheduler runs
 
 from __future__ import annotations
 
-import socket
 import time as clock
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 from sqlalchemy import select
@@ -28,36 +25,10 @@ from guestbook.staff.models import StaffUser
 
 from .conftest import _config, close_app
 from .factories import ACTOR, make_guest, make_staff
+from .smtp_sink import Inbox
 
 REPORTED = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)  # 15:00 in Bangkok: due 23:00 (16:00 UTC)
 LATE = datetime(2026, 12, 3, 16, 30, tzinfo=UTC)  # 23:30 in Bangkok: overdue
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[int, _Inbox]]:
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
 
 
 def _complaint(severity: str, text: str = "Found glass in the salad") -> Feedback:
@@ -68,7 +39,7 @@ def _complaint(severity: str, text: str = "Found glass in the salad") -> Feedbac
     return rules.create_feedback(guest.id, data, ACTOR, now=REPORTED)
 
 
-def _wait_for(inbox: _Inbox, count: int) -> None:
+def _wait_for(inbox: Inbox, count: int) -> None:
     deadline = clock.monotonic() + 5
     while len(inbox.messages) < count and clock.monotonic() < deadline:
         clock.sleep(0.05)
@@ -78,12 +49,12 @@ class TestWithSmtp:
     """The app is built to use the local SMTP server."""
 
     @pytest.fixture
-    def app_config(self, smtp_server: tuple[int, _Inbox]) -> dict[str, object]:
+    def app_config(self, smtp_server: tuple[int, Inbox]) -> dict[str, object]:
         port, _inbox = smtp_server
         return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port}
 
     def test_an_overdue_critical_complaint_is_mailed_to_every_manager_once(
-        self, app: Flask, smtp_server: tuple[int, _Inbox]
+        self, app: Flask, smtp_server: tuple[int, Inbox]
     ) -> None:
         _port, inbox = smtp_server
         make_staff("manager", email="second.manager@example.test", name="Second")
@@ -116,7 +87,7 @@ class TestWithSmtp:
         others = db.session.scalars(select(Feedback.escalated_at).where(Feedback.id != critical.id)).all()
         assert others == [None, None]
 
-    def test_no_managers_means_nothing_marked(self, app: Flask, smtp_server: tuple[int, _Inbox]) -> None:
+    def test_no_managers_means_nothing_marked(self, app: Flask, smtp_server: tuple[int, Inbox]) -> None:
         _port, inbox = smtp_server
         for manager in db.session.scalars(select(StaffUser).where(StaffUser.role == "manager")):
             manager.active = False

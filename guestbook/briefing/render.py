@@ -48,6 +48,7 @@ from guestbook.briefing.render_kitchen import draw_bar, kitchen_page
 from guestbook.briefing.sheet import period_label
 from guestbook.i18n import format_day, format_time, format_weekday, gettext, lazy_gettext
 from guestbook.pdf import fonts
+from guestbook.pdf.numbered import NumberedCanvas
 
 if TYPE_CHECKING:
     from guestbook.briefing.sheet import Briefing, OutletSection
@@ -134,28 +135,12 @@ def _summary_table(briefing: Briefing, width: float) -> Table:
     return table
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """A canvas that writes "page X of Y" (in the current language) once the page count is known."""
+class _NumberedCanvas(NumberedCanvas):
+    """Page numbers in this document's margin, size and colour."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts.SANS  # not a non-embedded Helvetica
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            width = self._pagesize[0]
-            self.setFillColor(MUTED)
-            label = gettext("page %(page)d of %(total)d", page=self._pageNumber, total=total)
-            fonts.draw_string(self, width - MARGIN, MARGIN - 4 * mm, label, 9, align="right")
-            super().showPage()
-        super().save()
+    margin = MARGIN
+    size = 9
+    color = MUTED
 
 
 def render_briefing(

@@ -42,6 +42,7 @@ from reportlab.platypus import (
 
 from guestbook.i18n import babel_locale, format_day, format_money, format_number, gettext
 from guestbook.pdf import fonts
+from guestbook.pdf.numbered import NumberedCanvas
 from guestbook.segments.figures import Dashboard, GuestLine, MonthPoint, Occasion
 from guestbook.segments.labels import OCCASION_LABELS
 from guestbook.segments.render_charts import (
@@ -316,27 +317,12 @@ def _occasion_cells(o: Occasion) -> list[Any]:
 # ----- the document ---------------------------------------------------------------------------------------
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """A canvas that writes "page X of Y" (in the current language) once the page count is known."""
+class _NumberedCanvas(NumberedCanvas):
+    """Page numbers in this document's margin, size and colour."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts.SANS  # not a non-embedded Helvetica
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFillColor(MUTED)
-            label = gettext("page %(page)d of %(total)d", page=self._pageNumber, total=total)
-            fonts.draw_string(self, self._pagesize[0] - MARGIN, MARGIN - 4 * mm, label, 8, align="right")
-            super().showPage()
-        super().save()
+    margin = MARGIN
+    size = 8
+    color = MUTED
 
 
 def _section(title: str, *flowables: Any) -> KeepTogether:
