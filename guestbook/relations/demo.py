@@ -1,6 +1,7 @@
 """Demo guest relations: a few complaints at each step (one overdue), compliments, and who knows whom among
-tomorrow's arrivals, so the card's banner, the briefing's boxes, the managers' queue and the network have
-something to show on the first sign-in. Deterministic: the same guests are chosen every time."""
+guests not booked this week (the demo's sheets are full), so the card's banner, the managers' queue, the report
+and the network have something to show on the first sign-in.
+Deterministic: the same guests are chosen every time."""
 
 from __future__ import annotations
 
@@ -41,34 +42,29 @@ def _complaint(guest_id: int, when: datetime, category: str, severity: str, text
 
 
 def load_demo_relations(today: date) -> None:
-    """Complaints, compliments and relationships among the demo's guests (tomorrow's arrivals first)."""
+    """Complaints, compliments and relationships among demo guests with no booking this week."""
     tz = property_tz()
-    tomorrow = today + timedelta(days=1)
-    booked = list(
-        dict.fromkeys(
-            db.session.scalars(
-                select(Reservation.guest_id)
-                .where(Reservation.arrival_date == tomorrow, Reservation.status == "booked")
-                .order_by(Reservation.arrival_time, Reservation.id)
-            )
-        )
-    )
-    others = [
+    # Guests with no booking this week: the demo's sheets are its busiest (50 arrivals on four pages each), and
+    # the briefing's care and companion lines are shown by the tests, not by the demo.
+    week = [today + timedelta(days=n) for n in range(7)]
+    this_week = set(db.session.scalars(select(Reservation.guest_id).where(Reservation.arrival_date.in_(week))))
+    chosen = [
         g
-        for g in db.session.scalars(select(Guest.id).where(Guest.erased_at.is_(None)).order_by(Guest.id).limit(40))
-        if g not in booked
+        for g in db.session.scalars(select(Guest.id).where(Guest.erased_at.is_(None)).order_by(Guest.id).limit(80))
+        if g not in this_week
     ]
-    if len(booked) < 4 or len(others) < 8:
+    group, others = chosen[1:5], [chosen[0], *chosen[5:]]
+    if len(group) < 4 or len(others) < 8:
         return
-    story = others[0]  # Mr Yu, the first demo guest
-    # Who knows whom: a couple booked tomorrow, an assistant who books for Mr Yu, a referral, colleagues.
-    add_relationship(booked[0], booked[1], "spouse", "", ACTOR)
+    story = others[0]  # Mr Yu (the story's guest) unless he is booked this week
+    # Who knows whom: a couple, an assistant who books for Mr Yu, a referral, colleagues.
+    add_relationship(group[0], group[1], "spouse", "", ACTOR)
     add_relationship(others[1], story, "assistant_of", "Books his tables by phone", ACTOR)
-    add_relationship(booked[2], booked[0], "referred_by", "", ACTOR)
-    add_relationship(booked[3], others[2], "colleague", "Same bank, Silom branch", ACTOR)
-    # Resolved twelve days ago and followed up: the card and tomorrow's briefing still say what was promised.
+    add_relationship(group[2], group[0], "referred_by", "", ACTOR)
+    add_relationship(group[3], others[2], "colleague", "Same bank, Silom branch", ACTOR)
+    # Resolved twelve days ago and followed up: the card still says what was promised.
     resolved = _complaint(
-        booked[0],
+        group[0],
         _at(today - timedelta(days=12), 20, 10, tz),
         "food",
         "major",
@@ -86,7 +82,7 @@ def load_demo_relations(today: date) -> None:
     rules.follow_up(resolved, ACTOR, "satisfied", now=_at(today - timedelta(days=9), 11, 0, tz))
     # Reported this morning, due by tonight's end of the business day.
     _complaint(
-        booked[3],
+        group[3],
         _at(today, 8, 40, tz) if datetime.now(UTC) > _at(today, 8, 40, tz) else datetime.now(UTC),
         "wait",
         "minor",
@@ -103,7 +99,7 @@ def load_demo_relations(today: date) -> None:
         "terrace",
     )
     for guest, days, text, who in (
-        (booked[1], 20, "Thank you for remembering our anniversary, the cake was a lovely surprise.", "Ploy Srisuk"),
+        (group[1], 20, "Thank you for remembering our anniversary, the cake was a lovely surprise.", "Ploy Srisuk"),
         (others[4], 5, "Ploy found my favourite table by the window without being asked.", "Ploy Srisuk"),
         (others[5], 33, "Anan arranged the river taxi at midnight. Above and beyond.", "Anan Chaiyo"),
     ):
