@@ -144,9 +144,14 @@ def _word_candidates(
     typos = {f: _typo_tokens(f) for w in (driver, *others) for f in w.forms} if fuzzy else None
     sql = _Sql()
     where = [sql.word_clause("a", driver, typos)]
+    # On PostgreSQL, OFFSET 0 keeps each other word a per-candidate probe of (guest_id, token), as on SQLite.
+    # Without it the planner turns EXISTS into a join whose order rests on its guess of a token's rows; a
+    # common name outside the column's most-common values is guessed at one row, and the nested loop then
+    # rescans the other word's whole range for every candidate (seconds at a million guests).
+    probe_end = "" if on_sqlite() else " OFFSET 0"
     for word in others:
         clause = sql.word_clause("b", word, typos)
-        where.append(f"EXISTS (SELECT 1 FROM guest_token b WHERE b.guest_id = a.guest_id AND {clause})")
+        where.append(f"EXISTS (SELECT 1 FROM guest_token b WHERE b.guest_id = a.guest_id AND {clause}{probe_end})")
     for tag_id in tag_ids or []:  # a tag narrows the scan itself, so the cap never hides a tagged guest
         where.append(
             f"EXISTS (SELECT 1 FROM guest_tag t WHERE t.guest_id = a.guest_id AND t.tag_id = {sql.bind(tag_id)})"
@@ -207,6 +212,8 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     words = query_words(q, masked)
     if not words:
         return []
+    if not on_sqlite():
+        _plan_each_query()
     # Digits a role may match anywhere go through the phone index; a masked role's four digits are a token.
     phone_words = [w for w in words if w.kind == "phone" and not masked]
     token_words = [w for w in words if w not in phone_words]
@@ -280,6 +287,16 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
             hit.reasons.append("tag")
     hits.sort(key=lambda h: (h.match, not h.arriving_today, h.recency, h.guest_id))
     return hits[:limit]
+
+
+def _plan_each_query() -> None:
+    """PostgreSQL: plan this transaction's statements for their values, never from a cached generic plan.
+
+    psycopg prepares a statement after its fifth run; PostgreSQL may then keep one generic plan for every
+    value. A token range's rows depend on the value (none for a typo, thousands for a common name), and the
+    generic guess chose a sequential scan of the whole token table (seconds at a million guests).
+    """
+    db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _carrying(tag_ids: list[int], guest_ids: list[int]) -> set[int]:
