@@ -57,10 +57,11 @@ def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: s
     """Record an audit event in its own short transaction (for reads, which write nothing else).
 
     Inside an open write transaction it joins that one instead (and is committed, or rolled back, with it).
+    What the request has loaded stays loaded: an audit row changes none of it.
     """
     from guestbook.db import write_transaction
 
-    with write_transaction():
+    with write_transaction(keep_loaded=True):
         record(actor, action, guest_id, detail)
 
 

@@ -41,9 +41,11 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.guests.extras import register_guest_extra
     from guestbook.guests.filters import register_filters
     from guestbook.guests.lookalikes import register_lookalike_finder
+    from guestbook.guests.search_readings import load_readings
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
     from guestbook.letters.views import bp as letters_bp
+    from guestbook.observability import register_warm_up
     from guestbook.relations import api as _feedback_api  # noqa: F401
     from guestbook.relations import relationships_api as _relationships_api  # noqa: F401
     from guestbook.relations import report_api as _report_api  # noqa: F401
@@ -87,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     register_guest_extra(app, "relationships", relationships_json)  # who knows whom (relations -> guests)
     register_companion_provider(app, companions_on_sheet)  # related arrivals on one sheet (relations -> briefing)
     register_guest_extra(app, "care", care_for)  # "handle with care": banner, promises, compliments (every role)
+    register_warm_up(app, load_readings)  # a worker's first Japanese name does not wait for the dictionaries
     register_complaint_provider(app, briefing_complaints)  # the briefing's complaint box (relations -> briefing)
     register_care_provider(app, care_by_guest)  # the briefing JSON arrivals' care (relations -> briefing)
     # The API checks CSRF itself for session callers (bearer-key callers carry no cookie).

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 from guestbook.extensions import db
 
@@ -23,6 +24,10 @@ WRITE_OPTION = "guestbook_write"
 WRITE_DEPTH = "guestbook_write_depth"
 # pg_advisory_xact_lock key of the one write lock (any constant; held until COMMIT or ROLLBACK).
 POSTGRES_WRITE_LOCK = 0x6775_6573_7462  # "guestb"
+# db.session.info keys: values read once per transaction (``cached``), and "this commit keeps what is loaded".
+CACHE = "guestbook_cache"
+KEEP_LOADED = "guestbook_keep_loaded"
+T = TypeVar("T")
 
 
 @event.listens_for(Engine, "connect")
@@ -73,14 +78,46 @@ def begin_write() -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def cached(key: str, load: Callable[[], T]) -> T:
+    """``load()`` once per transaction of the session: settings and the property are read by many helpers per page.
+
+    The cache ends with the transaction (commit or rollback; a request's session ends with the request),
+    so a value is never older than what the same transaction would read again; a rule that changes
+    one of these values inside a longer transaction calls ``forget(key)``.
+    """
+    cache: dict[str, Any] = db.session().info.setdefault(CACHE, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def forget(key: str) -> None:
+    """Drop one cached value (the rule that changes it calls this)."""
+    db.session().info.get(CACHE, {}).pop(key, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if not session.info.get(KEEP_LOADED):
+        session.info.pop(CACHE, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(CACHE, None)
+
+
 @contextlib.contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
     """Run the block as one write transaction: commit when it ends, roll back if anything is raised.
 
     The outermost block begins the write (``begin_write()``: BEGIN IMMEDIATE on SQLite, the advisory
     lock on PostgreSQL). A rule that opens a block while another is already open (a rule calling a
     rule) joins it: nothing is committed until the outermost block ends, and an exception from the
     inner rule that reaches the outer block rolls back the outer rule's writes too.
+
+    ``keep_loaded``: the block only adds rows that nothing loaded refers to (an audit event for a read),
+    so the objects the request has already read stay loaded instead of being expired and read again.
     """
     session = db.session()
     depth = int(session.info.get(WRITE_DEPTH, 0))
@@ -91,9 +128,13 @@ def write_transaction() -> Iterator[None]:
         finally:
             session.info[WRITE_DEPTH] = depth
         return
-    begin_write()
-    session.info[WRITE_DEPTH] = 1
+    expire_on_commit = session.expire_on_commit
+    if keep_loaded:
+        session.expire_on_commit = False
+        session.info[KEEP_LOADED] = True
     try:
+        begin_write()
+        session.info[WRITE_DEPTH] = 1
         yield
         session.commit()
     except BaseException:
@@ -101,6 +142,8 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         session.info.pop(WRITE_DEPTH, None)
+        session.info.pop(KEEP_LOADED, None)
+        session.expire_on_commit = expire_on_commit
 
 
 # Schema objects the migrations create by hand, outside the models: SQLite's FTS5 phone table (and

@@ -44,6 +44,14 @@ if _settings.log_format == "json":
     }
 
 
+def post_worker_init(worker: Any) -> None:
+    """A worker loaded the app: warm it before its first request (readings dictionaries, templates)."""
+    from guestbook.observability import warm_up
+
+    seconds = warm_up(worker.wsgi)
+    worker.log.info("worker %s warmed up in %.2f s", worker.pid, seconds)
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """A worker ended: tell prometheus_client's multiprocess mode (its live gauges, if any, drop that pid)."""
     if _settings.metrics_dir:

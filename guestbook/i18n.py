@@ -33,11 +33,10 @@ from babel.dates import format_date as _babel_format_date
 from babel.dates import match_skeleton
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
-from flask import Flask, current_app, has_app_context
-from flask_babel import Babel, force_locale, get_locale
-from flask_babel import gettext as _flask_gettext
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as _flask_lazy_gettext
-from flask_babel import ngettext as _flask_ngettext
 
 # The shipped languages, each named in its own script (the language menu shows these).
 LANGUAGES: dict[str, str] = {"en": "English", "th": "ไทย", "zh_Hans": "简体中文", "ja": "日本語"}
@@ -87,6 +86,14 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=locale_selector)
     app.extensions["guestbook_buddhist_year"] = buddhist_year
+    # The same callables Flask-Babel installs, through the per-request catalogue below.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         current_language=current_language,
@@ -103,14 +110,42 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
     )
 
 
+_NULL = NullTranslations()
+
+
+def _translations() -> NullTranslations:
+    """The current language's catalogue, found once per request and locale.
+
+    Flask-Babel looks it up afresh for every message (a page has a hundred); this keeps it beside
+    Flask-Babel's own per-request state, keyed by the locale object, so ``force_locale`` blocks (PDFs
+    in another language) get theirs and the request's comes back after them.
+    """
+    if not has_app_context():
+        return _NULL
+    state = g.get("_flask_babel")
+    if state is None:
+        first: NullTranslations = get_translations()  # the request's first message: Flask-Babel sets its state up
+        return first
+    locale = getattr(state, "babel_locale", None)
+    known = getattr(state, "guestbook_translations", None)
+    if locale is not None and known is not None and known[0] is locale:
+        known_translations: NullTranslations = known[1]
+        return known_translations
+    translations: NullTranslations = get_translations()
+    state.guestbook_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
 def gettext(string: str, /, **variables: Any) -> str:
     """The message in the current language, ``%(name)s`` placeholders filled."""
-    return str(_flask_gettext(string, **variables))
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
     """The singular or plural form for ``num`` (``%(num)d`` is filled with it)."""
-    return str(_flask_ngettext(singular, plural, num, **variables))
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
 
 
 def lazy_gettext(string: str, /, **variables: Any) -> Any:

@@ -214,3 +214,26 @@ def readiness() -> tuple[bool, dict[str, str]]:
             "reason": f"the database is at revision {at}, the code needs {', '.join(sorted(heads))}",
         }
     return True, {"status": "ready", "revision": ", ".join(sorted(heads))}
+
+
+# Warm-up: work a worker would otherwise do on its first guest (the Japanese readings' dictionaries take
+# most of a second; each big template compiles once per process). Domains register what they need;
+# gunicorn's post_worker_init (guestbook/gunicorn_conf.py) runs them before the worker takes a request.
+WARM_UP_KEY = "guestbook.warm_up"
+WARM_TEMPLATES = ("base.html", "guests/index.html", "guests/_results.html", "guests/show.html")
+
+
+def register_warm_up(app: Flask, step: Callable[[], object]) -> None:
+    """Run ``step`` when a server worker starts (not in tests or commands: they would pay for nothing)."""
+    app.extensions.setdefault(WARM_UP_KEY, []).append(step)
+
+
+def warm_up(app: Flask) -> float:
+    """Run the registered warm-up steps and compile the floor's templates; returns the seconds it took."""
+    started = time.perf_counter()
+    with app.app_context():
+        for step in app.extensions.get(WARM_UP_KEY, []):
+            step()
+        for name in WARM_TEMPLATES:
+            app.jinja_env.get_template(name)
+    return time.perf_counter() - started

@@ -13,11 +13,12 @@ from guestbook.actor import Actor
 from guestbook.admin.models import Outlet, Property
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.admin.settings import get_setting
-from guestbook.db import write_transaction
+from guestbook.db import cached, forget, write_transaction
 from guestbook.extensions import db
 from guestbook.i18n import gettext
 
 DEFAULT_PROPERTY_NAME = "My Property"
+PROPERTY_CACHE_KEY = "property"
 
 
 class OutletError(ValueError):
@@ -43,8 +44,12 @@ def default_property() -> Property:
     A database built without migrations (never in normal use) gets an unsaved default here; the
     first rule that changes the property or adds an outlet stores it (``property_for_update``).
     """
-    prop = db.session.scalar(select(Property).order_by(Property.id).limit(1))
+    prop = cached(PROPERTY_CACHE_KEY, _first_property)  # read by many helpers per page: once per transaction
     return prop if prop is not None else _unsaved_default()
+
+
+def _first_property() -> Property | None:
+    return db.session.scalar(select(Property).order_by(Property.id).limit(1))
 
 
 def property_for_update() -> Property:
@@ -54,6 +59,7 @@ def property_for_update() -> Property:
         prop = _unsaved_default()
         db.session.add(prop)
         db.session.flush()
+        forget(PROPERTY_CACHE_KEY)
     return prop
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.models import Setting
-from guestbook.db import write_transaction
+from guestbook.db import cached, forget, write_transaction
 from guestbook.extensions import db
+
+CACHE_KEY = "settings"
 
 DEFAULTS: dict[str, Any] = {
     # Words that could hurt if a guest read the screen: a note containing one asks for confirmation.
@@ -75,10 +79,14 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _stored() -> dict[str, Any]:
+    return {row.key: row.value for row in db.session.scalars(select(Setting))}
+
+
 def get_setting(key: str) -> Any:
-    """A setting's value, or its default."""
-    row = db.session.get(Setting, key)
-    return row.value if row is not None else DEFAULTS[key]
+    """A setting's value, or its default (all stored settings are read in one query per transaction)."""
+    stored = cached(CACHE_KEY, _stored)
+    return stored[key] if key in stored else DEFAULTS[key]
 
 
 def set_setting(key: str, value: Any, actor: Actor) -> None:
@@ -91,4 +99,5 @@ def set_setting(key: str, value: Any, actor: Actor) -> None:
             db.session.add(Setting(key=key, value=value))
         else:
             row.value = value
+        forget(CACHE_KEY)
         audit.record(actor, "settings_update", detail=key)

@@ -62,7 +62,7 @@ def card_for(
     shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
     now = datetime.now(UTC)
     prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))
-    data = guest_service.guest_to_dict(guest, actor.role)
+    data = guest_service.guest_to_dict(guest, actor.role, panels=False)  # the page's panels load the rest
     return Card(
         guest=guest,
         data=data,

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -246,8 +247,12 @@ def can_see_contact(role: str) -> bool:
     return role_at_least(role, "concierge")
 
 
-def guest_to_dict(guest: Guest, role: str) -> dict[str, Any]:
-    """The guest as JSON for the API, with contact details masked for the floor role."""
+def guest_to_dict(guest: Guest, role: str, *, panels: bool = True) -> dict[str, Any]:
+    """The guest as JSON for the API, with contact details masked for the floor role.
+
+    ``panels=False`` leaves out what the card page's own panels load (the photo flag and the higher
+    domains' extras: segment, relations), so the card does not read them twice.
+    """
     full = can_see_contact(role)
     birthday = partial_date(guest, "birthday")
     anniversary = partial_date(guest, "anniversary")
@@ -281,8 +286,11 @@ def guest_to_dict(guest: Guest, role: str) -> dict[str, Any]:
         "contact_masked": not full,
         "tags": [t.name for t in guest.tags],
         "history": history.history_for(guest.id, role),
-        "has_photo": photos.photo_state(guest.id).has_photo,
-        **extras.guest_extras(guest.id, role),
+        **(
+            {"has_photo": photos.photo_state(guest.id).has_photo, **extras.guest_extras(guest.id, role)}
+            if panels
+            else {}
+        ),
     }
 
 
@@ -303,4 +311,4 @@ def guest_summary(guest: Guest) -> dict[str, Any]:
 def recent_guests(limit: int = 20) -> list[Guest]:
     """Guests seen most recently (the list page before anyone types)."""
     stmt = select(Guest).order_by(Guest.last_visit_at.desc().nulls_last(), Guest.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.options(selectinload(Guest.allergies))))

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
 from guestbook.extensions import db
 from guestbook.guests import tags, tonight
@@ -364,5 +365,10 @@ def search_guest_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[
     hits = search_hits(q, limit, masked=masked)
     if not hits:
         return []
-    by_id = {g.id: g for g in db.session.scalars(select(Guest).where(Guest.id.in_([h.guest_id for h in hits])))}
+    ids = [h.guest_id for h in hits]
+    # The list shows each guest's allergies: loaded with the guests, not one query per result.
+    by_id = {
+        g.id: g
+        for g in db.session.scalars(select(Guest).where(Guest.id.in_(ids)).options(selectinload(Guest.allergies)))
+    }
     return [(by_id[h.guest_id], h) for h in hits if h.guest_id in by_id]

@@ -62,6 +62,11 @@ def _converter() -> Any:
     return _kakasi
 
 
+def load_readings() -> None:
+    """Load the reading dictionaries now (a server worker's warm-up) rather than on the first kanji name."""
+    _converter()
+
+
 def _short_vowels(word: str) -> str:
     """Hepburn without long-vowel marks, as passports and most guests write it: satou → sato, shuu → shu."""
     return word.replace("ou", "o").replace("uu", "u").replace("oo", "o")

@@ -117,11 +117,10 @@ def _company_only(guest: Guest, words: list[str]) -> bool:
     """True when the typed words are found in the company and not in the name (``mitsui``)."""
     if not guest.company or not words:
         return False
-    names, company = name_tokens(guest), company_tokens(guest)
     forms = [normalise(w) for w in words]
-    in_name = any(t.startswith(f) for f in forms for t in names)
-    in_company = any(t.startswith(f) for f in forms for t in company)
-    return in_company and not in_name
+    if not any(t.startswith(f) for f in forms for t in company_tokens(guest)):
+        return False  # the usual case, decided without the name's readings (kana, pinyin: the costly part)
+    return not any(t.startswith(f) for f in forms for t in name_tokens(guest))
 
 
 def _detail(guest: Guest, role: str, outlets: dict[int, str]) -> str:

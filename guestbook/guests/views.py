@@ -192,7 +192,7 @@ def _card(
         visit_warning=visit_warning,
         pref_form=pref_form,
         allergy_form=AllergyForm(formdata=None),
-        device_form=_device_form(device),
+        device_form=_device_form(device, outlets),
         notes=card.notes,
         prefs=card.prefs,
         history=card.history,
@@ -209,11 +209,10 @@ def _card(
     return html, status
 
 
-def _device_form(device: Outlet | None) -> DeviceForm:
+def _device_form(device: Outlet | None, outlets: list[Outlet] | None = None) -> DeviceForm:
     form = DeviceForm(formdata=None)
-    form.outlet.choices = choices(
-        [("", gettext("Not set")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
-    )
+    outlets = outlet_service.list_outlets() if outlets is None else outlets
+    form.outlet.choices = choices([("", gettext("Not set")), *[(o.code, o.name) for o in outlets]])
     form.outlet.data = device.code if device else ""
     return form
 
@@ -222,24 +221,25 @@ def _device_form(device: Outlet | None) -> DeviceForm:
 @role_required("floor")
 def show(guest_id: int) -> Response | tuple[str, int]:
     """The recognition card: allergies first, usual seat and order, last time, occasions."""
-    survivor = _merged_survivor(guest_id)
-    if survivor is not None:
-        flash(gettext("This guest was merged into %(name)s.", name=survivor.display_name), "info")
-        return redirect(url_for("guests.show", guest_id=survivor.id))
-    return _card(guest_id)
+    try:
+        guest = guest_service.get_guest(guest_id)  # held while the card loads: the session keeps it (weakly)
+    except guest_service.GuestNotFound:
+        survivor = _merged_survivor(guest_id)
+        if survivor is not None:
+            flash(gettext("This guest was merged into %(name)s.", name=survivor.display_name), "info")
+            return redirect(url_for("guests.show", guest_id=survivor.id))
+        abort(404)
+    return _card(guest.id)
 
 
 def _merged_survivor(guest_id: int) -> Guest | None:
-    """The guest a merged-away id now lives on in (None when the id is a guest, or unknown)."""
-    try:
-        guest_service.get_guest(guest_id)
-    except guest_service.GuestNotFound:
-        survivor_id = gone.merged_into(guest_id)
-        if survivor_id is not None:
-            try:
-                return guest_service.get_guest(survivor_id)
-            except guest_service.GuestNotFound:
-                return None
+    """The guest a merged-away id (no longer a guest) now lives on in, or None."""
+    survivor_id = gone.merged_into(guest_id)
+    if survivor_id is not None:
+        try:
+            return guest_service.get_guest(survivor_id)
+        except guest_service.GuestNotFound:
+            return None
     return None
 
 

@@ -1,0 +1,136 @@
+"""What a floor request costs the database: no query per result, no re-reading after a read's audit row.
+
+Issue 16 item 2 halves the CPU per request partly by reading less: the search list loads every result's
+allergies in one query, the card's audit event does not expire what the card has loaded, and the settings
+and the property are read once per transaction. These tests count statements, so they fail if a change
+brings the per-result or per-helper queries back; they time nothing (scripts/bench_load does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, inspect, select
+
+from guestbook import audit
+from guestbook.admin.outlets import default_property
+from guestbook.admin.settings import get_setting, set_setting
+from guestbook.audit import AuditEvent
+from guestbook.db import write_transaction
+from guestbook.extensions import db
+from guestbook.guests.models import Guest
+from guestbook.i18n import gettext, in_language
+
+from .conftest import AuthActions
+from .factories import ACTOR, make_guest
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements run inside the block (on the app's engine)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _search_statements(client: FlaskClient) -> int:
+    with statements() as seen:
+        page = client.get("/guests/search?q=tanaka")
+    assert page.status_code == 200
+    return len(seen)
+
+
+def test_search_list_reads_allergies_in_one_query_whatever_the_number_of_results(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    for n in range(3):
+        make_guest(given_name=f"Aki{n}", family_name="Tanaka", allergies=[{"allergen": f"peanut {n}"}])
+    auth.login("floor")
+    _search_statements(client)  # the session's first search also reads what later ones find cached
+    few = _search_statements(client)
+    for n in range(3, 15):
+        make_guest(given_name=f"Aki{n}", family_name="Tanaka", allergies=[{"allergen": f"peanut {n}"}])
+    page = client.get("/guests/search?q=tanaka").get_data(as_text=True)
+    assert page.count("⚠ peanut") == 15  # every result still shows its allergy
+    many = _search_statements(client)
+    assert many == few, f"{few} statements for 3 results, {many} for 15: a query per result is back"
+
+
+def test_the_card_reads_each_panel_once(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    guest = make_guest(given_name="Yui", family_name="Mori", allergies=[{"allergen": "shellfish"}])
+    auth.login("floor")
+    client.get(f"/guests/{guest.id}")  # warm: the first page of a session signs in and caches the tag styles
+    with statements() as seen:
+        page = client.get(f"/guests/{guest.id}")
+    assert page.status_code == 200 and "shellfish" in page.get_data(as_text=True)
+    selects = [s.split(" FROM ")[1].split()[0] for s in seen if s.startswith("SELECT") and " FROM " in s]
+    repeated = {table for table in selects if selects.count(table) > 1}
+    # The guest row and visits are read by different rules (the card, the paged history); settings, the
+    # property, photos, segments, relations and complaints must be read once.
+    for table in ("setting", "property", "guest_photo", "guest_segment", "segment_override", "feedback"):
+        assert table not in repeated, f"{table} read {selects.count(table)} times: {selects}"
+    assert selects.count("guest") <= 1, selects
+
+
+def test_a_reads_audit_row_keeps_what_was_loaded(app: Flask) -> None:
+    guest = make_guest(given_name="Kenji", family_name="Ito")
+    guest_id = guest.id
+    db.session.remove()
+    loaded = db.session.get(Guest, guest_id)
+    assert loaded is not None
+    audit.record_now(ACTOR, "guest_view", guest_id, "card")
+    assert not inspect(loaded).expired_attributes  # still loaded: no second read of the guest
+    with statements() as seen:
+        assert loaded.family_name == "Ito"
+    assert seen == []
+    db.session.remove()
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.guest_id == guest_id)).all()
+    assert [r.action for r in rows if r.action == "guest_view"] == ["guest_view"]  # and the row is written
+
+
+def test_other_writes_still_expire_what_was_loaded(app: Flask) -> None:
+    guest = make_guest(given_name="Sora", family_name="Abe")
+    loaded = db.session.get(Guest, guest.id)
+    assert loaded is not None
+    with write_transaction():
+        audit.record(ACTOR, "guest_edit", guest.id, "changed: nothing")
+    assert inspect(loaded).expired  # a rule's write: the next read sees the database
+
+
+def test_settings_and_property_are_read_once_per_transaction_and_changes_are_seen(app: Flask) -> None:
+    db.session.remove()
+    with statements() as seen:
+        for _ in range(5):
+            get_setting("letters_lapse_months")
+            get_setting("sensitive_words")
+            default_property()
+    assert len(seen) <= 3, seen  # BEGIN, the settings, the property
+    set_setting("letters_lapse_months", 18, ACTOR)
+    assert get_setting("letters_lapse_months") == 18
+    with write_transaction():  # a change inside a longer transaction is seen by the same transaction
+        set_setting("letters_lapse_months", 20, ACTOR)
+        assert get_setting("letters_lapse_months") == 20
+    assert get_setting("letters_lapse_months") == 20
+
+
+def test_messages_follow_a_forced_language_and_come_back(app: Flask) -> None:
+    with app.test_request_context("/", headers={"Accept-Language": "th"}):
+        thai = gettext("Log tonight's visit")
+        assert thai == "บันทึกการมาใช้บริการคืนนี้"
+        with in_language("ja"):
+            assert gettext("Log tonight's visit") == "今夜のご来店を記録"
+        assert gettext("Log tonight's visit") == thai
+        with in_language("en"):
+            assert gettext("Log tonight's visit") == "Log tonight's visit"
+        assert gettext("Log tonight's visit") == thai
