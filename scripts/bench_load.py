@@ -627,6 +627,22 @@ class CpuMeter:
         return app, database, time.process_time()
 
 
+def run_measured(
+    threads: list[threading.Thread], barrier: threading.Barrier, seconds: float, meter: CpuMeter
+) -> tuple[float, float, float]:
+    """Start ``threads`` (they wait on ``barrier``), release them together, join; (elapsed, server CPU, client CPU)."""
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    app0, db0, client0 = meter.read()
+    for thread in threads:
+        thread.join(seconds)
+    elapsed = time.perf_counter() - started
+    app1, db1, client1 = meter.read()
+    return elapsed, (app1 - app0) + (db1 - db0), client1 - client0
+
+
 def run_ratio(tablets: list[Tablet], cfg: argparse.Namespace, meter: CpuMeter) -> tuple[list[str], int, list[str]]:
     """Cards only, then the health check only, ``--ratio-seconds`` each; (lines to print, errors, samples)."""
     lines: list[str] = []
@@ -640,27 +656,18 @@ def run_ratio(tablets: list[Tablet], cfg: argparse.Namespace, meter: CpuMeter) -
             threading.Thread(target=t.hammer, args=(kind, cfg.ratio_seconds, barrier, s), daemon=True)
             for t, s in zip(tablets, stats, strict=True)
         ]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        started = time.perf_counter()
-        app0, db0, client0 = meter.read()
-        for thread in threads:
-            thread.join(cfg.ratio_seconds + cfg.timeout * 2 + 30)
-        elapsed = time.perf_counter() - started
-        app1, db1, client1 = meter.read()
+        elapsed, server, client = run_measured(threads, barrier, cfg.ratio_seconds + cfg.timeout * 2 + 30, meter)
         stuck = sum(thread.is_alive() for thread in threads)
         times = [ms for s in stats for ms in s.times[kind]]
         phase_errors = sum(s.total_errors() for s in stats) + stuck
         errors += phase_errors
         samples += [x for s in stats for x in s.error_samples]
         rates[kind] = len(times) / elapsed
-        server = (app1 - app0) + (db1 - db0)
         lines.append(
             f"ratio phase {'cards' if kind == 'card' else 'health'}: {len(times):,} requests in {elapsed:.1f} s"
             f" = {rates[kind]:.1f} requests/s, p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms,"
             f" {phase_errors} errors; CPU server {server:.1f} s"
-            f" ({server / max(1, len(times)) * 1000:.2f} ms per request), client {client1 - client0:.1f} s"
+            f" ({server / max(1, len(times)) * 1000:.2f} ms per request), client {client:.1f} s"
         )
     share = rates["card"] / rates["health"] if rates["health"] else float("nan")
     lines.append(
@@ -926,17 +933,8 @@ def main() -> int:
         else:
             barrier = threading.Barrier(cfg.tablets + 1)
             tablets = [Tablet(n, email, cfg, shared, barrier) for n, email in enumerate(emails, 1)]
-            for tablet in tablets:
-                tablet.start()
-            barrier.wait()
-            started = time.perf_counter()
-            app0, db0, client0 = meter.read()
-            for tablet in tablets:
-                tablet.join(cfg.duration + cfg.timeout * 2 + 30)
-            elapsed = time.perf_counter() - started
-            app1, db1, client1 = meter.read()
-            server_cpu = (app1 - app0) + (db1 - db0)
-            client_cpu = client1 - client0
+            window_s = cfg.duration + cfg.timeout * 2 + 30
+            elapsed, server_cpu, client_cpu = run_measured(list(tablets), barrier, window_s, meter)
             stuck = [t.name for t in tablets if t.is_alive()]
             stuck_errors = len(stuck)
             measured = [t.by_window.get(0, Stats()) for t in tablets]
