@@ -75,6 +75,8 @@ def begin_write() -> None:
     session = db.session()
     if session.in_transaction():
         session.commit()
+    else:
+        session.expire_all()  # objects kept after a read's audit row (keep_loaded) are read again inside the write
     session.connection(execution_options={WRITE_OPTION: True})
 
 
