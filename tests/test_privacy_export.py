@@ -168,3 +168,28 @@ def test_the_privacy_page_downloads_json_and_pdf(app: Flask, client: FlaskClient
     assert as_pdf.status_code == 200 and as_pdf.data.startswith(b"%PDF")
     auth.login("manager")
     assert client.get(f"/data/guests/{gid}/privacy").status_code == 403
+
+
+def test_the_export_follows_rows_that_hang_off_the_guests_rows(app: Flask) -> None:
+    """A complaint points at the guest; its follow-up notes point at the complaint, and are the guest's data too."""
+    from guestbook.relations import feedback as feedback_rules
+    from guestbook.relations.schemas import FeedbackCreate
+
+    guest = make_guest(given_name="Ιωάννα", family_name="Παπαδοπούλου")
+    other = make_guest(given_name="Other")
+    complaint = feedback_rules.create_feedback(
+        guest.id, FeedbackCreate.model_validate({"kind": "complaint", "text": "Cold soup"}), ACTOR
+    )
+    feedback_rules.add_note(complaint.id, "Called her back: soup on the house next time", ACTOR)
+    elsewhere = feedback_rules.create_feedback(
+        other.id, FeedbackCreate.model_validate({"kind": "complaint", "text": "Loud table"}), ACTOR
+    )
+    feedback_rules.add_note(elsewhere.id, "Not hers", ACTOR)
+
+    data = privacy.collect_export(guest.id)
+
+    assert [row["text"] for row in data["other"]["feedback"]] == ["Cold soup"]
+    bodies = [row["body"] for row in data["other"]["feedback_note"]]
+    assert "Called her back: soup on the house next time" in bodies
+    assert "Not hers" not in bodies
+    assert {row["feedback_id"] for row in data["other"]["feedback_note"]} == {complaint.id}

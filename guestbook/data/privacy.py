@@ -114,15 +114,27 @@ SHOWN_TABLES = frozenset(
 
 
 def _other_tables(guest_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Rows of every other table with a foreign key to the guest (another domain's figures, flags…), by table."""
+    """Rows of every other table that point at the guest, or at such a row, by table.
+
+    Another domain's figures and flags point at the guest directly (a complaint's ``guest_id``); their own
+    details point at those rows (a complaint's follow-up notes at the complaint), and are the guest's data
+    too. Tables come parents first, so one pass follows the chain to any depth.
+    """
     found: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
         if table.name in SHOWN_TABLES:
             continue
-        columns = [fk.parent for fk in table.foreign_keys if fk.column.table.name == "guest"]
-        if not columns:
+        clauses = []
+        for fk in table.foreign_keys:
+            parent = fk.column.table.name
+            if parent == "guest":
+                clauses.append(fk.parent == guest_id)
+            elif parent in found:
+                ids = [row[fk.column.name] for row in found[parent]]
+                clauses.append(fk.parent.in_(ids))
+        if not clauses:
             continue
-        rows = db.session.execute(select(table).where(or_(*(column == guest_id for column in columns)))).mappings()
+        rows = db.session.execute(select(table).where(or_(*clauses))).mappings()
         listed = [{key: _value(value) for key, value in row.items()} for row in rows]
         if listed:
             found[table.name] = listed
