@@ -80,14 +80,19 @@ def begin_write() -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
-def cached(key: str, load: Callable[[], T]) -> T:
+def cached(key: str, load: Callable[[], T], *, outside_writes: bool = False) -> T:
     """``load()`` once per transaction of the session: settings and the property are read by many helpers per page.
 
     The cache ends with the transaction (commit or rollback; a request's session ends with the request),
     so a value is never older than what the same transaction would read again; a rule that changes
-    one of these values inside a longer transaction calls ``forget(key)``.
+    one of these values inside a longer transaction calls ``forget(key)``. ``outside_writes``: rows that
+    many rules write (today's bookings) are cached only in read transactions; inside a write they are read
+    each time, so a rule always sees its own changes without having to know who caches what.
     """
-    cache: dict[str, Any] = db.session().info.setdefault(CACHE, {})
+    session = db.session()
+    if outside_writes and session.info.get(WRITE_DEPTH):
+        return load()
+    cache: dict[str, Any] = session.info.setdefault(CACHE, {})
     if key not in cache:
         cache[key] = load()
     return cache[key]  # type: ignore[no-any-return]

@@ -36,7 +36,7 @@ from babel.numbers import format_decimal as _babel_format_decimal
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context
 from flask_babel import Babel, force_locale, get_locale, get_translations
-from flask_babel import lazy_gettext as _flask_lazy_gettext
+from flask_babel.speaklater import LazyString
 
 # The shipped languages, each named in its own script (the language menu shows these).
 LANGUAGES: dict[str, str] = {"en": "English", "th": "ไทย", "zh_Hans": "简体中文", "ja": "日本語"}
@@ -149,8 +149,12 @@ def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> str:
 
 
 def lazy_gettext(string: str, /, **variables: Any) -> Any:
-    """A message translated when it is shown (form labels, module-level constants)."""
-    return _flask_lazy_gettext(string, **variables)
+    """A message translated when it is shown (form labels, module-level constants).
+
+    Flask-Babel's lazy string, over this module's ``gettext`` (the per-request catalogue) rather than
+    Flask-Babel's, which looks the catalogue up again for every label of every form on a page.
+    """
+    return LazyString(gettext, string, **variables)
 
 
 def code_label(labels: Mapping[str, Any], code: str | None) -> str:
@@ -224,7 +228,13 @@ def _format(value: date | datetime, pattern: str) -> str:
     day = value.date() if isinstance(value, datetime) else value
     if _buddhist():
         pattern = _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern))
-    return str(_babel_format_date(day, pattern, locale=_locale()))
+    return _formatted_day(day, pattern, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted_day(day: date, pattern: str, language: str) -> str:
+    """Babel's date formatting, remembered: a list shows the same few days many times (last visits)."""
+    return str(_babel_format_date(day, pattern, locale=_locale_for(language)))
 
 
 def format_day(value: date | datetime | None, width: str = "medium") -> str:

@@ -134,3 +134,78 @@ def test_messages_follow_a_forced_language_and_come_back(app: Flask) -> None:
         with in_language("en"):
             assert gettext("Log tonight's visit") == "Log tonight's visit"
         assert gettext("Log tonight's visit") == thai
+
+
+def _book(guest_id: int, ref: str, table: str = "", at: str | None = None) -> None:
+    from guestbook.admin.outlets import property_today
+    from guestbook.reservations.bookings import ReservationIn, upsert_reservation
+
+    fields: dict[str, object] = {
+        "guest_id": guest_id,
+        "outlet": "terrace",
+        "arrival_date": property_today(),
+        "table": table,
+    }
+    if at:
+        fields["arrival_time"] = at
+    upsert_reservation("pms", ref, ReservationIn.model_validate(fields), ACTOR)
+
+
+def test_a_search_reads_todays_bookings_once(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    """Who arrives, who sits at the table typed and at what time: one query of today's bookings."""
+    booked = make_guest(given_name="Haruto", family_name="Sato")
+    _book(booked.id, "B-1", table="Window 2", at="19:30")
+    auth.login("floor")
+    client.get("/guests/search?q=sato")
+    with statements() as seen:
+        page = client.get("/guests/search?q=sato").get_data(as_text=True)
+    assert "arrives today 19:30" in page
+    assert sum("FROM reservation" in " ".join(s.split()) for s in seen) == 1, seen
+    by_table = client.get("/guests/search?q=window+2").get_data(as_text=True)
+    assert "Haruto" in by_table and "table window 2 tonight" in by_table
+
+
+def test_todays_bookings_are_read_afresh_inside_a_write(app: Flask) -> None:
+    """Cached for a read transaction only: a rule that adds a booking sees it at once."""
+    from guestbook.guests import tonight
+
+    guest_id = make_guest(given_name="Mei", family_name="Lin").id
+    db.session.remove()
+    assert guest_id not in tonight.arriving_guest_ids()  # cached in this read transaction
+    with write_transaction():
+        _book(guest_id, "W-1")  # a rule calling a rule: joins this write
+        assert guest_id in tonight.arriving_guest_ids()
+    assert guest_id in tonight.arriving_guest_ids()  # and the next read transaction too
+
+
+def test_arrival_times_list_a_booking_with_a_time_first(app: Flask) -> None:
+    from guestbook.admin.outlets import property_today
+    from guestbook.guests import tonight
+
+    guest = make_guest(given_name="Anna", family_name="Kowalska")
+    guest_id = guest.id
+    _book(guest_id, "T-1")
+    _book(guest_id, "T-2", at="20:15")
+    _book(guest_id, "T-3", at="12:00")
+    db.session.remove()
+    times = [
+        at.strftime("%H:%M") if at else None for _gid, at in tonight.live_arrival_times([guest_id], property_today())
+    ]
+    assert times == ["12:00", "20:15", None]
+
+
+def test_the_tag_stylesheet_follows_a_new_tag(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    from guestbook.guests import tags
+
+    tags.create_tag("press", "#112233", ACTOR)
+    auth.login("floor")
+    first = client.get("/guests/search?q=x").get_data(as_text=True)
+    tags.create_tag("wine lover", "#445566", ACTOR)
+    second = client.get("/guests/search?q=x").get_data(as_text=True)
+
+    def url(page: str) -> str:
+        return page.split('<link rel="stylesheet" href="')[1].split('"')[0]
+
+    assert url(first) != url(second)
+    css = client.get(url(second)).get_data(as_text=True)
+    assert "--tag-color: #112233" in css and "--tag-color: #445566" in css

@@ -15,9 +15,11 @@ so a masked contact cannot be rebuilt by watching which guest stays in the list.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import selectinload
 
 from guestbook.extensions import db
@@ -189,8 +191,20 @@ def _with_recency(ids: list[int]) -> dict[int, int]:
     """Guest id → minus the last-visit epoch (the same recency key the token index holds)."""
     if not ids:
         return {}
-    recs = db.session.execute(select(Guest.id, Guest.last_visit_at).where(Guest.id.in_(ids)))
+    recs = db.session.execute(_recency_stmt(), {"ids": ids})
     return {gid: (-int(at.timestamp()) if at else 0) for gid, at in recs}
+
+
+@functools.cache
+def _recency_stmt() -> Select[int, datetime | None]:
+    """Built once (as the other statements every search runs): building one costs more than running it."""
+    return select(Guest.id, Guest.last_visit_at).where(Guest.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.cache
+def _guests_stmt() -> Select[Guest]:
+    # The list shows each guest's allergies: loaded with the guests, not one query per result.
+    return select(Guest).where(Guest.id.in_(bindparam("ids", expanding=True))).options(selectinload(Guest.allergies))
 
 
 def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[SearchHit]:
@@ -366,9 +380,5 @@ def search_guest_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[
     if not hits:
         return []
     ids = [h.guest_id for h in hits]
-    # The list shows each guest's allergies: loaded with the guests, not one query per result.
-    by_id = {
-        g.id: g
-        for g in db.session.scalars(select(Guest).where(Guest.id.in_(ids)).options(selectinload(Guest.allergies)))
-    }
+    by_id = {g.id: g for g in db.session.scalars(_guests_stmt(), {"ids": ids})}
     return [(by_id[h.guest_id], h) for h in hits if h.guest_id in by_id]

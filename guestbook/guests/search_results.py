@@ -8,10 +8,11 @@ and the API share them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
@@ -149,15 +150,20 @@ def _last_outlets(guest_ids: list[int]) -> dict[int, str]:
     """The name of the outlet of each guest's latest visit."""
     if not guest_ids:
         return {}
+    return {gid: name for gid, name in db.session.execute(_last_outlets_stmt(), {"ids": guest_ids})}
+
+
+@functools.cache
+def _last_outlets_stmt() -> Select[int, str]:
+    """Built once: every search runs it (building a statement costs more than running it)."""
     latest = (
         select(Visit.guest_id, func.max(Visit.visited_at).label("at"))
-        .where(Visit.guest_id.in_(guest_ids))
+        .where(Visit.guest_id.in_(bindparam("ids", expanding=True)))
         .group_by(Visit.guest_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Visit.guest_id, Outlet.name)
         .join(latest, (Visit.guest_id == latest.c.guest_id) & (Visit.visited_at == latest.c.at))
         .join(Outlet, Outlet.id == Visit.outlet_id)
     )
-    return {gid: name for gid, name in rows}

@@ -6,15 +6,16 @@ narrows a search to the guests carrying that tag (``split_tag_filters``, used by
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.db import write_transaction
+from guestbook.db import cached, write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Tag, guest_tag
 from guestbook.text import find_control_char
@@ -67,9 +68,14 @@ def clean_color(raw: str) -> str:
     return raw.strip().lower()
 
 
+TAGS_KEY = "guests.tags"
+
+
 def list_tags() -> list[Tag]:
-    """Every defined tag, by name."""
-    return list(db.session.scalars(select(Tag).order_by(Tag.name_key)))
+    """Every defined tag, by name (read once per read transaction: the card's picker and the stylesheet)."""
+    return list(
+        cached(TAGS_KEY, lambda: list(db.session.scalars(select(Tag).order_by(Tag.name_key))), outside_writes=True)
+    )
 
 
 def tag_by_name(name: str) -> Tag | None:
@@ -131,15 +137,20 @@ def tags_of_guests(guest_ids: list[int]) -> dict[int, list[Tag]]:
     out: dict[int, list[Tag]] = defaultdict(list)
     if not guest_ids:
         return out
-    rows = db.session.execute(
-        select(guest_tag.c.guest_id, Tag)
-        .join(Tag, Tag.id == guest_tag.c.tag_id)
-        .where(guest_tag.c.guest_id.in_(guest_ids))
-        .order_by(Tag.name_key)
-    )
-    for gid, tag in rows:
+    for gid, tag in db.session.execute(_tags_of_guests_stmt(), {"ids": list(guest_ids)}):
         out[gid].append(tag)
     return out
+
+
+@functools.cache
+def _tags_of_guests_stmt() -> Select[int, Tag]:
+    """Built once: a list page asks this on every request (building a statement costs more than running it)."""
+    return (
+        select(guest_tag.c.guest_id, Tag)
+        .join(Tag, Tag.id == guest_tag.c.tag_id)
+        .where(guest_tag.c.guest_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Tag.name_key)
+    )
 
 
 def tag_to_dict(tag: Tag) -> dict[str, object]:
@@ -153,7 +164,7 @@ def tag_stylesheet() -> tuple[str, str]:
     The pages' Content-Security-Policy forbids inline styles, so colours come from this stylesheet; the
     colours are validated ``#rrggbb`` values, so nothing else can reach the CSS.
     """
-    rows = db.session.execute(select(Tag.id, Tag.color).order_by(Tag.id)).all()
+    rows = sorted((tag.id, tag.color) for tag in list_tags())
     css = "".join(f".tag-{tag_id} {{ --tag-color: {color}; }}\n" for tag_id, color in rows)
     version = hashlib.sha256(css.encode()).hexdigest()[:12]
     return css, version

@@ -22,7 +22,7 @@ from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.outlets import outlet_by_code, property_today
 from guestbook.admin.schemas import OutletCode
-from guestbook.db import write_transaction
+from guestbook.db import cached, write_transaction
 from guestbook.errors import MAX_ID
 from guestbook.extensions import db
 from guestbook.guests import search, search_index
@@ -331,13 +331,28 @@ def reservation_to_dict(reservation: Reservation) -> dict[str, Any]:
     }
 
 
+LIVE_ON_DAY_KEY = "reservations.live_on_day"
+
+
+def _live_on(day: date) -> list[tuple[int, str, time | None]]:
+    """(guest id, table, arrival time) of every live booking on ``day``, read once per read transaction.
+
+    A search asks three questions of today's bookings (who arrives, who sits at the table typed, at what
+    time): one query answers them all. Inside a write transaction it is read afresh each time.
+    """
+
+    def load() -> list[tuple[int, str, time | None]]:
+        stmt = select(Reservation.guest_id, Reservation.table, Reservation.arrival_time).where(
+            Reservation.arrival_date == day, Reservation.status.in_(LIVE_STATUSES)
+        )
+        return [(gid, table or "", at) for gid, table, at in db.session.execute(stmt)]
+
+    return cached(f"{LIVE_ON_DAY_KEY}:{day.isoformat()}", load, outside_writes=True)
+
+
 def arriving_guest_ids(day: date | None = None) -> set[int]:
     """Guests with a live reservation today (search ranks them first)."""
-    day = day or property_today()
-    stmt = select(Reservation.guest_id).where(
-        Reservation.arrival_date == day, Reservation.status.in_(("booked", "arrived"))
-    )
-    return set(db.session.scalars(stmt))
+    return {gid for gid, _table, _at in _live_on(day or property_today())}
 
 
 def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
@@ -345,11 +360,9 @@ def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
     wanted = " ".join(query.split()).casefold()
     if not wanted:
         return set()
-    day = day or property_today()
-    stmt = select(Reservation.guest_id, Reservation.table).where(
-        Reservation.arrival_date == day, Reservation.status.in_(("booked", "arrived")), Reservation.table != ""
-    )
-    return {gid for gid, table in db.session.execute(stmt) if " ".join(table.split()).casefold() == wanted}
+    return {
+        gid for gid, table, _at in _live_on(day or property_today()) if " ".join(table.split()).casefold() == wanted
+    }
 
 
 def bookings_on(guest_id: int, day: date) -> list[Reservation]:
@@ -369,17 +382,10 @@ def booking_by_id(booking_id: int) -> Reservation | None:
 
 
 def live_arrival_times(guest_ids: list[int], day: date) -> list[tuple[int, time | None]]:
-    """(guest id, arrival time) of the live bookings of ``guest_ids`` on ``day``, earliest first."""
-    rows = db.session.execute(
-        select(Reservation.guest_id, Reservation.arrival_time)
-        .where(
-            Reservation.guest_id.in_(guest_ids),
-            Reservation.arrival_date == day,
-            Reservation.status.in_(LIVE_STATUSES),
-        )
-        .order_by(Reservation.arrival_time)
-    )
-    return [(gid, at) for gid, at in rows]
+    """(guest id, arrival time) of the live bookings of ``guest_ids`` on ``day``, earliest first (no time last)."""
+    wanted = set(guest_ids)
+    rows = [(gid, at) for gid, _table, at in _live_on(day) if gid in wanted]
+    return sorted(rows, key=lambda row: (row[1] is None, row[1] or time.min))
 
 
 def register_with_guests(app: Flask) -> None:
