@@ -127,13 +127,41 @@ class _Sql:
             parts.append(f"{alias}.token IN ({', '.join(self.bind(t) for t in sorted(extra))})")
         return "(" + " OR ".join(parts) + ")"
 
+    def word_branches(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> list[str]:
+        """The word as disjoint conditions, each one B-tree range (PostgreSQL: one index-only scan per branch).
 
-def _estimate(word: Word, ceiling: int = 3000) -> int:
-    """How many index rows a word's prefix scan touches (counted up to ``ceiling``: cheap, covering index)."""
+        PostgreSQL turns an OR of ranges ("müller": ``muller`` or ``mueller``; a typo's extra tokens) into a
+        BitmapOr: every range is read whole (50,000 rows for a common German name) and the heap visited, before
+        LIMIT can stop it, and the rows lose index order. Branches of a UNION ALL each stop early. A form whose
+        range holds another form's is dropped, and so is a typo token inside a range: no row is counted twice.
+        """
+        forms = sorted(f for f in word.forms if not any(f != g and f.startswith(g) for g in word.forms))
+        parts = [
+            f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
+            for form in forms
+        ]
+        extra = set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
+        parts += [f"{alias}.token = {self.bind(t)}" for t in sorted(extra) if not t.startswith(tuple(forms))]
+        return parts
+
+
+def _estimates(words: list[Word], ceiling: int = 3000) -> list[int]:
+    """How many index rows each word's prefix scan touches (counted up to ``ceiling``: cheap, covering index).
+
+    One statement for all the words: a round trip per word cost as much as a small count.
+    """
     sql = _Sql()
-    clause = sql.word_clause("a", word, None)
-    stmt = text(f"SELECT count(*) FROM (SELECT 1 FROM guest_token a WHERE {clause} LIMIT {ceiling:d}) AS hits")
-    return int(db.session.execute(stmt, sql.params).scalar_one())
+    counts = []
+    for word in words:
+        if on_sqlite():
+            inner = f"SELECT 1 FROM guest_token a WHERE {sql.word_clause('a', word, None)}"
+        else:  # one index-only scan per range, stopped by the LIMIT (an OR would read every range whole)
+            inner = " UNION ALL ".join(
+                f"SELECT 1 FROM guest_token a WHERE {b}" for b in sql.word_branches("a", word, None)
+            )
+        counts.append(f"(SELECT count(*) FROM ({inner} LIMIT {ceiling:d}) AS hits)")
+    row = db.session.execute(text("SELECT " + ", ".join(counts)), sql.params).one()
+    return [int(n) for n in row]
 
 
 def _word_candidates(
@@ -146,7 +174,7 @@ def _word_candidates(
     """
     typos = {f: _typo_tokens(f) for w in (driver, *others) for f in w.forms} if fuzzy else None
     sql = _Sql()
-    where = [sql.word_clause("a", driver, typos)]
+    where: list[str] = []
     # On PostgreSQL, OFFSET 0 keeps each other word a per-candidate probe of (guest_id, token), as on SQLite.
     # Without it the planner turns EXISTS into a join whose order rests on its guess of a token's rows; a
     # common name outside the column's most-common values is guessed at one row, and the nested loop then
@@ -159,9 +187,23 @@ def _word_candidates(
         where.append(
             f"EXISTS (SELECT 1 FROM guest_tag t WHERE t.guest_id = a.guest_id AND t.tag_id = {sql.bind(tag_id)})"
         )
-    stmt = text(
-        "SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE " + " AND ".join(where) + f" LIMIT {cap:d}"
-    )
+    filters = "".join(" AND " + w for w in where)
+    if on_sqlite():
+        stmt = text(
+            f"SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE {sql.word_clause('a', driver, typos)}"
+            f"{filters} LIMIT {cap:d}"
+        )
+    else:
+        # One branch per range of the driver, each an index-only scan in index order that stops at the cap; the
+        # ranges are disjoint and in ascending order, so the branches read in turn keep index order (the typo
+        # tokens come last). See ``_Sql.word_branches``.
+        branches = [
+            f"SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE {b}{filters}"
+            f" ORDER BY a.token, a.recency, a.guest_id LIMIT {cap:d}"
+            for b in sql.word_branches("a", driver, typos)
+        ]
+        union = branches[0] if len(branches) == 1 else " UNION ALL ".join(f"({b})" for b in branches)
+        stmt = text(union if len(branches) == 1 else f"{union} LIMIT {cap:d}")
     found: dict[int, tuple[int, int]] = {}
     for gid, rec, token in db.session.execute(stmt, sql.params):
         level = 1 if token in driver.forms else 2 if any(token.startswith(f) for f in driver.forms) else 3
@@ -248,12 +290,13 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     else:
         # The most selective word drives the index scan; the others are checked per guest (EXISTS).
         if len(token_words) > 1:
-            driver = min(token_words, key=lambda w: (_estimate(w), -max(len(f) for f in w.forms)))
+            rows = dict(zip(map(id, token_words), _estimates(token_words), strict=True))
+            driver = min(token_words, key=lambda w: (rows[id(w)], -max(len(f) for f in w.forms)))
         else:
             driver = token_words[0]
         others = [w for w in token_words if w is not driver]
         # Every extra word filters, so fewer rows are needed to fill and rank a page.
-        cap = CANDIDATE_CAP if not others else max(limit * 5, 100)
+        cap = CANDIDATE_CAP if not others else max(limit * 2, 40)
         candidates = _word_candidates(driver, others, fuzzy=False, cap=cap, tag_ids=tag_ids)
         if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
             fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap, tag_ids=tag_ids)
@@ -357,16 +400,21 @@ def _query_name_forms(words: list[Word]) -> set[str]:
 
 
 def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
+    """The stored search keys of ``ids`` (tokens, name forms, phone digits), 900 ids a statement."""
     rows: list[tuple[int, str, str, str]] = []
     for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        marks = ", ".join(f":k{i}" for i in range(len(chunk)))
-        stmt = text(
-            f"SELECT guest_id, tokens, name_forms, phone_digits FROM guest_search_key WHERE guest_id IN ({marks})"
-        )
-        result = db.session.execute(stmt, {f"k{i}": gid for i, gid in enumerate(chunk)})
+        result = db.session.execute(_keys_stmt(), {"ids": ids[start : start + 900]})
         rows.extend((gid, toks, forms, phone or "") for gid, toks, forms, phone in result)
     return rows
+
+
+@functools.cache
+def _keys_stmt() -> Select[int, str, str, str]:
+    """Built once: a text() with one named parameter per id was rebuilt (and re-parsed by the driver) per search."""
+    key = GuestSearchKey
+    return select(key.guest_id, key.tokens, key.name_forms, key.phone_digits).where(
+        key.guest_id.in_(bindparam("ids", expanding=True))
+    )
 
 
 def search_guests(q: str, limit: int = 20, *, masked: bool = False) -> list[Guest]:
