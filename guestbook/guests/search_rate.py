@@ -50,7 +50,8 @@ def count_search(actor: Actor, limit: int, now: float | None = None) -> None:
     moment = time.time() if now is None else now
     minute = int(moment // WINDOW_SECONDS)
     principal = principal_of(actor)
-    with write_transaction():
+    # The counter row is never loaded as an object: what the request has read stays loaded (no re-reads).
+    with write_transaction(keep_loaded=True):
         insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
         stmt = (
             insert(SearchRateWindow)
