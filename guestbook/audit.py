@@ -61,7 +61,7 @@ def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: s
     """
     from guestbook.db import write_transaction
 
-    with write_transaction(keep_loaded=True):
+    with write_transaction(keep_loaded=True, append_only=True):
         record(actor, action, guest_id, detail)
 
 

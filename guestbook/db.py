@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from guestbook.extensions import db
 
 WRITE_OPTION = "guestbook_write"
+APPEND_ONLY = "append-only"  # WRITE_OPTION's value for a write that only adds rows (no PostgreSQL write lock)
 # db.session.info key: how many write_transaction() blocks are open (only the outermost commits).
 WRITE_DEPTH = "guestbook_write_depth"
 # pg_advisory_xact_lock key of the one write lock (any constant; held until COMMIT or ROLLBACK).
@@ -57,16 +58,19 @@ def _begin(conn: Connection) -> None:
 
     SQLite: we emit BEGIN ourselves, IMMEDIATE for writes, so a read-then-write never hits BUSY_SNAPSHOT.
     PostgreSQL (READ COMMITTED): a write transaction first waits for the advisory write lock, so two
-    processes doing the same get-or-create (a scheduler started twice) queue instead of colliding.
+    processes doing the same get-or-create (a scheduler started twice) queue instead of colliding. An
+    append-only write (an audit row for a read, the search counter's atomic upsert) reads nothing it then
+    decides on, so it does not queue behind the others: every card and search writes one, and behind the
+    one lock, held through each commit's WAL flush, they made the floor's reads wait on each other.
     """
-    write = bool(conn.get_execution_options().get(WRITE_OPTION))
+    write = conn.get_execution_options().get(WRITE_OPTION)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-    elif conn.dialect.name == "postgresql" and write:
+    elif conn.dialect.name == "postgresql" and write and write != APPEND_ONLY:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK:d})")
 
 
-def begin_write() -> None:
+def begin_write(*, append_only: bool = False) -> None:
     """Start the session's write transaction (takes the write lock up front: SQLite's, or PostgreSQL's advisory one).
 
     Any read-only transaction already open in the session is ended first; pending changes are
@@ -77,7 +81,7 @@ def begin_write() -> None:
         session.commit()
     else:
         session.expire_all()  # objects kept after a read's audit row (keep_loaded) are read again inside the write
-    session.connection(execution_options={WRITE_OPTION: True})
+    session.connection(execution_options={WRITE_OPTION: APPEND_ONLY if append_only else True})
 
 
 def cached(key: str, load: Callable[[], T], *, outside_writes: bool = False) -> T:
@@ -115,7 +119,7 @@ def _after_rollback(session: Session) -> None:
 
 
 @contextlib.contextmanager
-def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
+def write_transaction(*, keep_loaded: bool = False, append_only: bool = False) -> Iterator[None]:
     """Run the block as one write transaction: commit when it ends, roll back if anything is raised.
 
     The outermost block begins the write (``begin_write()``: BEGIN IMMEDIATE on SQLite, the advisory
@@ -125,6 +129,8 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
 
     ``keep_loaded``: the block only adds rows that nothing loaded refers to (an audit event for a read),
     so the objects the request has already read stay loaded instead of being expired and read again.
+    ``append_only``: the block reads nothing it then decides on (an insert, an atomic upsert), so on
+    PostgreSQL it does not take the write lock (see ``_begin``); a rule's block it joins is unchanged.
     """
     session = db.session()
     depth = int(session.info.get(WRITE_DEPTH, 0))
@@ -140,7 +146,7 @@ def write_transaction(*, keep_loaded: bool = False) -> Iterator[None]:
         session.expire_on_commit = False
         session.info[KEEP_LOADED] = True
     try:
-        begin_write()
+        begin_write(append_only=append_only)
         session.info[WRITE_DEPTH] = 1
         yield
         session.commit()

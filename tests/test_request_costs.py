@@ -209,3 +209,62 @@ def test_the_tag_stylesheet_follows_a_new_tag(app: Flask, client: FlaskClient, a
     assert url(first) != url(second)
     css = client.get(url(second)).get_data(as_text=True)
     assert "--tag-color: #112233" in css and "--tag-color: #445566" in css
+
+
+def test_a_reads_audit_row_does_not_queue_behind_the_postgres_write_lock(app: Flask) -> None:
+    """On PostgreSQL a card's audit row (and the search counter) skip the one write lock; rules still take it.
+
+    On SQLite every write takes SQLite's own lock, so this is about PostgreSQL only (scripts/test_postgres).
+    """
+    import threading
+
+    import pytest
+
+    from guestbook.db import POSTGRES_WRITE_LOCK
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (scripts/test_postgres)")
+    guest_id = make_guest(given_name="Noa", family_name="Levi").id
+    db.session.remove()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with app.app_context(), db.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK:d})")
+            holding.set()
+            release.wait(20)
+            conn.rollback()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        done = threading.Event()
+
+        def read_the_card() -> None:
+            with app.app_context():
+                audit.record_now(ACTOR, "guest_view", guest_id, "card")
+                db.session.remove()
+            done.set()
+
+        reader = threading.Thread(target=read_the_card)
+        reader.start()
+        assert done.wait(10), "the audit row of a read waited for the write lock"
+        reader.join()
+        blocked = threading.Event()
+
+        def a_rule_write() -> None:
+            with app.app_context():
+                with write_transaction():
+                    audit.record(ACTOR, "guest_edit", guest_id, "")
+                db.session.remove()
+            blocked.set()
+
+        writer = threading.Thread(target=a_rule_write)
+        writer.start()
+        assert not blocked.wait(1), "a rule's write did not wait for the write lock"
+    finally:
+        release.set()
+        holder.join()
+    writer.join(10)
+    assert blocked.is_set()

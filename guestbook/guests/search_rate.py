@@ -51,7 +51,7 @@ def count_search(actor: Actor, limit: int, now: float | None = None) -> None:
     minute = int(moment // WINDOW_SECONDS)
     principal = principal_of(actor)
     # The counter row is never loaded as an object: what the request has read stays loaded (no re-reads).
-    with write_transaction(keep_loaded=True):
+    with write_transaction(keep_loaded=True, append_only=True):  # an atomic upsert: no write lock needed
         insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert
         stmt = (
             insert(SearchRateWindow)
