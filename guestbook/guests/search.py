@@ -117,12 +117,13 @@ class _Sql:
         self.params[name] = value
         return ":" + name
 
+    def prefix_range(self, alias: str, form: str) -> str:
+        """The tokens starting with ``form``: one B-tree range."""
+        return f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
+
     def word_clause(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> str:
-        parts = [
-            f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
-            for form in sorted(word.forms)
-        ]
-        extra = set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
+        parts = [self.prefix_range(alias, form) for form in sorted(word.forms)]
+        extra = _typo_extras(word, typos)
         if extra:
             parts.append(f"{alias}.token IN ({', '.join(self.bind(t) for t in sorted(extra))})")
         return "(" + " OR ".join(parts) + ")"
@@ -136,13 +137,15 @@ class _Sql:
         range holds another form's is dropped, and so is a typo token inside a range: no row is counted twice.
         """
         forms = sorted(f for f in word.forms if not any(f != g and f.startswith(g) for g in word.forms))
-        parts = [
-            f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
-            for form in forms
-        ]
-        extra = set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
+        parts = [self.prefix_range(alias, form) for form in forms]
+        extra = _typo_extras(word, typos)
         parts += [f"{alias}.token = {self.bind(t)}" for t in sorted(extra) if not t.startswith(tuple(forms))]
         return parts
+
+
+def _typo_extras(word: Word, typos: dict[str, set[str]] | None) -> set[str]:
+    """The known tokens one edit away from any of the word's forms (none outside the fuzzy pass)."""
+    return set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
 
 
 def _estimates(words: list[Word], ceiling: int = 3000) -> list[int]:
@@ -202,8 +205,10 @@ def _word_candidates(
             f" ORDER BY a.token, a.recency, a.guest_id LIMIT {cap:d}"
             for b in sql.word_branches("a", driver, typos)
         ]
-        union = branches[0] if len(branches) == 1 else " UNION ALL ".join(f"({b})" for b in branches)
-        stmt = text(union if len(branches) == 1 else f"{union} LIMIT {cap:d}")
+        if len(branches) == 1:
+            stmt = text(branches[0])
+        else:
+            stmt = text(" UNION ALL ".join(f"({b})" for b in branches) + f" LIMIT {cap:d}")
     found: dict[int, tuple[int, int]] = {}
     for gid, rec, token in db.session.execute(stmt, sql.params):
         level = 1 if token in driver.forms else 2 if any(token.startswith(f) for f in driver.forms) else 3
@@ -295,8 +300,8 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     else:
         # The most selective word drives the index scan; the others are checked per guest (EXISTS).
         if len(token_words) > 1:
-            rows = dict(zip(map(id, token_words), _estimates(token_words), strict=True))
-            driver = min(token_words, key=lambda w: (rows[id(w)], -max(len(f) for f in w.forms)))
+            estimated = zip(token_words, _estimates(token_words), strict=True)
+            driver = min(estimated, key=lambda pair: (pair[1], -max(len(f) for f in pair[0].forms)))[0]
         else:
             driver = token_words[0]
         others = [w for w in token_words if w is not driver]
