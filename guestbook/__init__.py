@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from guestbook.errors import register_converters, register_error_handlers
     from guestbook.extensions import csrf, db, login_manager, migrate
     from guestbook.guests import ids as _guest_ids  # noqa: F401  (SQLite: a merged-away id is never reused)
+    from guestbook.forms import init_forms
     from guestbook.i18n import init_i18n
     from guestbook.observability import init_observability
     from guestbook.staff.access import register_access_control
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     csrf.init_app(app)
     login_manager.init_app(app)
     init_i18n(app, locale_selector=select_locale, buddhist_year=buddhist_year)
+    init_forms(app)
     register_converters(app)  # before the blueprints: their <int:...> rules are compiled with it
     register_blueprints(app)
     register_access_control(app)

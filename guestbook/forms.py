@@ -7,10 +7,13 @@ Guestbook's catalogs, which carry WTForms' messages (``WTFORMS_MESSAGES``) next 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from flask import Flask
 from flask_babel import get_translations
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 
 def mark(message: str) -> str:
@@ -70,3 +73,89 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> _Translations:
             return _TRANSLATIONS
+
+
+# --- Rendering a field -------------------------------------------------------------------------------------------
+#
+# A card shows eight forms, about thirty controls, most of them untouched (no posted value, no error) and the same
+# for every guest. WTForms builds each one's HTML attribute by attribute; that was a quarter of a card's CPU. The
+# label and control of an untouched field are kept here after WTForms renders them, keyed by everything the HTML
+# depends on: the form class and field name (which fix its type, widget, validators' flags and render_kw), the id,
+# the label and option texts (so each language has its own) and the value. Only values that are not a guest's
+# words are kept: nothing posted, no free text (a select's chosen option, a number or an empty field), so no
+# guest data lingers in a worker's memory.
+
+_SKIP = object()
+_CONTROLS: dict[tuple[Any, ...], Markup] = {}
+_CONTROLS_MAX = 4096  # a few hundred in practice (fields × languages × outlets chosen); emptied if ever reached
+
+
+def field_markup(field: Any, fid: str | None = None, hint: str = "", cls: str = "") -> Markup:
+    """A field as every form shows it: label, control, hint and errors in one ``div.field``.
+
+    ``fid`` gives the control its own id where a page holds several forms with a field of the same name.
+    """
+    errors = field.errors
+    key = None if errors else _control_key(field, fid)
+    control = _CONTROLS.get(key) if key is not None else None
+    if control is None:
+        control = _label_and_control(field, fid, errors)
+        if key is not None:
+            if len(_CONTROLS) >= _CONTROLS_MAX:
+                _CONTROLS.clear()
+            _CONTROLS[key] = control
+    error_id = f"{fid or field.id}-err"
+    return Markup('<div class="field {}{}">\n  {}\n{}{}</div>').format(
+        cls,
+        Markup(" has-error") if errors else "",
+        control,
+        Markup('  <small class="hint">{}</small>\n').format(hint) if hint else "",
+        Markup("").join(Markup('<small class="error" id="{}">{}</small>').format(error_id, e) for e in errors),
+    )
+
+
+def _label_and_control(field: Any, fid: str | None, errors: Any) -> Markup:
+    aria = {
+        "aria-invalid": "true" if errors else "false",
+        "aria-describedby": f"{fid or field.id}-err" if errors else False,
+    }
+    if fid is None:
+        return Markup("{}\n  {}").format(field.label(), field(**aria))
+    return Markup("{}\n  {}").format(field.label(for_=fid), field(id=fid, **aria))
+
+
+def _control_key(field: Any, fid: str | None) -> tuple[Any, ...] | None:
+    """What an untouched field's HTML depends on, or None when it must be rendered afresh."""
+    if field.raw_data:  # posted: the guest's or the user's own words
+        return None
+    value = _kept_value(field)
+    if value is _SKIP:
+        return None
+    options = getattr(field, "choices", None)
+    if options is not None:
+        try:
+            options = tuple(
+                (c.value, str(c.label), tuple(c.render_kw.items()), c.optgroup) if hasattr(c, "optgroup") else c
+                for c in options
+            )
+            hash(options)
+        except (TypeError, AttributeError):
+            return None
+    return (type(field._form), field.name, fid or field.id, str(field.label.text), options, value)
+
+
+def _kept_value(field: Any) -> Any:
+    data = field.data
+    if data is None or data == "" or data == [] or isinstance(data, int | Decimal):  # bool is an int
+        return data
+    if getattr(field, "choices", None) is not None:  # an option the view chose (an outlet code), never typed
+        if isinstance(data, str):
+            return data
+        if isinstance(data, list | tuple) and all(isinstance(v, str) for v in data):
+            return tuple(data)
+    return _SKIP
+
+
+def init_forms(app: Flask) -> None:
+    """Templates render fields through ``field_markup`` (the ``field`` macro in ``_field.html``)."""
+    app.add_template_global(field_markup, "field_markup")
