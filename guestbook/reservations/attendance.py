@@ -10,10 +10,10 @@ already cancelled has no such moment and is never counted late, nor is one cance
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 
 from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
@@ -23,48 +23,52 @@ from guestbook.reservations.models import Reservation
 LATE_CANCELLATION = timedelta(hours=24)
 
 
-def late_cancellations(guest_ids: Collection[int], since: date) -> dict[int, int]:
-    """Per guest, the bookings arriving from ``since`` on that were cancelled late (guests with none left out)."""
-    if not guest_ids:
-        return {}
-    tz = property_tz()
-    rows = db.session.execute(
-        select(
-            Reservation.guest_id, Reservation.arrival_date, Reservation.arrival_time, Reservation.cancelled_at
-        ).where(
-            Reservation.guest_id.in_(guest_ids),
-            Reservation.status == "cancelled",
-            Reservation.cancelled_at.is_not(None),
-            Reservation.arrival_date >= since,
-        )
-    )
-    counts: dict[int, int] = {}
-    for guest_id, day, at, cancelled_at in rows:
-        arrival = datetime.combine(day, at or time(0, 0), tzinfo=tz)
-        if cancelled_at is not None and arrival - LATE_CANCELLATION <= cancelled_at <= arrival:
-            counts[guest_id] = counts.get(guest_id, 0) + 1
-    return counts
+def _is_late(day: date, at: time | None, cancelled_at: datetime | None, tz: tzinfo) -> bool:
+    arrival = datetime.combine(day, at or time(0, 0), tzinfo=tz)
+    return cancelled_at is not None and arrival - LATE_CANCELLATION <= cancelled_at <= arrival
 
 
 def attendance_since(guest_ids: Collection[int], since: date) -> dict[int, Attendance]:
     """Each guest's no-shows and late cancellations from ``since`` on, and the day of their last no-show
-    ever, for the guests who have any (one grouped query, plus one for the cancellations)."""
+    ever, for the guests who have any: one query, for a card or a day of arrivals.
+
+    It reads each no-show row (a guest has a handful) and each cancellation since ``since`` that has a
+    moment of cancelling; a cancellation is late by the property's clock, so that part is decided here.
+    """
     if not guest_ids:
         return {}
     rows = db.session.execute(
         select(
             Reservation.guest_id,
-            func.count(Reservation.id).filter(Reservation.arrival_date >= since),
-            func.max(Reservation.arrival_date),
+            Reservation.status,
+            Reservation.arrival_date,
+            Reservation.arrival_time,
+            Reservation.cancelled_at,
+        ).where(
+            Reservation.guest_id.in_(guest_ids),
+            or_(
+                Reservation.status == "no-show",
+                and_(
+                    Reservation.status == "cancelled",
+                    Reservation.cancelled_at.is_not(None),
+                    Reservation.arrival_date >= since,
+                ),
+            ),
         )
-        .where(Reservation.guest_id.in_(guest_ids), Reservation.status == "no-show")
-        .group_by(Reservation.guest_id)
     )
-    no_shows = {gid: (int(count or 0), last) for gid, count, last in rows}
-    late = late_cancellations(guest_ids, since)
+    tz = property_tz()
+    no_shows: dict[int, int] = {}
+    last_no_show: dict[int, date] = {}
+    late: dict[int, int] = {}
+    for gid, status, day, at, cancelled_at in rows:
+        if status == "no-show":
+            no_shows[gid] = no_shows.get(gid, 0) + (day >= since)
+            last_no_show[gid] = max(day, last_no_show.get(gid, day))
+        elif _is_late(day, at, cancelled_at, tz):
+            late[gid] = late.get(gid, 0) + 1
     return {
-        gid: Attendance(no_shows=no_shows.get(gid, (0, None))[0], late_cancellations=late.get(gid, 0),
-                        last_no_show=no_shows.get(gid, (0, None))[1])
+        gid: Attendance(no_shows=no_shows.get(gid, 0), late_cancellations=late.get(gid, 0),
+                        last_no_show=last_no_show.get(gid))
         for gid in no_shows.keys() | late.keys()
     }  # fmt: skip
 

@@ -5,14 +5,17 @@ managers and admins, or the reason they are missing. A template global the segme
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import Select, bindparam, select
 
 from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
 from guestbook.guests.labels import influence_label
+from guestbook.guests.models import Guest
 from guestbook.i18n import lazy_gettext
 from guestbook.security import role_at_least
 from guestbook.segments.labels import LIFECYCLE_LABELS, SEGMENT_LABELS, lifecycle_sentence
@@ -47,10 +50,22 @@ class StandingLine:
     few_visits: bool
 
 
+@functools.cache
+def _standing_stmt() -> Select[GuestSegment | None, SegmentOverride | None]:
+    """The guest's segment row and hand-set tier, either possibly missing: one statement (built once)."""
+    return (
+        select(GuestSegment, SegmentOverride)
+        .select_from(Guest)
+        .outerjoin(GuestSegment, GuestSegment.guest_id == Guest.id)
+        .outerjoin(SegmentOverride, SegmentOverride.guest_id == Guest.id)
+        .where(Guest.id == bindparam("guest_id"))
+    )
+
+
 def standing_for(guest_id: int) -> StandingLine | None:
     """The card's standing line, or None before the first refresh with nothing set by hand."""
-    row = db.session.get(GuestSegment, guest_id)
-    override = db.session.get(SegmentOverride, guest_id)
+    found = db.session.execute(_standing_stmt(), {"guest_id": guest_id}).first()
+    row, override = found if found is not None else (None, None)
     if row is None and override is None:
         return None
     by_hand = override is not None and override.tier is not None
