@@ -37,8 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     from guestbook.cli import register_cli
     from guestbook.errors import register_converters, register_error_handlers
     from guestbook.extensions import csrf, db, login_manager, migrate
-    from guestbook.guests import ids as _guest_ids  # noqa: F401  (SQLite: a merged-away id is never reused)
     from guestbook.forms import init_forms
+    from guestbook.guests import ids as _guest_ids  # noqa: F401  (SQLite: a merged-away id is never reused)
     from guestbook.i18n import init_i18n
     from guestbook.observability import init_observability
     from guestbook.staff.access import register_access_control

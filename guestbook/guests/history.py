@@ -8,6 +8,7 @@ property's currency only (a visit logged in another currency is counted as a vis
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from guestbook.admin.outlets import default_property, property_today
 from guestbook.admin.settings import get_setting
@@ -60,6 +61,26 @@ def _money(value: Decimal | None) -> str | None:
     return str(value.quantize(CENT)) if value is not None else None
 
 
+@functools.cache
+def _visit_totals_stmt() -> Select[int, int, Any, int, int, Any]:
+    """Per guest: visits, spend in the property's currency and the visits priced in it, the same for the last
+    year. Built once (every card and briefing runs it)."""
+    in_currency = Visit.currency == bindparam("currency")
+    recent = Visit.visited_at >= bindparam("year_ago")
+    return (
+        select(
+            Visit.guest_id,
+            func.count(Visit.id),
+            func.sum(Visit.spend).filter(in_currency),
+            func.count(Visit.spend).filter(in_currency),
+            func.count(Visit.id).filter(recent),
+            func.sum(Visit.spend).filter(in_currency, recent),
+        )
+        .where(Visit.guest_id.in_(bindparam("ids", expanding=True)))
+        .group_by(Visit.guest_id)
+    )
+
+
 def guest_histories(guest_ids: Collection[int], now: datetime | None = None) -> dict[int, dict[str, Any]]:
     """Each guest's record as JSON-ready values (counts as integers, money as decimal strings,
     ``last_no_show`` ISO), in one query for the visits and one for the bookings however many guests."""
@@ -69,19 +90,7 @@ def guest_histories(guest_ids: Collection[int], now: datetime | None = None) -> 
     now = now or datetime.now(UTC)
     year_ago = now - timedelta(days=365)
     currency = default_property().currency
-    in_currency = Visit.currency == currency
-    rows = db.session.execute(
-        select(
-            Visit.guest_id,
-            func.count(Visit.id),
-            func.sum(Visit.spend).filter(in_currency),
-            func.count(Visit.spend).filter(in_currency),
-            func.count(Visit.id).filter(Visit.visited_at >= year_ago),
-            func.sum(Visit.spend).filter(in_currency, Visit.visited_at >= year_ago),
-        )
-        .where(Visit.guest_id.in_(ids))
-        .group_by(Visit.guest_id)
-    )
+    rows = db.session.execute(_visit_totals_stmt(), {"ids": ids, "currency": currency, "year_ago": year_ago})
     visits = {row[0]: row[1:] for row in rows}
     attendance = attendance_of(ids, property_today(now) - timedelta(days=365))
     records: dict[int, dict[str, Any]] = {}

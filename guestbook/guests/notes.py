@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -63,8 +64,14 @@ def add_note(guest_id: int, body: str, actor: Actor, confirmed: bool = False) ->
 
 def notes_for(guest_id: int, limit: int = 50) -> list[GuestNote]:
     """A guest's notes, newest first."""
-    stmt = select(GuestNote).where(GuestNote.guest_id == guest_id).order_by(GuestNote.created_at.desc()).limit(limit)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_notes_stmt(), {"guest_id": guest_id, "limit": limit}))
+
+
+@functools.cache
+def _notes_stmt() -> Select[GuestNote]:
+    """Built once: every card runs it."""
+    by_guest = GuestNote.guest_id == bindparam("guest_id")
+    return select(GuestNote).where(by_guest).order_by(GuestNote.created_at.desc()).limit(bindparam("limit"))
 
 
 def add_preference(guest_id: int, data: PreferenceCreate, actor: Actor) -> Preference:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
@@ -128,6 +129,36 @@ IN_CHUNK = 500  # guest ids per IN (...) list, well under any SQLite variable li
 RecognitionKey = tuple[int, int | None]  # (guest id, outlet id or None for "anywhere")
 
 
+@functools.cache
+def _recognition_stmts() -> tuple[Select[Visit, int, int], Select[int, int, datetime | None], Select[Preference]]:
+    """recognise_many's three statements over a chunk of guest ids (``ids``), built once: building costs more
+    than running them. Window functions rank each guest's visits so only the recent ones are loaded."""
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    newest = (Visit.visited_at.desc(), Visit.id.desc())
+    ranked = (
+        select(
+            Visit.id.label("visit_id"),
+            func.row_number().over(partition_by=(Visit.guest_id, Visit.outlet_id), order_by=newest).label("at"),
+            func.row_number().over(partition_by=Visit.guest_id, order_by=newest).label("anywhere"),
+        )
+        .where(Visit.guest_id.in_(ids))
+        .subquery()
+    )
+    visits = (
+        select(Visit, ranked.c.at, ranked.c.anywhere)
+        .join(ranked, ranked.c.visit_id == Visit.id)
+        .where(or_(ranked.c.at <= RECENT_WINDOW, ranked.c.anywhere <= RECENT_WINDOW))
+        .order_by(Visit.guest_id, *newest)
+    )
+    totals = (
+        select(Visit.guest_id, func.count(Visit.id), func.min(Visit.visited_at))
+        .where(Visit.guest_id.in_(ids))
+        .group_by(Visit.guest_id)
+    )
+    seating = select(Preference).where(Preference.guest_id.in_(ids), Preference.category == "seating")
+    return visits, totals, seating
+
+
 def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recognition]:
     """Recognition facts for many (guest, outlet) pairs in a few queries per 500 guests.
 
@@ -144,37 +175,16 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
     """
     wanted = list(dict.fromkeys(keys))
     guest_ids = sorted({gid for gid, _outlet in wanted})
-    newest = (Visit.visited_at.desc(), Visit.id.desc())
     ranked_visits: dict[int, list[tuple[Visit, int, int]]] = defaultdict(list)
     totals: dict[int, tuple[int, datetime | None]] = {}
     stated: dict[int, list[Preference]] = defaultdict(list)
+    visits_stmt, totals_stmt, seating_stmt = _recognition_stmts()
     for start in range(0, len(guest_ids), IN_CHUNK):
-        chunk = guest_ids[start : start + IN_CHUNK]
-        ranked = (
-            select(
-                Visit.id.label("visit_id"),
-                func.row_number().over(partition_by=(Visit.guest_id, Visit.outlet_id), order_by=newest).label("at"),
-                func.row_number().over(partition_by=Visit.guest_id, order_by=newest).label("anywhere"),
-            )
-            .where(Visit.guest_id.in_(chunk))
-            .subquery()
-        )
-        stmt = (
-            select(Visit, ranked.c.at, ranked.c.anywhere)
-            .join(ranked, ranked.c.visit_id == Visit.id)
-            .where(or_(ranked.c.at <= RECENT_WINDOW, ranked.c.anywhere <= RECENT_WINDOW))
-            .order_by(Visit.guest_id, *newest)
-        )
-        for visit, at, anywhere in db.session.execute(stmt):
+        chunk = {"ids": guest_ids[start : start + IN_CHUNK]}
+        for visit, at, anywhere in db.session.execute(visits_stmt, chunk):
             ranked_visits[visit.guest_id].append((visit, at, anywhere))
-        count_stmt = (
-            select(Visit.guest_id, func.count(Visit.id), func.min(Visit.visited_at))
-            .where(Visit.guest_id.in_(chunk))
-            .group_by(Visit.guest_id)
-        )
-        totals.update({gid: (count, first) for gid, count, first in db.session.execute(count_stmt)})
-        prefs = select(Preference).where(Preference.guest_id.in_(chunk), Preference.category == "seating")
-        for pref in db.session.scalars(prefs):
+        totals.update({gid: (count, first) for gid, count, first in db.session.execute(totals_stmt, chunk)})
+        for pref in db.session.scalars(seating_stmt, chunk):
             stated[pref.guest_id].append(pref)
     outlet_names: dict[int, str] | None = None
     found: dict[RecognitionKey, Recognition] = {}
@@ -301,14 +311,19 @@ def recognition_dict(guest: Guest) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _history_page_stmt() -> Select[Visit]:
+    return (
+        select(Visit)
+        .where(Visit.guest_id == bindparam("guest_id"))
+        .order_by(Visit.visited_at.desc(), Visit.id.desc())
+        .offset(bindparam("skip"))
+        .limit(bindparam("take"))
+    )
+
+
 def visit_history(guest_id: int, page: int, per_page: int) -> tuple[list[Visit], bool]:
     """One page of a guest's visits, newest first, and whether there are more."""
-    stmt = (
-        select(Visit)
-        .where(Visit.guest_id == guest_id)
-        .order_by(Visit.visited_at.desc(), Visit.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    )
-    rows = list(db.session.scalars(stmt))
+    window = {"guest_id": guest_id, "skip": (page - 1) * per_page, "take": per_page + 1}
+    rows = list(db.session.scalars(_history_page_stmt(), window))
     return rows[:per_page], len(rows) > per_page

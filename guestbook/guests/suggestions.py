@@ -7,10 +7,11 @@ through the normal profile rules, audited) or rejects it. The floor never sees t
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -125,12 +126,17 @@ def pending_suggestions() -> list[ContactSuggestion]:
 
 def pending_for_guest(guest_id: int) -> list[ContactSuggestion]:
     """One guest's suggestions waiting for a manager (the card shows them masked)."""
-    stmt = (
+    return list(db.session.scalars(_pending_stmt(), {"guest_id": guest_id}))
+
+
+@functools.cache
+def _pending_stmt() -> Select[ContactSuggestion]:
+    """Built once: every card runs it."""
+    return (
         select(ContactSuggestion)
-        .where(ContactSuggestion.guest_id == guest_id, ContactSuggestion.status == "pending")
+        .where(ContactSuggestion.guest_id == bindparam("guest_id"), ContactSuggestion.status == "pending")
         .order_by(ContactSuggestion.id)
     )
-    return list(db.session.scalars(stmt))
 
 
 def _pending(suggestion_id: int) -> ContactSuggestion:

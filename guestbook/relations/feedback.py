@@ -3,13 +3,14 @@ follow up, close), recording who and when, in order, and never over another mana
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, not_, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from guestbook import audit
@@ -331,17 +332,23 @@ def active_for(guest_ids: list[int], since: datetime) -> list[Feedback]:
     newest first (the care block and the briefing)."""
     if not guest_ids:
         return []
+    return list(db.session.scalars(_active_stmt(), {"ids": sorted(set(guest_ids)), "since": since}))
+
+
+@functools.cache
+def _active_stmt() -> Select[Feedback]:
+    """Built once (every card runs it): building the statement cost more than running it."""
+    since: BindParameter[datetime] = bindparam("since")
     complaint = and_(
         Feedback.kind == "complaint",
         or_(Feedback.status.in_(STILL_OPEN), Feedback.resolved_at >= since),
     )
     compliment = and_(Feedback.kind == "compliment", Feedback.reported_at >= since)
-    stmt = (
+    return (
         select(Feedback)
-        .where(Feedback.guest_id.in_(set(guest_ids)), or_(complaint, compliment))
+        .where(Feedback.guest_id.in_(bindparam("ids", expanding=True)), or_(complaint, compliment))
         .order_by(Feedback.reported_at.desc(), Feedback.id.desc())
     )
-    return list(db.session.scalars(stmt))
 
 
 def _iso(value: datetime | None) -> str | None:

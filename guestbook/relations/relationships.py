@@ -9,13 +9,14 @@ once, not an error to resolve first (the old kind is kept in the audit trail).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 
 from guestbook import audit
 from guestbook.actor import Actor
@@ -187,14 +188,20 @@ def remove_relationship(guest_id: int, other_id: int, actor: Actor) -> None:
         audit.record(actor, "relationship_removed", other_id, f"{INVERSE_KIND.get(kind, kind)} of guest {guest_id}")
 
 
-def relationships_of(guest_id: int) -> list[Related]:
-    """The guest's relationships, by the other guest's name (one query)."""
-    stmt = (
+@functools.cache
+def _relationships_stmt() -> Select[GuestRelationship, Guest]:
+    """Built once (every card runs it)."""
+    return (
         select(GuestRelationship, Guest)
         .join(Guest, Guest.id == GuestRelationship.other_id)
-        .where(GuestRelationship.guest_id == guest_id)
+        .where(GuestRelationship.guest_id == bindparam("guest_id"))
     )
-    found = [Related(g.id, g.full_name, r.kind, r.note) for r, g in db.session.execute(stmt)]
+
+
+def relationships_of(guest_id: int) -> list[Related]:
+    """The guest's relationships, by the other guest's name (one query)."""
+    rows = db.session.execute(_relationships_stmt(), {"guest_id": guest_id})
+    found = [Related(g.id, g.full_name, r.kind, r.note) for r, g in rows]
     return sorted(found, key=lambda r: (r.name.casefold(), r.guest_id))
 
 

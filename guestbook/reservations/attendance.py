@@ -9,11 +9,12 @@ already cancelled has no such moment and is never counted late, nor is one cance
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from flask import Flask
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from guestbook.admin.outlets import property_tz
 from guestbook.extensions import db
@@ -28,6 +29,29 @@ def _is_late(day: date, at: time | None, cancelled_at: datetime | None, tz: tzin
     return cancelled_at is not None and arrival - LATE_CANCELLATION <= cancelled_at <= arrival
 
 
+@functools.cache
+def _attendance_stmt() -> Select[int, str, date, time | None, datetime | None]:
+    """Every no-show of the guests (``ids``), and their cancellations since ``since`` with a moment of cancelling.
+    Built once (every card runs it)."""
+    return select(
+        Reservation.guest_id,
+        Reservation.status,
+        Reservation.arrival_date,
+        Reservation.arrival_time,
+        Reservation.cancelled_at,
+    ).where(
+        Reservation.guest_id.in_(bindparam("ids", expanding=True)),
+        or_(
+            Reservation.status == "no-show",
+            and_(
+                Reservation.status == "cancelled",
+                Reservation.cancelled_at.is_not(None),
+                Reservation.arrival_date >= bindparam("since"),
+            ),
+        ),
+    )
+
+
 def attendance_since(guest_ids: Collection[int], since: date) -> dict[int, Attendance]:
     """Each guest's no-shows and late cancellations from ``since`` on, and the day of their last no-show
     ever, for the guests who have any: one query, for a card or a day of arrivals.
@@ -37,25 +61,7 @@ def attendance_since(guest_ids: Collection[int], since: date) -> dict[int, Atten
     """
     if not guest_ids:
         return {}
-    rows = db.session.execute(
-        select(
-            Reservation.guest_id,
-            Reservation.status,
-            Reservation.arrival_date,
-            Reservation.arrival_time,
-            Reservation.cancelled_at,
-        ).where(
-            Reservation.guest_id.in_(guest_ids),
-            or_(
-                Reservation.status == "no-show",
-                and_(
-                    Reservation.status == "cancelled",
-                    Reservation.cancelled_at.is_not(None),
-                    Reservation.arrival_date >= since,
-                ),
-            ),
-        )
-    )
+    rows = db.session.execute(_attendance_stmt(), {"ids": list(guest_ids), "since": since})
     tz = property_tz()
     no_shows: dict[int, int] = {}
     last_no_show: dict[int, date] = {}

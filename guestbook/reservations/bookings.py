@@ -8,6 +8,7 @@ new profile (``new``).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from datetime import UTC, date, datetime, time
@@ -15,7 +16,7 @@ from typing import Annotated, Any
 
 from flask import Flask
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from guestbook import audit
@@ -367,13 +368,18 @@ def guests_at_table_today(query: str, day: date | None = None) -> set[int]:
 
 def bookings_on(guest_id: int, day: date) -> list[Reservation]:
     """A guest's bookings on ``day``, every status, in time order (no time last), outlet loaded."""
-    stmt = (
+    return list(db.session.scalars(_bookings_on_stmt(), {"guest_id": guest_id, "day": day}))
+
+
+@functools.cache
+def _bookings_on_stmt() -> Select[Reservation]:
+    """Built once: every card runs it."""
+    return (
         select(Reservation)
-        .where(Reservation.guest_id == guest_id, Reservation.arrival_date == day)
+        .where(Reservation.guest_id == bindparam("guest_id"), Reservation.arrival_date == bindparam("day"))
         .options(selectinload(Reservation.outlet))
         .order_by(Reservation.arrival_time.is_(None), Reservation.arrival_time, Reservation.id)
     )
-    return list(db.session.scalars(stmt))
 
 
 def booking_by_id(booking_id: int) -> Reservation | None:

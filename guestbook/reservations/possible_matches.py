@@ -8,12 +8,13 @@ shows the arrival also shows who it may be — "May be Hans Müller (4 visits) �
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from guestbook.admin.outlets import property_tz
@@ -121,12 +122,17 @@ def candidates_by_reservation(reservation_ids: Iterable[int]) -> dict[int, list[
     return dict(found)
 
 
+@functools.cache
+def _open_matches_of_guest() -> Select[PossibleMatch]:
+    """Built once: every card asks (building it cost more than running it)."""
+    return _open_matches_query().where(Reservation.guest_id == bindparam("guest_id"))
+
+
 def candidates_for_guest(guest_id: int) -> list[Candidate]:
     """Who the profile made for a name-only booking may really be (one line per candidate guest)."""
-    stmt = _open_matches_query().where(Reservation.guest_id == guest_id)
     seen: set[int] = set()
     found: list[Candidate] = []
-    for match in db.session.scalars(stmt):
+    for match in db.session.scalars(_open_matches_of_guest(), {"guest_id": guest_id}):
         if match.candidate_guest_id not in seen:
             seen.add(match.candidate_guest_id)
             found.append(_candidate(match))
