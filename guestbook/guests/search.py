@@ -41,6 +41,7 @@ from guestbook.guests.search_words import (
     MAX_QUERY_WORDS,
     Word,
     clip_query,
+    phone_digits_match,
     query_words,
     visible_tokens,
     within_one_edit,
@@ -68,7 +69,14 @@ __all__ = [
 CANDIDATE_CAP = 400
 
 
-PHONE_CAP = 200  # digits identify a guest; a page of the most recent matches is plenty
+PHONE_CAP = 200  # phone matches ranked at most: digits identify a guest; the most recent matches are plenty
+
+PHONE_MATCH_CAP = 2000  # phone matches sorted by recency to find the most recent (see ``_phone_candidates``)
+# Rows holding the digits the index looks up, read at most to find those matches: four digits match 700-1,900
+# guests at a million, all read; at ten million (7,000-19,000) the work stays what it is at a million.
+PHONE_SCAN_ROWS = 2_500
+
+_Key = tuple[list[str], set[str], str]  # a guest's stored tokens, full-name forms and phone digits
 
 
 @dataclass
@@ -217,26 +225,76 @@ def _word_candidates(
     return found
 
 
-def _phone_candidates(digits: str) -> dict[int, int]:
-    """Guests whose phone holds these digits (or their local form: see ``phone_digits_match``)."""
+def _phone_probe(digits: str) -> str:
+    """The run of digits the trigram index looks up: the number without its trunk ``0`` or ``00`` (3+ digits)."""
     probe = digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else digits
-    if len(probe) < 3:
-        probe = digits
-    if on_sqlite():
-        rows = db.session.execute(
-            text("SELECT rowid FROM guest_phone_fts WHERE digits MATCH :q LIMIT :cap"),
-            {"q": f'"{probe}"', "cap": PHONE_CAP},
-        )
+    return probe if len(probe) >= 3 else digits
+
+
+def _phone_forms(digits: str) -> list[str]:
+    """``phone_digits_match`` as LIKE patterns: a stored number matches the digits if it is LIKE any of them.
+
+    Any run (``%0840494%``); ``00`` + digits: the number starts with them; a trunk ``0``: the rest follows a
+    country code of 1–3 digits (``_840494%`` … ``___840494%``). Digits hold no LIKE wildcard. The stored keys
+    are still checked in Python: a pattern missing here would lose matches, one too many only costs time.
+    """
+    if digits.startswith("00"):
+        return [f"%{digits}%", f"{digits[2:]}%"]
+    if digits.startswith("0") and len(digits) > 3:
+        return [f"%{digits}%", *(f"{'_' * k}{digits[1:]}%" for k in (1, 2, 3))]
+    return [f"%{digits}%"]
+
+
+def _phone_candidates(
+    words: list[Word], count: int, after: tuple[int, int] | None = None, tag_ids: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """The most recent guests whose phone matches every word and who carry every tag: [(guest id, recency)].
+
+    Ordered as the page ranks them (recency, the token index's minus the last-visit epoch, then id), from
+    ``after`` (the last pair of the previous page) on, ``count`` at most. The index finds the run of digits
+    (``_phone_probe``), the local forms (``_phone_forms``) filter, and every match is sorted: about 700 for four
+    digits at a million guests, under 2,000 in the benchmark. Digits shared by more guests (a country or mobile
+    prefix: ``0812``; four digits at ten million guests) are sorted from the first ``PHONE_MATCH_CAP`` matches in
+    the index's order, found in at most ``PHONE_SCAN_ROWS`` rows: reading them all costs more than the page is
+    worth, and a guest is found for sure by typing more digits.
+    """
+    sql = _Sql()
+    sqlite = on_sqlite()
+    column, ident = ("f.digits", "f.rowid") if sqlite else ("k.phone_digits", "k.guest_id")
+    runs = sorted({_phone_probe(w.raw) for w in words}, key=len, reverse=True)
+    probes = [f"{column} LIKE {sql.bind('%' + run + '%')}" for run in runs[1 if sqlite else 0 :]]
+    for tag_id in tag_ids or []:  # as in ``_word_candidates``: a tag narrows the match itself, never a capped list
+        tagged = f"t.guest_id = {ident} AND t.tag_id = {sql.bind(tag_id)}"
+        probes.append(f"EXISTS (SELECT 1 FROM guest_tag t WHERE {tagged})")
+    forms = [" OR ".join(f"m.digits LIKE {sql.bind(p)}" for p in _phone_forms(w.raw)) for w in words]
+    if sqlite:
+        probes.insert(0, f"f.digits MATCH {sql.bind(chr(34) + runs[0] + chr(34))}")  # the longest run
+        run = f"SELECT f.rowid AS id, f.digits AS digits FROM guest_phone_fts f WHERE {' AND '.join(probes)}"
     else:
-        # OFFSET 0 plans the match on its own, for all its rows: the trigram index. With the LIMIT in view the
-        # planner expects a few hundred matches early in a sequential scan, and a rarer four digits than it
-        # guesses made it read most of the table (87–129 ms at a million guests) in an order that changes
-        # from run to run (synchronised scans), so the same digits listed different guests.
-        matching = (
-            select(GuestSearchKey.guest_id).where(GuestSearchKey.phone_digits.contains(probe)).offset(0).subquery()
+        # OFFSET 0 plans the trigram index's bitmap scan on its own: with the LIMIT in view the planner chose a
+        # sequential scan (see the word search). The guests are then read by id: a join from the keys was planned
+        # as a nested loop, twice as slow as this array probe.
+        run = (
+            "SELECT x.id, x.digits FROM (SELECT k.guest_id AS id, k.phone_digits AS digits FROM guest_search_key k"
+            f" WHERE {' AND '.join(probes)} OFFSET 0) x"
         )
-        rows = db.session.execute(select(matching.c.guest_id).limit(PHONE_CAP))
-    return _with_recency([r[0] for r in rows])
+    matching = (
+        f"SELECT m.id FROM ({run} LIMIT {PHONE_SCAN_ROWS:d}) m"
+        f" WHERE {' AND '.join(f'({f})' for f in forms)} LIMIT {PHONE_MATCH_CAP:d}"
+    )
+    if sqlite:
+        recency = "COALESCE(-CAST(strftime('%s', g.last_visit_at) AS INTEGER), 0)"
+        source, outer = f"({matching}) p JOIN guest g ON g.id = p.id", []
+    else:
+        recency = "COALESCE(-trunc(extract(epoch FROM g.last_visit_at))::bigint, 0)"
+        source, outer = "guest g", [f"g.id = ANY(ARRAY({matching}))"]
+    if after is not None:
+        outer.append(f"({recency}, g.id) > ({sql.bind(after[0])}, {sql.bind(after[1])})")
+    stmt = text(
+        f"SELECT g.id, {recency} AS recency FROM {source}{' WHERE ' + ' AND '.join(outer) if outer else ''}"
+        f" ORDER BY recency, g.id LIMIT {count:d}"
+    )
+    return [(int(gid), int(rec)) for gid, rec in db.session.execute(stmt, sql.params)]
 
 
 def _with_recency(ids: list[int]) -> dict[int, int]:
@@ -289,14 +347,15 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     at_table = tonight.guests_at_table(q)
     # guest id -> (recency, provisional match level)
     candidates: dict[int, tuple[int, int]] = {}
+    keys: dict[int, _Key] = {}  # stored search keys, fetched once per guest
     if blind:
         pass
+    elif phone_words and token_words:
+        # The other words set each guest's match level, which outranks recency: the most recent matches, all ranked.
+        candidates = {g: (r, 1) for g, r in _phone_candidates(phone_words, PHONE_CAP, tag_ids=tag_ids)}
     elif phone_words:
-        found = _phone_candidates(max(phone_words, key=lambda w: len(w.raw)).raw)
-        for extra in phone_words[1:]:
-            also = _phone_candidates(extra.raw)
-            found = {g: r for g, r in found.items() if g in also}
-        candidates = {g: (r, 1) for g, r in found.items()}
+        # Digits alone: every match ranks alike, so the page is the most recent matches; only they are checked.
+        candidates = _phone_page(phone_words, limit, tag_ids, keys)
     else:
         # The most selective word drives the index scan; the others are checked per guest (EXISTS).
         if len(token_words) > 1:
@@ -324,9 +383,7 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     order = sorted(candidates, key=lambda g: (candidates[g][1], g not in arriving, candidates[g][0], g))
     to_check = order if len(token_words) > 1 or phone_words else order[: limit * 3]
     to_check = [*(g for g in order if g in at_table), *(g for g in to_check if g not in at_table)]
-    keys = {
-        gid: (tokens.split(" "), set(forms.split("|")), phone) for gid, tokens, forms, phone in _fetch_keys(to_check)
-    }
+    keys.update(_keys_of([g for g in to_check if g not in keys]))
     name_words = [w for w in words if w.kind == "name"]
     query_forms = _query_name_forms(name_words)
     hits: list[SearchHit] = []
@@ -355,6 +412,30 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
             hit.reasons.append("tag")
     hits.sort(key=lambda h: (h.match, not h.arriving_today, h.recency, h.guest_id))
     return hits[:limit]
+
+
+def _phone_page(words: list[Word], limit: int, tag_ids: list[int], keys: dict[int, _Key]) -> dict[int, tuple[int, int]]:
+    """The ``limit`` most recent guests whose stored phone matches every word: id → (recency, 1); fills ``keys``.
+
+    The SQL patterns (``_phone_forms``) already say what ``phone_digits_match`` says, so the first page is
+    normally the answer. A candidate whose key fails the check anyway is replaced from the next page (twice as
+    large), up to ``PHONE_CAP`` candidates in all.
+    """
+    found: dict[int, tuple[int, int]] = {}
+    after: tuple[int, int] | None = None
+    count, examined = limit, 0
+    while len(found) < limit and count > 0:
+        page = _phone_candidates(words, count, after, tag_ids)
+        keys.update(_keys_of([g for g, _ in page if g not in keys]))
+        for gid, rec in page:
+            if gid in keys and all(phone_digits_match(w.raw, keys[gid][2]) for w in words):
+                found[gid] = (rec, 1)
+        examined += len(page)
+        if len(page) < count:  # no more matches
+            break
+        after = (page[-1][1], page[-1][0])
+        count = min(count * 2, PHONE_CAP - examined)
+    return found
 
 
 def _plan_each_query() -> None:
@@ -407,6 +488,11 @@ def _query_name_forms(words: list[Word]) -> set[str]:
     if not words:
         return set()
     return {" ".join(sorted(normalise(w.raw) for w in words)), " ".join(sorted(german(w.raw) for w in words))}
+
+
+def _keys_of(ids: list[int]) -> dict[int, _Key]:
+    """The stored search keys of ``ids``, split for matching."""
+    return {gid: (tokens.split(" "), set(forms.split("|")), phone) for gid, tokens, forms, phone in _fetch_keys(ids)}
 
 
 def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
