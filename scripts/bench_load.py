@@ -64,7 +64,7 @@ PASSWORD = "load bench password"  # noqa: S105 (a throwaway account in a tempora
 NOTE_PREFIX = "load-bench"
 TABLES = ["Window 2", "Window 4", "Terrace 7", "Booth 3", "Bar 5", "Table 12", "Garden 1"]
 ITEMS = ["club sandwich", "coffee", "fried egg", "pad thai", "green curry", "mango sticky rice"]
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')  # any attribute order
 RESULT_RE = re.compile(r'href="/guests/(\d+)"')
 KINDS = ("login", "search", "card", "visit")
 EXTRA_KINDS = ("index", "health")  # realistic mode's search page, the ratio phase's trivial route

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectField, StringField
@@ -115,3 +117,25 @@ def test_the_card_renders_its_forms_through_it(app: Flask, client, auth) -> None
     assert forms._CONTROLS  # the untouched controls were kept
     again = client.get(f"/guests/{guest.id}").get_data(as_text=True)
     assert again.count('<div class="field') == html.count('<div class="field')
+
+
+def test_the_load_benchmark_finds_the_cards_csrf_token(app: Flask, client, auth) -> None:  # type: ignore[no-untyped-def]
+    """scripts/bench_load posts visits with the token it reads off the card's visit form, as a browser would."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("bench_load", Path(__file__).parents[1] / "scripts" / "bench_load.py")
+    assert spec is not None and spec.loader is not None
+    bench_load = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_load", bench_load)  # its dataclasses look their module up
+    spec.loader.exec_module(bench_load)
+    from tests.factories import make_guest
+
+    guest = make_guest(given_name="Mai", family_name="Chan")
+    auth.login("floor")
+    card = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    form = card[card.index('id="log-h"') :]
+    token = bench_load.CSRF_RE.search(form)
+    meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', card)
+    assert token is not None and meta is not None and token.group(1) == meta.group(1)
