@@ -7,7 +7,6 @@ Guestbook's catalogs, which carry WTForms' messages (``WTFORMS_MESSAGES``) next 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -146,7 +145,7 @@ def _control_key(field: Any, fid: str | None) -> tuple[Any, ...] | None:
 
 def _kept_value(field: Any) -> Any:
     data = field.data
-    if data is None or data == "" or data == [] or isinstance(data, int | Decimal):  # bool is an int
+    if data is None or data == "" or data == [] or isinstance(data, int):  # a count, a level, a flag (bool is an int)
         return data
     if getattr(field, "choices", None) is not None:  # an option the view chose (an outlet code), never typed
         if isinstance(data, str):
