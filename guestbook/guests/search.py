@@ -74,9 +74,8 @@ PHONE_CAP = 200  # phone matches ranked at most: digits identify a guest; the mo
 # Phone matches read (from the trigram index, in its order) and sorted by recency: four digits match 700-1,900
 # guests at a million and 7,000-19,000 at ten million, and reading each costs a heap row and a guest lookup.
 # 2,500 made four digits at ten million take 53-81 ms at p95 (329 ms at worst); 500 is meant to stay near the
-# cost of the first version's 200 (an arbitrary 200, not sorted), and sorts the 500 first found. More digits
-# find a guest for sure.
-PHONE_MATCH_CAP = 500
+# cost of the first version's 200 (an arbitrary 200, not sorted), and sorts the 500 first found (the local forms
+# can only drop some of them). More digits find a guest for sure.
 PHONE_SCAN_ROWS = 500
 
 _Key = tuple[list[str], set[str], str]  # a guest's stored tokens, full-name forms and phone digits
@@ -265,11 +264,10 @@ def _phone_candidates(
 
     Ordered as the page ranks them (recency, the token index's minus the last-visit epoch, then id), from
     ``after`` (the last pair of the previous page) on, ``count`` at most. The index finds the run of digits
-    (``_phone_probe``), the local forms (``_phone_forms``) filter, and the matches are sorted: all of them when
-    there are at most ``PHONE_MATCH_CAP`` (found in at most ``PHONE_SCAN_ROWS`` index rows); digits shared by
-    more guests (four digits at a million guests and up, a country or mobile prefix such as ``0812``) are sorted
-    from the first ones in the index's order: reading them all costs more than the page is worth, and a guest is
-    found for sure by typing more digits.
+    (``_phone_probe``), the local forms (``_phone_forms``) filter, and the matches are sorted: all of them when the
+    index yields at most ``PHONE_SCAN_ROWS`` rows; digits shared by more guests (four digits at a million guests
+    and up, a country or mobile prefix such as ``0812``) are sorted from the first ones in the index's order:
+    reading them all costs more than the page is worth, and a guest is found for sure by typing more digits.
     """
     sql = _Sql()
     sqlite = on_sqlite()
@@ -291,10 +289,7 @@ def _phone_candidates(
             "SELECT x.id, x.digits FROM (SELECT k.guest_id AS id, k.phone_digits AS digits FROM guest_search_key k"
             f" WHERE {' AND '.join(probes)} OFFSET 0) x"
         )
-    matching = (
-        f"SELECT m.id FROM ({run} LIMIT {PHONE_SCAN_ROWS:d}) m"
-        f" WHERE {' AND '.join(f'({f})' for f in forms)} LIMIT {PHONE_MATCH_CAP:d}"
-    )
+    matching = f"SELECT m.id FROM ({run} LIMIT {PHONE_SCAN_ROWS:d}) m WHERE {' AND '.join(f'({f})' for f in forms)}"
     if sqlite:
         recency = "COALESCE(-CAST(strftime('%s', g.last_visit_at) AS INTEGER), 0)"
         source, outer = f"({matching}) p JOIN guest g ON g.id = p.id", []
