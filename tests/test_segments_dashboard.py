@@ -86,6 +86,34 @@ def test_summary_figures_are_exact(app: Flask) -> None:
     assert dash.top[0].yearly_value == Decimal("4500.00")  # 9,000 over the 24-month window
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_local_days_follow_summer_time(app: Flask) -> None:
+    """A property with summer time: refreshed in winter (GMT), a summer visit just after midnight (BST) still
+    counts on its own local day and month (SQLite shifts each visit by the offset at its instant)."""
+    guest = make_guest(given_name="Siobhán", family_name="Ó Briain")
+    london = lambda day, hour, minute: datetime.combine(day, time(hour, minute), LONDON).astimezone(UTC)  # noqa: E731
+    _visit(guest.id, london(date(2026, 6, 10), 0, 30), party=2)  # 23:30 UTC on 9 June
+    _visit(guest.id, london(date(2026, 7, 1), 0, 15), party=3)  # 23:15 UTC on 30 June
+    _visit(guest.id, london(date(2026, 11, 2), 0, 30), party=4)  # GMT again: 00:30 UTC
+    _visit(guest.id, london(date(2026, 3, 29), 0, 30), party=5)  # the night the clocks go forward, still GMT
+    data = summary.compute(AS_OF, LONDON, {})
+    assert data["days"]["2026-06-10"] == [1, 2] and "2026-06-09" not in data["days"]
+    assert data["days"]["2026-07-01"] == [1, 3] and "2026-06-30" not in data["days"]
+    assert data["days"]["2026-11-02"] == [1, 4]
+    assert data["days"]["2026-03-29"] == [1, 5]
+    assert data["months"]["2026-07"] == [1, 1] and data["months"]["2026-06"] == [1, 1]
+    # The changes themselves, to the second: 01:00 UTC on the last Sundays of March and October.
+    periods = summary.offset_periods(LONDON, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC))
+    assert [(start, offset.total_seconds()) for start, offset in periods] == [
+        (datetime(2026, 1, 1, tzinfo=UTC), 0),
+        (datetime(2026, 3, 29, 1, tzinfo=UTC), 3600),
+        (datetime(2026, 10, 25, 1, tzinfo=UTC), 0),
+    ]
+    assert len(summary.offset_periods(BANGKOK, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))) == 1
+
+
 def test_hand_set_tier_moves_the_counts(app: Flask) -> None:
     ids = _history()
     segment_refresh.refresh(ACTOR, AS_OF)

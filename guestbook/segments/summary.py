@@ -15,18 +15,20 @@ the start of the current week or month, whichever is earlier (the covering index
 that a short range).
 
 Days are local to the property. PostgreSQL converts each visit with the property's timezone; SQLite has no
-timezones, so there the property's UTC offset on the refresh date is applied to every visit (in a zone with
-summer time, a visit in the hour after midnight around the change may land on the day before).
+timezones, so there each visit is shifted by the offset in force at its instant: the zone's changes over the
+dashboard's window (summer time, or a country moving its clock) are found from ``zoneinfo`` and written into the
+statement as one ``CASE`` (a zone without changes is a single offset).
 """
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, case, delete, func, select
 
 from guestbook.extensions import db
 from guestbook.guests.models import Visit
@@ -41,9 +43,44 @@ def _local(column: Any, tz: ZoneInfo, as_of: date, fmt: str) -> ColumnElement[st
     if db.engine.dialect.name == "postgresql":
         pattern = "YYYY-MM-DD" if fmt == "day" else "YYYY-MM"
         return func.to_char(func.timezone(tz.key, column), pattern)
-    offset = datetime.combine(as_of, datetime.min.time(), tz).utcoffset() or timedelta(0)
-    minutes = f"{int(offset.total_seconds() // 60):+d} minutes"
-    return func.strftime("%Y-%m-%d" if fmt == "day" else "%Y-%m", column, minutes)
+    periods = offset_periods(tz, _utc_start(as_of, tz) - WINDOW, _utc_start(as_of, tz) + timedelta(days=3))
+    shift: Any = _minutes(periods[-1][1])
+    if len(periods) > 1:  # each offset holds until the next change; the last one from there on
+        changes = [(column < until, _minutes(offset)) for (_, offset), (until, _) in itertools.pairwise(periods)]
+        shift = case(*changes, else_=shift)
+    return func.strftime("%Y-%m-%d" if fmt == "day" else "%Y-%m", column, shift)
+
+
+WINDOW = timedelta(days=WEEKS * 7 + 40)  # back from the refresh date: the 53 weeks and the 12 months, with room
+
+
+def _minutes(offset: timedelta) -> str:
+    return f"{int(offset.total_seconds() // 60):+d} minutes"
+
+
+def offset_periods(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, timedelta]]:
+    """The zone's UTC offsets from ``start`` to ``end`` (UTC): [(from when, offset)], the first from ``start``.
+
+    Each change is found to the second: days are stepped through, and a day whose offset differs is halved
+    until the instant of the change (zones change at most a few times a year, so ~400 steps and a few dozen
+    halvings).
+    """
+
+    def at(moment: datetime) -> timedelta:
+        return moment.astimezone(tz).utcoffset() or timedelta(0)
+
+    periods = [(start, at(start))]
+    moment = start
+    while moment < end:
+        later = min(moment + timedelta(days=1), end)
+        if at(later) != periods[-1][1]:
+            low, high = moment, later  # the offset changes after low, at or before high
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if at(middle) == periods[-1][1] else (low, middle)
+            periods.append((high.replace(microsecond=0), at(high)))
+        moment = later
+    return periods
 
 
 def _utc_start(day: date, tz: ZoneInfo) -> datetime:
