@@ -129,8 +129,9 @@ def _near_tokens_stmt() -> CompoundSelect[str]:
 class _Sql:
     """Builds one parameterised candidate query: the driver word scans, the others must EXIST."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, exact: bool = False) -> None:
         self.params: dict[str, object] = {}
+        self.exact = exact  # each form matches only the whole token (see ``search_hits``: the exact pass)
 
     def bind(self, value: object) -> str:
         name = f"p{len(self.params)}"
@@ -138,7 +139,9 @@ class _Sql:
         return ":" + name
 
     def prefix_range(self, alias: str, form: str) -> str:
-        """The tokens starting with ``form``: one B-tree range."""
+        """The tokens starting with ``form``: one B-tree range (``exact``: the token ``form`` itself)."""
+        if self.exact:
+            return f"{alias}.token = {self.bind(form)}"
         return f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(_prefix_upper(form))})"
 
     def word_clause(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> str:
@@ -156,7 +159,7 @@ class _Sql:
         LIMIT can stop it, and the rows lose index order. Branches of a UNION ALL each stop early. A form whose
         range holds another form's is dropped, and so is a typo token inside a range: no row is counted twice.
         """
-        forms = sorted(f for f in word.forms if not any(f != g and f.startswith(g) for g in word.forms))
+        forms = sorted(f for f in word.forms if self.exact or not any(f != g and f.startswith(g) for g in word.forms))
         parts = [self.prefix_range(alias, form) for form in forms]
         extra = _typo_extras(word, typos)
         parts += [f"{alias}.token = {self.bind(t)}" for t in sorted(extra) if not t.startswith(tuple(forms))]
@@ -168,12 +171,13 @@ def _typo_extras(word: Word, typos: dict[str, set[str]] | None) -> set[str]:
     return set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
 
 
-def _estimates(words: list[Word], ceiling: int = 3000) -> list[int]:
-    """How many index rows each word's prefix scan touches (counted up to ``ceiling``: cheap, covering index).
+def _estimates(words: list[Word], ceiling: int = 3000, *, exact: bool = False) -> list[int]:
+    """How many index rows each word's prefix scan touches (counted up to ``ceiling``: cheap, covering index);
+    with ``exact``, how many hold the word's whole token.
 
     One statement for all the words: a round trip per word cost as much as a small count.
     """
-    sql = _Sql()
+    sql = _Sql(exact=exact)
     counts = []
     for word in words:
         if on_sqlite():
@@ -188,15 +192,16 @@ def _estimates(words: list[Word], ceiling: int = 3000) -> list[int]:
 
 
 def _word_candidates(
-    driver: Word, others: list[Word], fuzzy: bool, cap: int, tag_ids: list[int] | None = None
-) -> dict[int, tuple[int, int]]:
-    """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit) and carry every tag, capped.
+    driver: Word, others: list[Word], fuzzy: bool, cap: int, tag_ids: list[int] | None = None, *, exact: bool = False
+) -> tuple[dict[int, tuple[int, int]], bool]:
+    """Guests whose tokens match every word (prefix; with ``fuzzy`` also one edit; with ``exact`` only whole
+    tokens) and carry every tag, capped; and whether the cap cut the list short.
 
     Returns guest id → (recency, how the driver word matched: 1 exact, 2 prefix, 3 one edit).
     Rows come in index order: exact tokens first, newest visit first within a token.
     """
     typos = {f: _typo_tokens(f) for w in (driver, *others) for f in w.forms} if fuzzy else None
-    sql = _Sql()
+    sql = _Sql(exact=exact)
     where: list[str] = []
     # On PostgreSQL, OFFSET 0 keeps each other word a per-candidate probe of (guest_id, token), as on SQLite.
     # Without it the planner turns EXISTS into a join whose order rests on its guess of a token's rows; a
@@ -230,10 +235,23 @@ def _word_candidates(
         else:
             stmt = text(" UNION ALL ".join(f"({b})" for b in branches) + f" LIMIT {cap:d}")
     found: dict[int, tuple[int, int]] = {}
+    rows = 0
     for gid, rec, token in db.session.execute(stmt, sql.params):
+        rows += 1
         level = 1 if token in driver.forms else 2 if any(token.startswith(f) for f in driver.forms) else 3
         if gid not in found or level < found[gid][1]:
             found[gid] = (rec, level)
+    return found, rows >= cap
+
+
+def _exact_candidates(words: list[Word], cap: int, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Guests holding every word as a whole token, capped: the rarest whole token drives (counted first; none, no
+    scan). It reads at most as many rows as the prefix pass could have: a word's whole token is in its range."""
+    counts = _estimates(words, exact=True)
+    if min(counts) == 0:
+        return {}
+    driver = words[counts.index(min(counts))]
+    found, _ = _word_candidates(driver, [w for w in words if w is not driver], False, cap, tag_ids, exact=True)
     return found
 
 
@@ -374,9 +392,15 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         others = [w for w in token_words if w is not driver]
         # Every extra word filters, so fewer rows are needed to fill and rank a page.
         cap = CANDIDATE_CAP if not others else max(limit * 2, 40)
-        candidates = _word_candidates(driver, others, fuzzy=False, cap=cap, tag_ids=tag_ids)
+        candidates, capped = _word_candidates(driver, others, fuzzy=False, cap=cap, tag_ids=tag_ids)
+        if others and capped:
+            # The cap keeps the driver's most recent prefix matches; a guest whose every word is a whole token (an
+            # exact full name, ranked first) can be behind them: "li na" behind 40 recent "Li Nan". Read those too.
+            candidates.update(
+                {g: v for g, v in _exact_candidates(token_words, cap, tag_ids).items() if g not in candidates}
+            )
         if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
-            fuzzy = _word_candidates(driver, others, fuzzy=True, cap=cap, tag_ids=tag_ids)
+            fuzzy, _ = _word_candidates(driver, others, fuzzy=True, cap=cap, tag_ids=tag_ids)
             candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
     if not blind:
         candidates.update({g: (r, 2) for g, r in _with_recency([g for g in arriving if g not in candidates]).items()})
