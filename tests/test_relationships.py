@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
@@ -257,6 +258,19 @@ def test_network_two_steps_out_with_tiers_and_a_cap(app: Flask, client: FlaskCli
     capped = network.build_network(centre)
     assert capped is not None and len(capped.people) == network.MAX_PEOPLE and capped.more == 47 - network.MAX_PEOPLE
     assert "and 7 more" in client.get(f"/relations/guests/{centre}/network").get_data(as_text=True)
+    # Forty on one ring: each name runs outwards along its ray, never upside down, clear of its neighbours'
+    # (the names are 23 units high with a 4-unit outline: static/css/app.css, .net-name).
+    ring = capped.people
+    assert capped.radial and all(p.rotate is not None and -90 <= p.rotate <= 90 for p in ring)
+    starts = [(p.label_x, p.label_y) for p in ring]
+    assert min(math.dist(a, b) for a, b in zip(starts, starts[1:] + starts[:1], strict=True)) > 23 + 4
+    dots = [(p.x, p.y) for p in ring]  # and the dots (44 across) clear of each other
+    assert min(math.dist(a, b) for a, b in zip(dots, dots[1:] + dots[:1], strict=True)) > 44
+    for p in ring:  # the name starts beyond the dot, on the dot's ray
+        out = (p.label_x - network.CENTRE, p.label_y - network.CENTRE)
+        assert math.hypot(*out) == pytest.approx(capped.radius + network.GAP)
+        assert math.atan2(out[1], out[0]) == pytest.approx(math.atan2(p.y - network.CENTRE, p.x - network.CENTRE))
+    assert small.people[0].rotate is None and not small.radial  # one person: a level name beside the dot
     assert client.get("/relations/guests/999999/network").status_code == 404
 
 

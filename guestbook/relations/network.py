@@ -23,8 +23,13 @@ CENTRE = SIZE / 2
 INNER, OUTER = 180.0, 340.0  # ring radii
 NAME_CHARS = 18  # a longer name is cut in the drawing (the table under it has it whole)
 CROWDED = 12  # with more people on the inner ring its lines go unlabelled (the table says what each one is)
-STAGGER = 1.45  # ... and every other one sits further out, so neighbouring names do not overlap
+STAGGER = 1.45  # ... and, under an outer ring, every other one sits further out, so neighbouring names do not overlap
 LABEL_ROOM_X, LABEL_ROOM_Y = 270.0, 70.0  # room around the outermost ring for the names
+# On a crowded outermost ring the names run outwards along their rays (40 people on the inner ring are 33 units
+# apart where their names start, the names 23 high): the room is then a name's length all round.
+RADIAL_ROOM = 290.0
+GAP = 30.0  # from a person's centre to their name
+DOT_SPACING = 50.0  # along a crowded ring whose names run outwards
 
 
 @dataclass
@@ -43,6 +48,7 @@ class Person:
     label_x: float = CENTRE
     label_y: float = CENTRE
     anchor: str = "middle"
+    rotate: float | None = None  # degrees: the name runs along the ray (crowded rings)
 
     @property
     def short_name(self) -> str:
@@ -84,11 +90,14 @@ class Network:
     size: int = SIZE
     radius: float = INNER  # the outermost ring drawn
     label_edges: bool = True
+    radial: bool = False  # the outermost ring's names run along their rays
 
     @property
     def view_box(self) -> str:
         """The SVG viewBox: the rings and the names around them, no more."""
         w, h = self.radius + LABEL_ROOM_X, self.radius + LABEL_ROOM_Y
+        if self.radial:
+            w = h = max(w, self.radius + RADIAL_ROOM)
         return f"{CENTRE - w:.0f} {CENTRE - h:.0f} {2 * w:.0f} {2 * h:.0f}"
 
 
@@ -105,13 +114,20 @@ def _names(guest_ids: set[int]) -> dict[int, str]:
     return {g.id: g.full_name for g in guests}
 
 
-def _place(person: Person, angle: float, radius: float) -> None:
-    """Put a person on a ring at ``angle`` (0 = up, clockwise) with their name outside the circle."""
+def _place(person: Person, angle: float, radius: float, *, radial: bool = False) -> None:
+    """Put a person on a ring at ``angle`` (0 = up, clockwise) with their name outside the circle; ``radial``:
+    the name runs outwards along the ray (on the left turned the other way round, so it never reads upside down)."""
     person.x = CENTRE + radius * math.sin(angle)
     person.y = CENTRE - radius * math.cos(angle)
     sin, cos = math.sin(angle), math.cos(angle)
+    gap = GAP
+    if radial:
+        person.label_x, person.label_y = person.x + gap * sin, person.y - gap * cos
+        right = sin >= 0
+        person.anchor = "start" if right else "end"
+        person.rotate = (math.degrees(angle) + (-90.0 if right else 90.0) + 180.0) % 360.0 - 180.0
+        return
     person.anchor = "middle" if abs(sin) < 0.2 else ("start" if sin > 0 else "end")
-    gap = 30.0
     person.label_x = person.x + (gap * sin if person.anchor != "middle" else 0.0)
     person.label_y = person.y + (gap * -cos if person.anchor == "middle" else 0.0) + 5
     if person.anchor == "middle" and cos > 0:  # above the circle: the baseline sits higher
@@ -144,11 +160,15 @@ def build_network(guest_id: int, limit: int = MAX_PEOPLE) -> Network | None:
     angle_of: dict[int, float] = {}
     # Turned half a step, so two people are not drawn in one vertical line with the guest.
     offset = math.pi / len(shown_first) / 2 if shown_first else 0.0
+    crowded = len(shown_first) > CROWDED
+    inner_radial = crowded and not shown_second  # the inner ring is the outermost: its names can run outwards
+    # ... and it widens so that the dots do not cover each other (a dot is 44 across)
+    ring = max(INNER, len(shown_first) * DOT_SPACING / (2 * math.pi)) if inner_radial else INNER
     for n, other in enumerate(shown_first):
         angle_of[other] = offset + 2 * math.pi * n / len(shown_first)
         people[other] = Person(other, names.get(other, ""), 1, tiers.get(other, ("", ""))[0] or "C")
-        crowded = len(shown_first) > CROWDED
-        _place(people[other], angle_of[other], INNER * STAGGER if crowded and n % 2 else INNER)
+        staggered = crowded and not inner_radial and n % 2
+        _place(people[other], angle_of[other], INNER * STAGGER if staggered else ring, radial=inner_radial)
     # The outer ring in the order of the inner one, so each person sits near the one they are known through.
     outer = sorted(shown_second, key=lambda o: (angle_of[via[o]], o))
     step = 2 * math.pi / len(outer) if outer else 0.0
@@ -157,7 +177,7 @@ def build_network(guest_id: int, limit: int = MAX_PEOPLE) -> Network | None:
     for n, other in enumerate(outer):
         person = Person(other, names.get(other, ""), 2, tiers.get(other, ("", ""))[0] or "C")
         person.via, person.via_id = names.get(via[other], ""), via[other]
-        _place(person, start + step * n, OUTER)
+        _place(person, start + step * n, OUTER, radial=len(outer) > CROWDED)
         people[other] = person
     edges: list[Edge] = []
     seen: set[frozenset[int]] = set()
@@ -171,5 +191,6 @@ def build_network(guest_id: int, limit: int = MAX_PEOPLE) -> Network | None:
             outer_person.connection = other_is_label(kind)
         edges.append(Edge(g, o, other_is_label(kind), inner.x, inner.y, outer_person.x, outer_person.y))
     ordered = [people[o] for o in shown_first] + [people[o] for o in outer]
-    radius = OUTER if outer else (INNER * STAGGER if len(shown_first) > CROWDED else INNER)
-    return Network(centre, ordered, edges, total - len(ordered), radius=radius, label_edges=len(shown_first) <= CROWDED)
+    radius = OUTER if outer else ring
+    radial = len(outer) > CROWDED if outer else inner_radial
+    return Network(centre, ordered, edges, total - len(ordered), radius=radius, label_edges=not crowded, radial=radial)

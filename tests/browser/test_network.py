@@ -82,6 +82,18 @@ def test_knows_panel_adds_and_removes_on_a_tablet(
     assert page.evaluate("window.__csp") == [] and errors == []
 
 
+def _names_inside_the_drawing(page: Page) -> None:
+    geometry = page.evaluate(
+        """() => { const s = document.querySelector('svg.network-svg').getBoundingClientRect();
+        return {svg: [s.left, s.right, s.top, s.bottom],
+          names: [...document.querySelectorAll('svg .net-name')].map(t => {
+          const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; })}; }"""
+    )
+    left, right, top, bottom = geometry["svg"]
+    for name, n_left, n_right, n_top, n_bottom in geometry["names"]:
+        assert left - 1 <= n_left and n_right <= right + 1 and top - 1 <= n_top and n_bottom <= bottom + 1, name
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_network_draws_everyone_two_steps_out(
     live_server: LiveServer, new_page: Callable[..., Page], size: str
@@ -105,15 +117,7 @@ def test_network_draws_everyone_two_steps_out(
     assert sorted(svg.locator("text.net-kind").all_text_contents()) == ["assistant", "colleague", "friend", "spouse"]
     expect(svg.locator("circle.tier-a")).to_have_count(1)
     expect(page.locator("table.network-table tbody tr")).to_have_count(4)
-    geometry = page.evaluate(
-        """() => { const s = document.querySelector('svg.network-svg').getBoundingClientRect();
-        return {svg: [s.left, s.right, s.top, s.bottom],
-          names: [...document.querySelectorAll('svg .net-name')].map(t => {
-          const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; })}; }"""
-    )
-    left, right, top, bottom = geometry["svg"]
-    for name, n_left, n_right, n_top, n_bottom in geometry["names"]:  # every name inside the drawing
-        assert left - 1 <= n_left and n_right <= right + 1 and top - 1 <= n_top and n_bottom <= bottom + 1, name
+    _names_inside_the_drawing(page)
     screenshot(page, f"relations-network-{size}")
     assert page.evaluate("window.__csp") == [] and errors == []
 
@@ -134,5 +138,9 @@ def test_a_crowded_network_is_capped_and_counts_the_rest(
     page.goto(f"{live_server.url}/relations/guests/{live_server.guests['mueller']}/network")
     expect(page.locator("svg.network-svg a.net-node")).to_have_count(41)  # the guest and 40 people
     expect(page.get_by_text("and 5 more", exact=True)).to_be_visible()
+    # The names run along their rays (turned by a transform, which the CSP allows) and all stay in the drawing.
+    names = page.locator("svg.network-svg text.net-name[transform]")
+    expect(names).to_have_count(40)
+    _names_inside_the_drawing(page)
     screenshot(page, "relations-network-crowded-1024x768")
     assert page.evaluate("window.__csp") == [] and errors == []
