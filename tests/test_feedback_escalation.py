@@ -1,8 +1,10 @@
 """Overdue critical complaints are mailed to every active manager, once, through a real local SMTP server;
-nothing without SMTP, nothing for minor or acknowledged ones; the scheduler runs the job every 15 minutes."""
+nothing without SMTP, nothing for minor or acknowledged ones; a mail server that is down leaves the complaint for
+the next run; the scheduler runs the job every 15 minutes."""
 
 from __future__ import annotations
 
+import socket
 import time as clock
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
@@ -15,6 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from guestbook import create_app
+from guestbook.audit import AuditEvent
 from guestbook.extensions import db
 from guestbook.relations import escalation
 from guestbook.relations import feedback as rules
@@ -86,6 +89,32 @@ class TestWithSmtp:
         assert stored is not None and stored.escalated_at == LATE
         others = db.session.scalars(select(Feedback.escalated_at).where(Feedback.id != critical.id)).all()
         assert others == [None, None]
+
+    def test_a_mail_server_that_is_down_leaves_the_complaint_for_the_next_run(
+        self, app: Flask, smtp_server: tuple[int, Inbox]
+    ) -> None:
+        port, inbox = smtp_server
+        with socket.socket() as probe:  # a loopback port nothing listens on: the connection is refused
+            probe.bind(("127.0.0.1", 0))
+            dead = probe.getsockname()[1]
+        complaint = _complaint("critical")
+        app.config["SMTP_PORT"] = dead
+        assert escalation.escalate_overdue(LATE) == 0
+        db.session.expire_all()
+        assert db.session.get(Feedback, complaint.id).escalated_at is None  # type: ignore[union-attr]
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("feedback_escalate%")).order_by(AuditEvent.id)
+        ).all()
+        assert actions == ["feedback_escalate", "feedback_escalate_failed"]
+        app.config["SMTP_PORT"] = port  # the server is back: the next run sends it, once
+        assert escalation.escalate_overdue(LATE + timedelta(minutes=15)) == 1
+        assert escalation.escalate_overdue(LATE + timedelta(minutes=30)) == 0
+        _wait_for(inbox, 1)
+        clock.sleep(0.2)
+        assert len(inbox.messages) == 1
+        db.session.expire_all()
+        stored = db.session.get(Feedback, complaint.id)
+        assert stored is not None and stored.escalated_at == LATE + timedelta(minutes=15)
 
     def test_no_managers_means_nothing_marked(self, app: Flask, smtp_server: tuple[int, Inbox]) -> None:
         _port, inbox = smtp_server

@@ -8,17 +8,14 @@ scheduled briefing; the loser's insert fails and it does nothing else (no second
 from __future__ import annotations
 
 import hashlib
-import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from guestbook import audit
+from guestbook import audit, mail
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today, property_tz
@@ -32,9 +29,6 @@ from guestbook.i18n import gettext, ngettext
 from guestbook.observability import BRIEFINGS_MADE
 from guestbook.reservations.models import Reservation
 from guestbook.staff.models import StaffUser
-
-log = logging.getLogger(__name__)
-
 
 # The archived (and nightly mailed) PDF is the sheet handed out at pre-shift: it is built with what
 # floor staff may see (no birth years or ages, no contact details), whoever or whatever triggers it.
@@ -262,18 +256,15 @@ def set_subscription(staff_user_id: int, on: bool, actor: Actor) -> None:
 
 def mail_briefing(row: BriefingArchive) -> int:
     """Mail an archived briefing to the subscribers when SMTP is configured; returns how many were sent."""
-    host = current_app.config.get("SMTP_HOST")
-    recipients = subscribers()
-    if not host or not recipients:
+    recipients = subscribers() if mail.configured() else []
+    if not recipients:
         return 0
-    message = EmailMessage()
-    message["Subject"] = gettext(
+    subject = gettext(
         "Arrival briefing %(day)s %(outlet)s",
         day=row.briefing_date.isoformat(),
         outlet=row.outlet_code or gettext("all outlets"),
     )
-    message["From"] = str(current_app.config.get("SMTP_SENDER", "guestbook@localhost"))
-    message["To"] = ", ".join(u.email for u in recipients)
+    message = mail.new_message(subject, [u.email for u in recipients])
     message.set_content(
         ngettext(
             "Tonight's arrival briefing (%(num)d arrival) is attached, ready to print.",
@@ -285,11 +276,7 @@ def mail_briefing(row: BriefingArchive) -> int:
         + "\n"
     )
     message.add_attachment(row.pdf, maintype="application", subtype="pdf", filename=row.filename)
-    try:
-        with smtplib.SMTP(str(host), int(current_app.config.get("SMTP_PORT", 25)), timeout=30) as smtp:
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("briefing mail failed: %s", exc)
+    if not mail.send([message], "briefing"):
         return 0
     with write_transaction():
         stored = db.session.get(BriefingArchive, row.id)

@@ -1,21 +1,20 @@
 """The sundown rule's escalation: every overdue critical complaint is mailed to every active manager, once.
 
 Exactly once: the complaint's ``escalated_at`` is set in the write transaction that picks it, before anything is
-sent, so a second run (or a second scheduler) finds nothing to send. A mail that then fails is logged, not retried:
-the complaint stays in the managers' overdue list and badge either way. Without ``SMTP_HOST`` nothing is marked.
+sent, so a second run (or a second scheduler) finds nothing to send. When the mail server then refuses or is down,
+the complaints whose mail did not go out are unmarked (their audit rows stay, followed by a failure row), so the
+next run tries them again; the complaint stays in the managers' overdue list and badge either way. Without
+``SMTP_HOST`` nothing is marked.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from guestbook import audit
+from guestbook import audit, mail
 from guestbook.actor import Actor
 from guestbook.admin.outlets import property_tz
 from guestbook.db import write_transaction
@@ -27,7 +26,6 @@ from guestbook.relations.feedback import overdue_clause
 from guestbook.relations.models import Feedback
 from guestbook.staff.models import StaffUser
 
-log = logging.getLogger(__name__)
 ACTOR = Actor.system("scheduler:feedback-escalation")
 
 
@@ -47,10 +45,9 @@ def _message(feedback: Feedback, recipients: list[StaffUser]) -> EmailMessage:
     who = guest.full_name if guest is not None else gettext("an anonymous guest")
     due = feedback.due_by.astimezone(tz) if feedback.due_by else None
     reported = feedback.reported_at.astimezone(tz)
-    message = EmailMessage()
-    message["Subject"] = gettext("Overdue critical complaint from %(guest)s", guest=who)
-    message["From"] = str(current_app.config.get("SMTP_SENDER", "guestbook@localhost"))
-    message["To"] = ", ".join(u.email for u in recipients)
+    message = mail.new_message(
+        gettext("Overdue critical complaint from %(guest)s", guest=who), [u.email for u in recipients]
+    )
     lines = [
         gettext(
             "A critical complaint about %(category)s was not acknowledged before sundown (due %(day)s %(time)s).",
@@ -72,9 +69,8 @@ def _message(feedback: Feedback, recipients: list[StaffUser]) -> EmailMessage:
 
 def escalate_overdue(now: datetime) -> int:
     """Mail every active manager about each overdue critical complaint not escalated yet; returns how many
-    complaints were escalated. Nothing happens (and nothing is marked) without SMTP_HOST or without managers."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host:
+    complaints were escalated (mailed). Nothing happens (and nothing is marked) without SMTP_HOST or managers."""
+    if not mail.configured():
         return 0
     with write_transaction():
         recipients = managers()
@@ -89,13 +85,15 @@ def escalate_overdue(now: datetime) -> int:
         for feedback in due:
             feedback.escalated_at = now.astimezone(UTC)
             audit.record(ACTOR, "feedback_escalate", feedback.guest_id, f"feedback {feedback.id} to {len(recipients)}")
-        messages = [_message(f, recipients) for f in due]
+        messages = [(f.id, f.guest_id, _message(f, recipients)) for f in due]
     if not messages:
         return 0
-    try:
-        with smtplib.SMTP(str(host), int(current_app.config.get("SMTP_PORT", 25)), timeout=30) as smtp:
-            for message in messages:
-                smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("complaint escalation mail failed: %s", exc)
-    return len(messages)
+    sent = mail.send([m for _id, _guest, m in messages], "complaint escalation")
+    unsent = messages[sent:]
+    if unsent:  # the next run tries these again
+        with write_transaction():
+            ids = [fid for fid, _guest, _m in unsent]
+            db.session.execute(update(Feedback).where(Feedback.id.in_(ids)).values(escalated_at=None))
+            for fid, guest_id, _m in unsent:
+                audit.record(ACTOR, "feedback_escalate_failed", guest_id, f"feedback {fid}: mail not sent")
+    return sent
