@@ -77,3 +77,18 @@ def test_search_plans_each_statement_for_its_values(on_postgres: None) -> None:
         db.session.commit()
     # Only the search's own transaction: the setting is LOCAL.
     assert db.session.execute(sa.text("SHOW plan_cache_mode")).scalar_one() == "auto"
+
+
+def test_phone_digits_and_tokens_carry_the_larger_statistics_samples(on_postgres: None) -> None:
+    """Migrations 0018 and 0019: without them the planner guessed a common name at one row and four typed digits at
+    1% of guests, and chose plans that read hundreds of thousands of rows at ten million (BENCHMARKS.md)."""
+    targets = dict(
+        db.session.execute(
+            sa.text(
+                "SELECT c.relname || '.' || a.attname, a.attstattarget FROM pg_attribute a"
+                " JOIN pg_class c ON c.oid = a.attrelid"
+                " WHERE (c.relname, a.attname) IN (('guest_token', 'token'), ('guest_search_key', 'phone_digits'))"
+            )
+        ).all()
+    )
+    assert targets == {"guest_token.token": 1000, "guest_search_key.phone_digits": 10000}

@@ -171,15 +171,16 @@ def _typo_extras(word: Word, typos: dict[str, set[str]] | None) -> set[str]:
     return set().union(*(typos.get(f, set()) for f in word.forms)) if typos is not None else set()
 
 
-def _estimates(words: list[Word], ceiling: int = 3000, *, exact: bool = False) -> list[int]:
-    """How many index rows each word's prefix scan touches (counted up to ``ceiling``: cheap, covering index);
-    with ``exact``, how many hold the word's whole token.
+def _estimates(words: list[Word], ceiling: int = 3000) -> tuple[list[int], list[int]]:
+    """How many index rows each word's prefix scan touches, and how many hold the word as a whole token (each
+    counted up to ``ceiling``: cheap, covering index).
 
-    One statement for all the words: a round trip per word cost as much as a small count.
+    One statement for all the words and both counts: a round trip per word cost as much as a small count.
     """
-    sql = _Sql(exact=exact)
+    sql = _Sql()
     counts = []
-    for word in words:
+    for exact, word in [(False, w) for w in words] + [(True, w) for w in words]:
+        sql.exact = exact
         if on_sqlite():
             inner = f"SELECT 1 FROM guest_token a WHERE {sql.word_clause('a', word, None)}"
         else:  # one index-only scan per range, stopped by the LIMIT (an OR would read every range whole)
@@ -187,8 +188,8 @@ def _estimates(words: list[Word], ceiling: int = 3000, *, exact: bool = False) -
                 f"SELECT 1 FROM guest_token a WHERE {b}" for b in sql.word_branches("a", word, None)
             )
         counts.append(f"(SELECT count(*) FROM ({inner} LIMIT {ceiling:d}) AS hits)")
-    row = db.session.execute(text("SELECT " + ", ".join(counts)), sql.params).one()
-    return [int(n) for n in row]
+    row = [int(n) for n in db.session.execute(text("SELECT " + ", ".join(counts)), sql.params).one()]
+    return row[: len(words)], row[len(words) :]
 
 
 def _word_candidates(
@@ -244,13 +245,13 @@ def _word_candidates(
     return found, rows >= cap
 
 
-def _exact_candidates(words: list[Word], cap: int, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Guests holding every word as a whole token, capped: the rarest whole token drives (counted first; none, no
-    scan). It reads at most as many rows as the prefix pass could have: a word's whole token is in its range."""
-    counts = _estimates(words, exact=True)
+def _exact_candidates(words: list[Word], counts: list[int], cap: int, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Guests holding every word as a whole token, capped: the rarest whole token drives (``counts``, from
+    ``_estimates``; a word no guest holds whole: no scan). It reads at most as many rows as the prefix pass could
+    have: a word's whole token is in its range."""
     if min(counts) == 0:
         return {}
-    driver = words[counts.index(min(counts))]
+    driver = min(zip(words, counts, strict=True), key=lambda pair: (pair[1], -max(len(f) for f in pair[0].forms)))[0]
     found, _ = _word_candidates(driver, [w for w in words if w is not driver], False, cap, tag_ids, exact=True)
     return found
 
@@ -373,6 +374,8 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     at_table = tonight.guests_at_table(q)
     # guest id -> (recency, provisional match level)
     candidates: dict[int, tuple[int, int]] = {}
+    words_capped = False  # a multi-word name scan stopped at its cap (see the exact pass below)
+    exact_counts: list[int] = []
     keys: dict[int, _Key] = {}  # stored search keys, fetched once per guest
     if blind:
         pass
@@ -385,7 +388,8 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     else:
         # The most selective word drives the index scan; the others are checked per guest (EXISTS).
         if len(token_words) > 1:
-            estimated = zip(token_words, _estimates(token_words), strict=True)
+            prefix_counts, exact_counts = _estimates(token_words)
+            estimated = zip(token_words, prefix_counts, strict=True)
             driver = min(estimated, key=lambda pair: (pair[1], -max(len(f) for f in pair[0].forms)))[0]
         else:
             driver = token_words[0]
@@ -393,12 +397,7 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         # Every extra word filters, so fewer rows are needed to fill and rank a page.
         cap = CANDIDATE_CAP if not others else max(limit * 2, 40)
         candidates, capped = _word_candidates(driver, others, fuzzy=False, cap=cap, tag_ids=tag_ids)
-        if others and capped:
-            # The cap keeps the driver's most recent prefix matches; a guest whose every word is a whole token (an
-            # exact full name, ranked first) can be behind them: "li na" behind 40 recent "Li Nan". Read those too.
-            candidates.update(
-                {g: v for g, v in _exact_candidates(token_words, cap, tag_ids).items() if g not in candidates}
-            )
+        words_capped = capped and bool(others)
         if len(candidates) < limit:  # typo matches rank last, so they are only needed to fill the list
             fuzzy, _ = _word_candidates(driver, others, fuzzy=True, cap=cap, tag_ids=tag_ids)
             candidates.update({g: v for g, v in fuzzy.items() if g not in candidates})
@@ -418,19 +417,18 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
     keys.update(_keys_of([g for g in to_check if g not in keys]))
     name_words = [w for w in words if w.kind == "name"]
     query_forms = _query_name_forms(name_words)
-    hits: list[SearchHit] = []
-    for gid in to_check:
+
+    def score(gid: int) -> SearchHit | None:
         if gid in at_table:  # found by today's table or room: as good as an exact name
-            hits.append(SearchHit(gid, 1, gid in arriving, candidates[gid][0], ["table"]))
-            continue
+            return SearchHit(gid, 1, gid in arriving, candidates[gid][0], ["table"])
         if gid not in keys or blind:
-            continue
+            return None
         all_tokens, forms_of_name, phone = keys[gid]
         tokens = visible_tokens(all_tokens, masked)
         token_set = set(tokens)
         matches = [word_match(w, tokens, token_set, phone, masked) for w in words]
         if any(m is None for m in matches):
-            continue
+            return None
         matched = [m for m in matches if m is not None]
         reasons = list(dict.fromkeys(code for _, code in matched))
         if name_words and query_forms & forms_of_name:
@@ -438,7 +436,19 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
             reasons = ["name" if code in ("prefix", "fuzzy") else code for code in reasons]
         else:
             match = max((level for level, _ in matched), default=1)
-        hits.append(SearchHit(gid, match, gid in arriving, candidates[gid][0], list(dict.fromkeys(reasons))))
+        return SearchHit(gid, match, gid in arriving, candidates[gid][0], list(dict.fromkeys(reasons)))
+
+    hits = [hit for hit in map(score, to_check) if hit is not None]
+    if words_capped and sum(hit.match <= 1 for hit in hits) < limit:
+        # The cap kept the driver's most recent prefix matches; older guests holding every word whole (an exact
+        # full name, ranked first) can be behind them: "li na" behind 40 recent "Li Nan". With a page of such
+        # matches already found, any behind the cap are older and rank below them: no second pass.
+        extra = {
+            g: v for g, v in _exact_candidates(token_words, exact_counts, cap, tag_ids).items() if g not in candidates
+        }
+        candidates.update(extra)
+        keys.update(_keys_of(list(extra)))
+        hits += [hit for hit in map(score, extra) if hit is not None]
     if tag_ids:
         for hit in hits:
             hit.reasons.append("tag")
