@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guestbook.extensions import db
-from guestbook.guests import search, search_words, tags
+from guestbook.guests import search, search_sql, search_words, tags
 from guestbook.guests.models import Guest
 from guestbook.guests.search_index import touch_recency
 
@@ -102,13 +102,13 @@ _LIKE = sa.text("SELECT CAST(:p AS TEXT) LIKE CAST(:f AS TEXT)")
 
 
 def test_sql_phone_forms_agree_with_the_python_check(app: Flask) -> None:
-    """``_phone_forms`` is ``phone_digits_match`` as LIKE patterns: the same answer for every pair."""
+    """``phone_forms`` is ``phone_digits_match`` as LIKE patterns: the same answer for every pair."""
     phones = ["66840494312", "12128404944", "840494", "0066840494312", "4930123456", "66812345678", ""]
     queries = ["0840494", "840494", "0066840494312", "0049301", "00123", "0812", "4312", "0123", "1234", "012"]
     for phone in phones:
         for query in queries:
-            forms = search._phone_forms(query)
-            probe = "%" + search._phone_probe(query) + "%"
+            forms = search_sql.phone_forms(query)
+            probe = "%" + search_sql.phone_probe(query) + "%"
             like = [db.session.execute(_LIKE, {"p": phone, "f": f}).scalar() for f in forms]
             in_sql = any(like) and db.session.execute(_LIKE, {"p": phone, "f": probe}).scalar()
             assert bool(in_sql) == search_words.phone_digits_match(query, phone), (query, phone)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guestbook.extensions import Base
 
 # Tokens compare in code-point order on every database, so a prefix is one index range (see
-# ``guests.search._prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.
+# ``guests.search_sql.prefix_upper``): SQLite's default BINARY collation, "C" on PostgreSQL.
 TOKEN_TYPE = String(120).with_variant(String(120, collation="C"), "postgresql")
 
 
