@@ -38,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.guests import api as _guests_api  # noqa: F401
     from guestbook.guests import api_record as _guests_api_record  # noqa: F401
     from guestbook.guests import views_record as _guests_views_record  # noqa: F401  (tags and photo pages)
+    from guestbook.guests import views_table as _guests_views_table  # noqa: F401  (what staff add at the table)
     from guestbook.guests.extras import register_guest_extra
     from guestbook.guests.filters import register_filters
     from guestbook.guests.lookalikes import register_lookalike_finder
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.relations import relationships_api as _relationships_api  # noqa: F401
     from guestbook.relations import report_api as _report_api  # noqa: F401
     from guestbook.relations import views_feedback as _relations_views_feedback  # noqa: F401  (feedback pages, badge)
+    from guestbook.relations import views_feedback_steps as _relations_feedback_steps  # noqa: F401  (workflow posts)
     from guestbook.relations import views_report as _relations_views_report  # noqa: F401  (the recovery report)
     from guestbook.relations.care import briefing_complaints, care_by_guest, care_for
     from guestbook.relations.relationships import companions_on_sheet, relationships_json

@@ -1,6 +1,7 @@
 """The feedback screens on the relations blueprint: log a complaint or a compliment from the card (floor staff and
 up), the card's "handle with care" banner, the managers' queue, each feedback's page with the next step's form and
-the internal discussion, and the header's overdue badge (the recovery report is in ``views_report``)."""
+the internal discussion, and the header's overdue badge (the steps' posts are in ``views_feedback_steps``, the
+recovery report in ``views_report``)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from guestbook.relations.forms import (
     StepForm,
 )
 from guestbook.relations.models import STATUSES, Feedback
-from guestbook.relations.schemas import AmendIn, FeedbackCreate, NoteIn
+from guestbook.relations.schemas import FeedbackCreate
 from guestbook.relations.views import bp
 from guestbook.security import role_at_least, role_required
 from guestbook.staff.access import current_actor
@@ -307,161 +308,3 @@ def feedback_show(feedback_id: int) -> str:
         labels={"severity": SEVERITY_NAMES, "channel": CHANNEL_NAMES, "amend": AMEND_NAMES},
         today=outlet_service.property_today(),
     )
-
-
-def _back(feedback_id: int) -> Response:
-    return redirect(url_for("relations.feedback_show", feedback_id=feedback_id))
-
-
-def _version(form: StepForm) -> int | None:
-    raw = (form.version.data or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
-def _refused(exc: rules.FeedbackError, version: int | None) -> None:
-    """Say why a step was refused: someone else acted meanwhile, or the step does not fit the status."""
-    if isinstance(exc, rules.Conflict):
-        if version is not None and version != exc.version:
-            flash(gettext("This feedback changed meanwhile: check it and try again."), "error")
-        else:
-            flash(
-                gettext("That step does not fit: the feedback is %(status)s.", status=STATUS_NAMES[exc.status]),
-                "error",
-            )
-    elif isinstance(exc, rules.FeedbackNotFound):
-        abort(404)
-    else:  # pragma: no cover - the steps raise nothing else
-        flash(str(exc), "error")
-
-
-def _invalid(form: StepForm) -> None:
-    messages = [str(e) for field in form for e in (field.errors if isinstance(field.errors, list) else [])]
-    flash(gettext("Not saved: %(why)s", why="; ".join(messages) or gettext("reload and try again")), "error")
-
-
-@bp.route("/feedback/<int:feedback_id>/acknowledge", methods=["POST"])
-@role_required("manager")
-def feedback_acknowledge(feedback_id: int) -> Response:
-    """Acknowledge an open complaint (the sundown step)."""
-    form = AcknowledgeForm(prefix="ack")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        rules.acknowledge(feedback_id, current_actor(), form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Acknowledged."), "success")
-    return _back(feedback_id)
-
-
-def _amends(form: ResolveForm) -> list[AmendIn]:
-    """The amend rows filled in (a row without a kind is left out)."""
-    found = []
-    for row in form.amends:
-        kind = row.form.kind.data or ""
-        if kind:
-            found.append(
-                AmendIn.model_validate(
-                    {"kind": kind, "value": row.form.value.data or None, "note": row.form.note.data or ""}
-                )
-            )
-    return found
-
-
-@bp.route("/feedback/<int:feedback_id>/resolve", methods=["POST"])
-@role_required("manager")
-def feedback_resolve(feedback_id: int) -> Response:
-    """Resolve an acknowledged complaint: the amends made and what was promised."""
-    form = ResolveForm(prefix="res")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        amends = _amends(form)
-    except ValidationError as exc:
-        flash(gettext("Not saved: %(why)s", why="; ".join(field_errors(exc).values())), "error")
-        return _back(feedback_id)
-    try:
-        rules.resolve(feedback_id, current_actor(), amends, form.promise.data or "", form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Resolved. The owner is reminded to call back."), "success")
-    return _back(feedback_id)
-
-
-@bp.route("/feedback/<int:feedback_id>/follow-up", methods=["POST"])
-@role_required("manager")
-def feedback_follow_up(feedback_id: int) -> Response:
-    """Record the call back after a resolved complaint."""
-    form = FollowUpForm(prefix="fol")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        rules.follow_up(feedback_id, current_actor(), form.outcome.data or "", form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Follow-up recorded."), "success")
-    return _back(feedback_id)
-
-
-@bp.route("/feedback/<int:feedback_id>/close", methods=["POST"])
-@role_required("manager")
-def feedback_close(feedback_id: int) -> Response:
-    """Close a complaint that cannot be resolved, with the reason."""
-    form = CloseForm(prefix="clo")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        rules.close(feedback_id, current_actor(), (form.reason.data or "").strip(), form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Closed."), "success")
-    return _back(feedback_id)
-
-
-@bp.route("/feedback/<int:feedback_id>/notes", methods=["POST"])
-@role_required("manager")
-def feedback_add_note(feedback_id: int) -> Response:
-    """Add a note to the internal discussion without taking a step (CSRF is checked for every POST)."""
-    try:
-        data = NoteIn.model_validate({"body": request.form.get("body", "")})
-        rules.add_note(feedback_id, data.body, current_actor())
-    except ValidationError as exc:
-        flash(gettext("Not saved: %(why)s", why="; ".join(field_errors(exc).values())), "error")
-    except rules.FeedbackNotFound:
-        abort(404)
-    else:
-        flash(gettext("Note added."), "success")
-    return redirect(url_for("relations.feedback_show", feedback_id=feedback_id) + "#notes-h")
-
-
-@bp.route("/feedback/<int:feedback_id>/link", methods=["POST"])
-@role_required("manager")
-def feedback_link(feedback_id: int) -> Response:
-    """Put a guest (picked from the search) to anonymous feedback."""
-    form = LinkForm()
-    raw = (form.guest_id.data or "").strip()
-    if not form.validate_on_submit() or not (raw.isascii() and raw.isdigit() and len(raw) < 19):
-        flash(gettext("Not linked: pick a guest from the list."), "error")
-        return _back(feedback_id)
-    try:
-        rules.link(feedback_id, int(raw), current_actor())
-    except rules.GuestNotFound:
-        flash(gettext("Not linked: pick a guest from the list."), "error")
-        return _back(feedback_id)
-    except rules.FeedbackError as exc:
-        _refused(exc, None)
-        return _back(feedback_id)
-    flash(gettext("Linked to the guest."), "success")
-    return _back(feedback_id)
