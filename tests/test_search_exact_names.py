@@ -39,5 +39,10 @@ def test_exact_full_name_is_found_behind_many_longer_names(app: Flask) -> None:
     # Either word order, any case, and with the family name first as staff type it on a Chinese card.
     assert search.search_guests("Na Li", limit=5)[0].id == li_na
     assert search.search_guests("LI  NA", limit=5)[0].id == li_na
+    # Every word whole is not yet the full name: a page of recent "Li Na Wang" does not hide an older "Li Na".
+    wangs = [_guest("Na Wang", "Li", days_ago=i + 1) for i in range(25)]
+    db.session.commit()
+    found = [g.id for g in search.search_guests("li na", limit=20)]
+    assert found[0] == li_na and set(found[1:]) <= set(wangs)
     # A prefix of the last word still lists the recent guests first (the exact pass only adds what the cap hid).
     assert li_na not in [g.id for g in search.search_guests("li nan", limit=20)]

@@ -205,10 +205,10 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
         return SearchHit(gid, match, gid in arriving, candidates[gid][0], list(dict.fromkeys(reasons)))
 
     hits = [hit for hit in map(score, to_check) if hit is not None]
-    if words_capped and sum(hit.match <= 1 for hit in hits) < limit:
+    if words_capped and sum(hit.match == 0 for hit in hits) < limit:
         # The cap kept the driver's most recent prefix matches; older guests holding every word whole (an exact
-        # full name, ranked first) can be behind them: "li na" behind 40 recent "Li Nan". With a page of such
-        # matches already found, any behind the cap are older and rank below them: no second pass.
+        # full name, ranked first) can be behind them: "li na" behind 40 recent "Li Nan". With a page of exact full
+        # names already found, any behind the cap are older and rank below them: no second pass.
         extra = {
             g: v for g, v in exact_candidates(token_words, exact_counts, cap, tag_ids).items() if g not in candidates
         }
