@@ -35,12 +35,12 @@ def new_message(subject: str, recipients: Sequence[str]) -> EmailMessage:
 def send(messages: Sequence[EmailMessage], what: str) -> int:
     """Send ``messages`` in order over one connection; how many were accepted (all of them, or those before a
     failure, which is logged as ``what``). Without ``SMTP_HOST``: 0."""
-    host = current_app.config.get("SMTP_HOST")
-    if not host or not messages:
+    if not messages or not configured():
         return 0
+    host, port = str(current_app.config["SMTP_HOST"]), int(current_app.config.get("SMTP_PORT", 25))
     sent = 0
     try:
-        with smtplib.SMTP(str(host), int(current_app.config.get("SMTP_PORT", 25)), timeout=TIMEOUT_S) as smtp:
+        with smtplib.SMTP(host, port, timeout=TIMEOUT_S) as smtp:
             for message in messages:
                 smtp.send_message(message)
                 sent += 1

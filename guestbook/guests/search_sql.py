@@ -61,29 +61,31 @@ def _near_tokens_stmt() -> CompoundSelect[str]:
 class _Sql:
     """Builds one parameterised candidate query: the driver word scans, the others must EXIST."""
 
-    def __init__(self, *, exact: bool = False) -> None:
+    def __init__(self) -> None:
         self.params: dict[str, object] = {}
-        self.exact = exact  # each form matches only the whole token (see ``search_hits``: the exact pass)
 
     def bind(self, value: object) -> str:
         name = f"p{len(self.params)}"
         self.params[name] = value
         return ":" + name
 
-    def prefix_range(self, alias: str, form: str) -> str:
-        """The tokens starting with ``form``: one B-tree range (``exact``: the token ``form`` itself)."""
-        if self.exact:
+    def prefix_range(self, alias: str, form: str, exact: bool = False) -> str:
+        """The tokens starting with ``form``: one B-tree range (``exact``: the token ``form`` itself, for the pass
+        that finds exact full names behind the cap)."""
+        if exact:
             return f"{alias}.token = {self.bind(form)}"
         return f"({alias}.token >= {self.bind(form)} AND {alias}.token < {self.bind(prefix_upper(form))})"
 
-    def word_clause(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> str:
-        parts = [self.prefix_range(alias, form) for form in sorted(word.forms)]
+    def word_clause(self, alias: str, word: Word, typos: dict[str, set[str]] | None, exact: bool = False) -> str:
+        parts = [self.prefix_range(alias, form, exact) for form in sorted(word.forms)]
         extra = _typo_extras(word, typos)
         if extra:
             parts.append(f"{alias}.token IN ({', '.join(self.bind(t) for t in sorted(extra))})")
         return "(" + " OR ".join(parts) + ")"
 
-    def word_branches(self, alias: str, word: Word, typos: dict[str, set[str]] | None) -> list[str]:
+    def word_branches(
+        self, alias: str, word: Word, typos: dict[str, set[str]] | None, exact: bool = False
+    ) -> list[str]:
         """The word as disjoint conditions, each one B-tree range (PostgreSQL: one index-only scan per branch).
 
         PostgreSQL turns an OR of ranges ("müller": ``muller`` or ``mueller``; a typo's extra tokens) into a
@@ -91,8 +93,8 @@ class _Sql:
         LIMIT can stop it, and the rows lose index order. Branches of a UNION ALL each stop early. A form whose
         range holds another form's is dropped, and so is a typo token inside a range: no row is counted twice.
         """
-        forms = sorted(f for f in word.forms if self.exact or not any(f != g and f.startswith(g) for g in word.forms))
-        parts = [self.prefix_range(alias, form) for form in forms]
+        forms = sorted(f for f in word.forms if exact or not any(f != g and f.startswith(g) for g in word.forms))
+        parts = [self.prefix_range(alias, form, exact) for form in forms]
         extra = _typo_extras(word, typos)
         parts += [f"{alias}.token = {self.bind(t)}" for t in sorted(extra) if not t.startswith(tuple(forms))]
         return parts
@@ -112,12 +114,11 @@ def estimates(words: list[Word], ceiling: int = 3000) -> tuple[list[int], list[i
     sql = _Sql()
     counts = []
     for exact, word in [(False, w) for w in words] + [(True, w) for w in words]:
-        sql.exact = exact
         if on_sqlite():
-            inner = f"SELECT 1 FROM guest_token a WHERE {sql.word_clause('a', word, None)}"
+            inner = f"SELECT 1 FROM guest_token a WHERE {sql.word_clause('a', word, None, exact)}"
         else:  # one index-only scan per range, stopped by the LIMIT (an OR would read every range whole)
             inner = " UNION ALL ".join(
-                f"SELECT 1 FROM guest_token a WHERE {b}" for b in sql.word_branches("a", word, None)
+                f"SELECT 1 FROM guest_token a WHERE {b}" for b in sql.word_branches("a", word, None, exact)
             )
         counts.append(f"(SELECT count(*) FROM ({inner} LIMIT {ceiling:d}) AS hits)")
     row = [int(n) for n in db.session.execute(text("SELECT " + ", ".join(counts)), sql.params).one()]
@@ -134,7 +135,7 @@ def word_candidates(
     Rows come in index order: exact tokens first, newest visit first within a token.
     """
     typos = {f: _typo_tokens(f) for w in (driver, *others) for f in w.forms} if fuzzy else None
-    sql = _Sql(exact=exact)
+    sql = _Sql()
     where: list[str] = []
     # On PostgreSQL, OFFSET 0 keeps each other word a per-candidate probe of (guest_id, token), as on SQLite.
     # Without it the planner turns EXISTS into a join whose order rests on its guess of a token's rows; a
@@ -142,7 +143,7 @@ def word_candidates(
     # rescans the other word's whole range for every candidate (seconds at a million guests).
     probe_end = "" if on_sqlite() else " OFFSET 0"
     for word in others:
-        clause = sql.word_clause("b", word, typos)
+        clause = sql.word_clause("b", word, typos, exact)
         where.append(f"EXISTS (SELECT 1 FROM guest_token b WHERE b.guest_id = a.guest_id AND {clause}{probe_end})")
     for tag_id in tag_ids or []:  # a tag narrows the scan itself, so the cap never hides a tagged guest
         where.append(
@@ -150,10 +151,8 @@ def word_candidates(
         )
     filters = "".join(" AND " + w for w in where)
     if on_sqlite():
-        stmt = text(
-            f"SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE {sql.word_clause('a', driver, typos)}"
-            f"{filters} LIMIT {cap:d}"
-        )
+        scan = sql.word_clause("a", driver, typos, exact)
+        stmt = text(f"SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE {scan}{filters} LIMIT {cap:d}")
     else:
         # One branch per range of the driver, each an index-only scan in index order that stops at the cap; the
         # ranges are disjoint and in ascending order, so the branches read in turn keep index order (the typo
@@ -161,7 +160,7 @@ def word_candidates(
         branches = [
             f"SELECT a.guest_id, a.recency, a.token FROM guest_token a WHERE {b}{filters}"
             f" ORDER BY a.token, a.recency, a.guest_id LIMIT {cap:d}"
-            for b in sql.word_branches("a", driver, typos)
+            for b in sql.word_branches("a", driver, typos, exact)
         ]
         if len(branches) == 1:
             stmt = text(branches[0])

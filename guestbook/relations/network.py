@@ -120,16 +120,15 @@ def _place(person: Person, angle: float, radius: float, *, radial: bool = False)
     person.x = CENTRE + radius * math.sin(angle)
     person.y = CENTRE - radius * math.cos(angle)
     sin, cos = math.sin(angle), math.cos(angle)
-    gap = GAP
     if radial:
-        person.label_x, person.label_y = person.x + gap * sin, person.y - gap * cos
+        person.label_x, person.label_y = person.x + GAP * sin, person.y - GAP * cos
         right = sin >= 0
         person.anchor = "start" if right else "end"
         person.rotate = (math.degrees(angle) + (-90.0 if right else 90.0) + 180.0) % 360.0 - 180.0
         return
     person.anchor = "middle" if abs(sin) < 0.2 else ("start" if sin > 0 else "end")
-    person.label_x = person.x + (gap * sin if person.anchor != "middle" else 0.0)
-    person.label_y = person.y + (gap * -cos if person.anchor == "middle" else 0.0) + 5
+    person.label_x = person.x + (GAP * sin if person.anchor != "middle" else 0.0)
+    person.label_y = person.y + (GAP * -cos if person.anchor == "middle" else 0.0) + 5
     if person.anchor == "middle" and cos > 0:  # above the circle: the baseline sits higher
         person.label_y -= 4
 

@@ -22,6 +22,7 @@ statement as one ``CASE`` (a zone without changes is a single offset).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -58,8 +59,11 @@ def _minutes(offset: timedelta) -> str:
     return f"{int(offset.total_seconds() // 60):+d} minutes"
 
 
-def offset_periods(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, timedelta]]:
-    """The zone's UTC offsets from ``start`` to ``end`` (UTC): [(from when, offset)], the first from ``start``.
+@functools.lru_cache(maxsize=16)
+def offset_periods(tz: ZoneInfo, start: datetime, end: datetime) -> tuple[tuple[datetime, timedelta], ...]:
+    """The zone's UTC offsets from ``start`` to ``end`` (UTC): ((from when, offset), …), the first from ``start``.
+
+    Kept per zone and window: a refresh asks for the same window for its days, its months and first visits.
 
     Each change is found to the second: days are stepped through, and a day whose offset differs is halved
     until the instant of the change (zones change at most a few times a year, so ~400 steps and a few dozen
@@ -80,7 +84,7 @@ def offset_periods(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[d
                 low, high = (middle, high) if at(middle) == periods[-1][1] else (low, middle)
             periods.append((high.replace(microsecond=0), at(high)))
         moment = later
-    return periods
+    return tuple(periods)
 
 
 def _utc_start(day: date, tz: ZoneInfo) -> datetime:
