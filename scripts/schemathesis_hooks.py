@@ -91,7 +91,7 @@ def _fix_relationship(case: Case) -> None:
     me = str((case.path_parameters or {}).get("guest_id"))
     others = [g for g in GUEST_IDS if str(g) != me]
     other = body.get("other_id")
-    if isinstance(other, int) and not isinstance(other, bool) and others:
+    if isinstance(other, int | float) and not isinstance(other, bool) and others:  # 19.0 is a valid integer too
         body["other_id"] = _pick(others, other)
 
 
