@@ -39,6 +39,7 @@ from guestbook.letters.models import (
     LetterTemplate,
 )
 from guestbook.models.base import UTCDateTime, utcnow
+from guestbook.models.cache import CacheGeneration
 from guestbook.relations.models import Feedback, FeedbackNote, GuestRelationship
 from guestbook.reservations.models import (
     MATCH_OUTCOMES,
@@ -79,6 +80,7 @@ __all__ = [
     "BriefingArchive",
     "BriefingRead",
     "BriefingSubscription",
+    "CacheGeneration",
     "ContactSuggestion",
     "DuplicatePair",
     "ErasedContact",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,11 @@ POSTGRES_WRITE_LOCK = 0x6775_6573_7462  # "guestb"
 # db.session.info keys: values read once per transaction (``cached``), and "this commit keeps what is loaded".
 CACHE = "guestbook_cache"
 KEEP_LOADED = "guestbook_keep_loaded"
+# ``cached(topic=...)``: the generations read in this transaction (a key of CACHE), and app.extensions' key of
+# the values each worker keeps between requests.
+GENERATIONS = "guestbook_cache_generations"
+SHARED = "guestbook_shared_cache"
+_GENERATIONS_SQL = text("SELECT topic, n FROM cache_generation")
 T = TypeVar("T")
 
 
@@ -84,7 +89,7 @@ def begin_write(*, append_only: bool = False) -> None:
     session.connection(execution_options={WRITE_OPTION: APPEND_ONLY if append_only else True})
 
 
-def cached(key: str, load: Callable[[], T], *, outside_writes: bool = False) -> T:
+def cached(key: str, load: Callable[[], T], *, outside_writes: bool = False, topic: str | None = None) -> T:
     """``load()`` once per transaction of the session: settings and the property are read by many helpers per page.
 
     The cache ends with the transaction (commit or rollback; a request's session ends with the request),
@@ -92,14 +97,41 @@ def cached(key: str, load: Callable[[], T], *, outside_writes: bool = False) -> 
     one of these values inside a longer transaction calls ``forget(key)``. ``outside_writes``: rows that
     many rules write (today's bookings) are cached only in read transactions; inside a write they are read
     each time, so a rule always sees its own changes without having to know who caches what.
+
+    ``topic`` (a ``cache_generation`` topic; the value must be plain data, never a loaded model): in a
+    read transaction the value is also kept by this worker between requests, and loaded again only when
+    the topic's generation has changed since (``shared``).
     """
     session = db.session()
-    if outside_writes and session.info.get(WRITE_DEPTH):
+    writing = session.info.get(WRITE_DEPTH)
+    if outside_writes and writing:
         return load()
     cache: dict[str, Any] = session.info.setdefault(CACHE, {})
     if key not in cache:
-        cache[key] = load()
+        cache[key] = load() if topic is None or writing else shared(cache, key, topic, load)
     return cache[key]  # type: ignore[no-any-return]
+
+
+def shared(cache: dict[str, Any], key: str, topic: str, load: Callable[[], T]) -> T:
+    """The worker's copy of ``key`` if its topic's generation is unchanged, else ``load()`` kept with the new one.
+
+    The generations are read once per transaction, before any value they guard: a value loaded later in
+    the same transaction is at least as new as its generation (a newer one only means one reload too many).
+    Kept per application (a test's app never sees another's database); a topic without a row keeps nothing.
+    """
+    generations = cache.get(GENERATIONS)
+    if generations is None:
+        generations = cache[GENERATIONS] = {topic: n for topic, n in db.session.execute(_GENERATIONS_SQL)}
+    generation = generations.get(topic)
+    if generation is None:
+        return load()
+    kept: dict[str, tuple[int, Any]] = current_app.extensions.setdefault(SHARED, {})
+    entry = kept.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]  # type: ignore[no-any-return]
+    value = load()
+    kept[key] = (generation, value)
+    return value
 
 
 def forget(key: str) -> None:

@@ -19,6 +19,7 @@ from guestbook.i18n import gettext
 
 DEFAULT_PROPERTY_NAME = "My Property"
 PROPERTY_CACHE_KEY = "property"
+PROPERTY_TZ_KEY = "property.timezone"
 
 
 class OutletError(ValueError):
@@ -60,20 +61,28 @@ def property_for_update() -> Property:
         db.session.add(prop)
         db.session.flush()
         forget(PROPERTY_CACHE_KEY)
+    forget(PROPERTY_TZ_KEY)  # the caller may change the timezone; this transaction reads it afresh
     return prop
 
 
 def zone_of(prop: Property) -> ZoneInfo:
     """A property's timezone (UTC when unset or unknown)."""
+    return _zone(prop.timezone)
+
+
+def _zone(name: str | None) -> ZoneInfo:
     try:
-        return ZoneInfo(prop.timezone or "UTC")
+        return ZoneInfo(name or "UTC")
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 
 
 def property_tz() -> ZoneInfo:
-    """The property's timezone: the one source for every local date and time (bookings, letters, pages)."""
-    return zone_of(default_property())
+    """The property's timezone: the one source for every local date and time (bookings, letters, pages).
+
+    Asked on every page (today's bookings, dates shown): the worker keeps its name until the property changes.
+    """
+    return _zone(cached(PROPERTY_TZ_KEY, lambda: default_property().timezone, topic="property"))
 
 
 def property_today(now: datetime | None = None) -> date:

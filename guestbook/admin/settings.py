@@ -85,7 +85,7 @@ def _stored() -> dict[str, Any]:
 
 def get_setting(key: str) -> Any:
     """A setting's value, or its default (all stored settings are read in one query per transaction)."""
-    stored = cached(CACHE_KEY, _stored)
+    stored = cached(CACHE_KEY, _stored, topic="setting")  # kept by the worker until a setting changes
     return stored[key] if key in stored else DEFAULTS[key]
 
 

@@ -69,6 +69,7 @@ def clean_color(raw: str) -> str:
 
 
 TAGS_KEY = "guests.tags"
+TAG_STYLES_KEY = "guests.tag_styles"
 
 
 def list_tags() -> list[Tag]:
@@ -162,8 +163,13 @@ def tag_stylesheet() -> tuple[str, str]:
     """Each tag's colour as a CSS class (``.tag-7``), and a version that changes when a colour does.
 
     The pages' Content-Security-Policy forbids inline styles, so colours come from this stylesheet; the
-    colours are validated ``#rrggbb`` values, so nothing else can reach the CSS.
+    colours are validated ``#rrggbb`` values, so nothing else can reach the CSS. Every page links it: the
+    worker keeps it until a tag changes.
     """
+    return cached(TAG_STYLES_KEY, _stylesheet, outside_writes=True, topic="tag")
+
+
+def _stylesheet() -> tuple[str, str]:
     rows = sorted((tag.id, tag.color) for tag in list_tags())
     css = "".join(f".tag-{tag_id} {{ --tag-color: {color}; }}\n" for tag_id, color in rows)
     version = hashlib.sha256(css.encode()).hexdigest()[:12]

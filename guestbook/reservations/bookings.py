@@ -348,7 +348,7 @@ def _live_on(day: date) -> list[tuple[int, str, time | None]]:
         )
         return [(gid, table or "", at) for gid, table, at in db.session.execute(stmt)]
 
-    return cached(f"{LIVE_ON_DAY_KEY}:{day.isoformat()}", load, outside_writes=True)
+    return cached(f"{LIVE_ON_DAY_KEY}:{day.isoformat()}", load, outside_writes=True, topic="reservation")
 
 
 def arriving_guest_ids(day: date | None = None) -> set[int]:

@@ -10,11 +10,12 @@ from hashlib import sha256
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.audit import AuditEvent
-from guestbook.db import write_transaction
+from guestbook.db import cached, write_transaction
 from guestbook.extensions import db
 from guestbook.i18n import LANGUAGES, gettext, ngettext
 from guestbook.models.base import utcnow
@@ -27,6 +28,35 @@ MIN_PASSWORD_LENGTH = 10
 
 class AccountError(ValueError):
     """A staff-account request that cannot be carried out; the message is for the operator."""
+
+
+# What the worker keeps of a signed-in account between requests: never a password or PIN hash (those load
+# when a rule asks for them).
+_KEPT_COLUMNS = tuple(
+    column.key for column in StaffUser.__table__.columns if column.key not in ("password_hash", "pin_hash")
+)
+
+
+def signed_in_account(user_id: int, epoch: str) -> StaffUser | None:
+    """The active account ``user_id`` whose session epoch is ``epoch`` (the session's), else None.
+
+    Every request asks (Flask-Login). The worker keeps the account's columns until any account changes
+    (the ``staff`` cache generation), and hands the request an instance of its own, attached to the
+    session without a query (``merge(load=False)``): a rule that changes it writes it as usual.
+    """
+    kept = cached(f"staff.account:{user_id:d}", lambda: _account_columns(user_id), topic="staff")
+    if kept is None or not kept["active"] or str(kept["session_epoch"]) != epoch:
+        return None
+    account = StaffUser(**kept)
+    make_transient_to_detached(account)
+    return db.session.merge(account, load=False)
+
+
+def _account_columns(user_id: int) -> dict[str, object] | None:
+    row = db.session.execute(
+        select(*(StaffUser.__table__.c[key] for key in _KEPT_COLUMNS)).where(StaffUser.id == user_id)
+    ).first()
+    return None if row is None else dict(zip(_KEPT_COLUMNS, row, strict=True))
 
 
 def hash_secret(secret: str) -> str:

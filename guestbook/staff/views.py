@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from guestbook.extensions import db, login_manager
+from guestbook.extensions import login_manager
 from guestbook.forms import Form
 from guestbook.i18n import LANGUAGES, gettext, lazy_gettext
 from guestbook.security import public, role_label, safe_next, signed_in
@@ -27,10 +27,7 @@ def load_user(user_id: str) -> StaffUser | None:
     raw_id, _, epoch = user_id.partition(":")
     if not raw_id.isdigit():
         return None
-    user = db.session.get(StaffUser, int(raw_id))
-    if user is None or not user.active or str(user.session_epoch) != epoch:
-        return None
-    return user
+    return auth.signed_in_account(int(raw_id), epoch)
 
 
 @bp.app_template_global("role_label")
