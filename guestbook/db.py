@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from guestbook.extensions import db
 
@@ -132,6 +133,18 @@ def shared(cache: dict[str, Any], key: str, topic: str, load: Callable[[], T]) -
     value = load()
     kept[key] = (generation, value)
     return value
+
+
+def rows(statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[*tuple[Any, ...]]:
+    """Run a SELECT of columns (no model to load) on the session's connection, past the ORM's statement layer.
+
+    The search runs six of these per keystroke; the ORM's per-statement set-up was a quarter of each one's
+    cost. Pending changes are flushed first, as the session's own ``execute`` would (autoflush).
+    """
+    session = db.session()
+    if session.autoflush and (session.new or session.deleted or session.dirty):
+        session.flush()
+    return session.connection().execute(statement, params or {})
 
 
 def forget(key: str) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import selectinload
 
+from guestbook.db import rows
 from guestbook.extensions import db
 from guestbook.guests import tags, tonight
 from guestbook.guests.models import Guest, guest_tag
@@ -94,7 +95,7 @@ def _with_recency(ids: list[int]) -> dict[int, int]:
     """Guest id → minus the last-visit epoch (the same recency key the token index holds)."""
     if not ids:
         return {}
-    recs = db.session.execute(_recency_stmt(), {"ids": ids})
+    recs = rows(_recency_stmt(), {"ids": ids})
     return {gid: (-int(at.timestamp()) if at else 0) for gid, at in recs}
 
 
@@ -267,7 +268,7 @@ def _carrying(tag_ids: list[int], guest_ids: list[int]) -> set[int]:
             .group_by(guest_tag.c.guest_id)
             .having(func.count() == len(set(tag_ids)))
         )
-        found.update(db.session.scalars(stmt))
+        found.update(rows(stmt).scalars())
     return found
 
 
@@ -283,10 +284,7 @@ def _tagged_hits(tag_ids: list[int], limit: int) -> list[SearchHit]:
         .limit(CANDIDATE_CAP)
     )
     arriving = tonight.arriving_guest_ids()
-    hits = [
-        SearchHit(gid, 1, gid in arriving, -int(at.timestamp()) if at else 0, ["tag"])
-        for gid, at in db.session.execute(stmt)
-    ]
+    hits = [SearchHit(gid, 1, gid in arriving, -int(at.timestamp()) if at else 0, ["tag"]) for gid, at in rows(stmt)]
     hits.sort(key=lambda h: (not h.arriving_today, h.recency, -h.guest_id))
     return hits[:limit]
 
@@ -305,11 +303,11 @@ def _keys_of(ids: list[int]) -> dict[int, _Key]:
 
 def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
     """The stored search keys of ``ids`` (tokens, name forms, phone digits), 900 ids a statement."""
-    rows: list[tuple[int, str, str, str]] = []
+    found: list[tuple[int, str, str, str]] = []
     for start in range(0, len(ids), 900):
-        result = db.session.execute(_keys_stmt(), {"ids": ids[start : start + 900]})
-        rows.extend((gid, toks, forms, phone or "") for gid, toks, forms, phone in result)
-    return rows
+        result = rows(_keys_stmt(), {"ids": ids[start : start + 900]})
+        found.extend((gid, toks, forms, phone or "") for gid, toks, forms, phone in result)
+    return found
 
 
 @functools.cache

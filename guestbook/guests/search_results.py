@@ -16,7 +16,7 @@ from sqlalchemy import Select, bindparam, func, select
 
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
-from guestbook.extensions import db
+from guestbook.db import rows
 from guestbook.guests import search, tags, tonight
 from guestbook.guests.models import Guest, Tag, Visit
 from guestbook.guests.profiles import can_see_contact, guest_summary, recent_guests
@@ -150,7 +150,7 @@ def _last_outlets(guest_ids: list[int]) -> dict[int, str]:
     """The name of the outlet of each guest's latest visit."""
     if not guest_ids:
         return {}
-    return {gid: name for gid, name in db.session.execute(_last_outlets_stmt(), {"ids": guest_ids})}
+    return {gid: name for gid, name in rows(_last_outlets_stmt(), {"ids": guest_ids})}
 
 
 @functools.cache

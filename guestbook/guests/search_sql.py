@@ -14,7 +14,7 @@ import functools
 
 from sqlalchemy import CompoundSelect, bindparam, select, text, union_all
 
-from guestbook.extensions import db
+from guestbook.db import rows
 from guestbook.guests.search_index import on_sqlite
 from guestbook.guests.search_models import SearchVocabVariant
 from guestbook.guests.search_tokens import deletions, fuzzy_eligible
@@ -43,7 +43,7 @@ def _typo_tokens(form: str) -> set[str]:
     if not fuzzy_eligible(form):
         return set()
     variants = sorted(deletions(form) | {form})
-    near = set(db.session.scalars(_near_tokens_stmt(), {"variants": variants, "tokens": variants}))
+    near = set(rows(_near_tokens_stmt(), {"variants": variants, "tokens": variants}).scalars())
     return {t for t in near if t != form and within_one_edit(form, t)}
 
 
@@ -121,7 +121,7 @@ def estimates(words: list[Word], ceiling: int = 3000) -> tuple[list[int], list[i
                 f"SELECT 1 FROM guest_token a WHERE {b}" for b in sql.word_branches("a", word, None, exact)
             )
         counts.append(f"(SELECT count(*) FROM ({inner} LIMIT {ceiling:d}) AS hits)")
-    row = [int(n) for n in db.session.execute(text("SELECT " + ", ".join(counts)), sql.params).one()]
+    row = [int(n) for n in rows(text("SELECT " + ", ".join(counts)), sql.params).one()]
     return row[: len(words)], row[len(words) :]
 
 
@@ -167,13 +167,13 @@ def word_candidates(
         else:
             stmt = text(" UNION ALL ".join(f"({b})" for b in branches) + f" LIMIT {cap:d}")
     found: dict[int, tuple[int, int]] = {}
-    rows = 0
-    for gid, rec, token in db.session.execute(stmt, sql.params):
-        rows += 1
+    read = 0
+    for gid, rec, token in rows(stmt, sql.params):
+        read += 1
         level = 1 if token in driver.forms else 2 if any(token.startswith(f) for f in driver.forms) else 3
         if gid not in found or level < found[gid][1]:
             found[gid] = (rec, level)
-    return found, rows >= cap
+    return found, read >= cap
 
 
 def exact_candidates(words: list[Word], counts: list[int], cap: int, tag_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -252,4 +252,4 @@ def phone_candidates(
         f"SELECT g.id, {recency} AS recency FROM {source}{' WHERE ' + ' AND '.join(outer) if outer else ''}"
         f" ORDER BY recency, g.id LIMIT {count:d}"
     )
-    return [(int(gid), int(rec)) for gid, rec in db.session.execute(stmt, sql.params)]
+    return [(int(gid), int(rec)) for gid, rec in rows(stmt, sql.params)]
