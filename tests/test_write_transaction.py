@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from guestbook import audit
 from guestbook.audit import AuditEvent
-from guestbook.db import WRITE_DEPTH, write_transaction
+from guestbook.db import WRITE_DEPTH, rows, write_transaction
 from guestbook.extensions import db
 from guestbook.guests import notes, profiles
 from guestbook.guests.models import Guest
@@ -114,3 +114,13 @@ def test_record_now_joins_an_open_write_transaction(app: Flask) -> None:
     assert _committed(AuditEvent) == events
     audit.record_now(ACTOR, "guest_view", None, "alone")
     assert _committed(AuditEvent) == events + 1
+
+
+def test_rows_sees_what_the_transaction_has_added_but_not_flushed(app: Flask) -> None:
+    """``db.rows`` skips the ORM's statement layer, not its autoflush: a rule's own new rows are found."""
+    with write_transaction():
+        guest = Guest(given_name="Noa", family_name="Levi")
+        db.session.add(guest)
+        assert guest.id is None  # pending, not yet flushed
+        found = rows(select(Guest.id).where(Guest.family_name == "Levi")).scalars().all()
+        assert found == [guest.id] and guest.id is not None
