@@ -156,3 +156,14 @@ def test_a_tag_colour_changed_elsewhere_changes_the_stylesheet(
     _write(outside, "UPDATE tag SET color = '#abcdef'")
     second = link(client.get("/guests/").get_data(as_text=True))
     assert second != first and "--tag-color: #abcdef" in client.get(second).get_data(as_text=True)
+
+
+def test_an_outlet_renamed_elsewhere_is_in_the_next_cards_picker(
+    app: Flask, client: FlaskClient, auth: AuthActions, outside: sa.Engine
+) -> None:
+    guest_id = make_guest(given_name="Aya", family_name="Kato").id
+    auth.login("floor")
+    assert ">Bamboo Bar</option>" in client.get(f"/guests/{guest_id}").get_data(as_text=True)
+    _write(outside, "UPDATE outlet SET name = 'Long Bar' WHERE code = 'bar'")
+    card = client.get(f"/guests/{guest_id}").get_data(as_text=True)
+    assert ">Long Bar</option>" in card and "Bamboo Bar" not in card

@@ -20,6 +20,7 @@ from guestbook.i18n import gettext
 DEFAULT_PROPERTY_NAME = "My Property"
 PROPERTY_CACHE_KEY = "property"
 PROPERTY_TZ_KEY = "property.timezone"
+OUTLET_CHOICES_KEY = "property.outlet_choices"
 
 
 class OutletError(ValueError):
@@ -96,6 +97,19 @@ def list_outlets(include_inactive: bool = False) -> list[Outlet]:
     if not include_inactive:
         stmt = stmt.where(Outlet.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def outlet_choices() -> tuple[tuple[str, str], ...]:
+    """(code, name) of the active outlets by name: the pickers of every card and visit form.
+
+    Kept by the worker until an outlet or the property changes (the ``property`` cache generation).
+    """
+    return cached(
+        OUTLET_CHOICES_KEY,
+        lambda: tuple((o.code, o.name) for o in list_outlets()),
+        outside_writes=True,
+        topic="property",
+    )
 
 
 def property_language() -> str:

@@ -151,7 +151,7 @@ def _card(
     except guest_service.GuestNotFound:
         abort(404)
     rec, tonight, booking = card.rec, card.tonight, card.booking
-    outlets = outlet_service.list_outlets()
+    outlets = outlet_service.outlet_choices()
     if visit_form is None:
         visit_form = VisitForm(formdata=None)
         # What they order at other outlets is shown, never pre-ticked: a one-tap save must not record the bar's drinks.
@@ -165,14 +165,14 @@ def _card(
             visit_form.outlet.data = device.code if device else (rec.last_visit.outlet.code if rec.last_visit else "")
             visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
             visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
-    visit_form.outlet.choices = choices([(o.code, o.name) for o in outlets])
+    visit_form.outlet.choices = choices(outlets)
     chips = [i.item for i in rec.usual_order]
     for extra in visit_form.items.data or []:
         if extra not in chips:
             chips.append(extra)
     visit_form.items.choices = choices([(c, c) for c in chips])
     pref_form = PreferenceForm(formdata=None)
-    pref_form.outlet.choices = choices([("", gettext("Any outlet")), *[(o.code, o.name) for o in outlets]])
+    pref_form.outlet.choices = choices([("", gettext("Any outlet")), *outlets])
     html = render_template(
         "guests/show.html",
         guest=card.guest,
@@ -208,10 +208,10 @@ def _card(
     return html, status
 
 
-def _device_form(device: Outlet | None, outlets: list[Outlet] | None = None) -> DeviceForm:
+def _device_form(device: Outlet | None, outlets: tuple[tuple[str, str], ...] | None = None) -> DeviceForm:
     form = DeviceForm(formdata=None)
-    outlets = outlet_service.list_outlets() if outlets is None else outlets
-    form.outlet.choices = choices([("", gettext("Not set")), *[(o.code, o.name) for o in outlets]])
+    outlets = outlet_service.outlet_choices() if outlets is None else outlets
+    form.outlet.choices = choices([("", gettext("Not set")), *outlets])
     form.outlet.data = device.code if device else ""
     return form
 
@@ -247,7 +247,7 @@ def _merged_survivor(guest_id: int) -> Guest | None:
 def log_visit(guest_id: int) -> Response | tuple[str, int]:
     """Log tonight's visit in one tap."""
     form = VisitForm()
-    form.outlet.choices = choices([(o.code, o.name) for o in outlet_service.list_outlets()])
+    form.outlet.choices = choices(outlet_service.outlet_choices())
     if not form.validate_on_submit():
         return _card(guest_id, visit_form=form, status=422)
     items = list(form.items.data or []) + [i.strip() for i in (form.other_items.data or "").split(",") if i.strip()]
@@ -313,9 +313,7 @@ def add_note(guest_id: int) -> Response | tuple[str, int]:
 def set_device() -> Response:
     """Remember which outlet this tablet is at (a per-device cookie, not per person)."""
     form = DeviceForm()
-    form.outlet.choices = choices(
-        [("", gettext("Not set")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
-    )
+    form.outlet.choices = choices([("", gettext("Not set")), *outlet_service.outlet_choices()])
     target = request.form.get("back", "")
     response = redirect(target if is_safe_redirect(target) else url_for("guests.index"))
     if form.validate_on_submit():

@@ -28,9 +28,7 @@ from guestbook.validation import field_errors
 def add_preference(guest_id: int) -> Response:
     """Record a preference."""
     form = PreferenceForm()
-    form.outlet.choices = choices(
-        [("", gettext("Any outlet")), *[(o.code, o.name) for o in outlet_service.list_outlets()]]
-    )
+    form.outlet.choices = choices([("", gettext("Any outlet")), *outlet_service.outlet_choices()])
     if form.validate_on_submit():
         try:
             data = PreferenceCreate(
