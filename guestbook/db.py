@@ -33,6 +33,7 @@ KEEP_LOADED = "guestbook_keep_loaded"
 # the values each worker keeps between requests.
 GENERATIONS = "guestbook_cache_generations"
 SHARED = "guestbook_shared_cache"
+SHARED_MAX = 1024  # keys kept per worker (one per staff account and per day asked about); emptied if reached
 _GENERATIONS_SQL = text("SELECT topic, n FROM cache_generation")
 T = TypeVar("T")
 
@@ -131,6 +132,8 @@ def shared(cache: dict[str, Any], key: str, topic: str, load: Callable[[], T]) -
     if entry is not None and entry[0] == generation:
         return entry[1]  # type: ignore[no-any-return]
     value = load()
+    if len(kept) >= SHARED_MAX:  # a long-lived worker asked about many days: start again, never grow without end
+        kept.clear()
     kept[key] = (generation, value)
     return value
 

@@ -87,8 +87,8 @@ def test_the_card_reads_each_panel_once(app: Flask, client: FlaskClient, auth: A
     # late cancellations in one query beside today's bookings.
     for table in ("property", "guest_photo", "guest_segment", "segment_override", "feedback"):
         assert reads.get(table) == 1, f"{table} read {reads.get(table)} times: {tables}"
-    # The settings, the signed-in account and the outlet pickers are the worker's since the first card (tests/test_shared_cache.py);
-    # one small query asks whether they changed.
+    # The settings, the signed-in account and the outlet pickers are the worker's since the first card
+    # (tests/test_shared_cache.py); one small query asks whether they changed.
     assert "setting" not in reads and "staff_user" not in reads and "outlet" not in reads, tables
     assert reads.get("cache_generation") == 1, tables
     assert sum(found[0] == "reservation" for found in tables) == 2, tables  # today's bookings, the attendance

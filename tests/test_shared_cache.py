@@ -167,3 +167,15 @@ def test_an_outlet_renamed_elsewhere_is_in_the_next_cards_picker(
     _write(outside, "UPDATE outlet SET name = 'Long Bar' WHERE code = 'bar'")
     card = client.get(f"/guests/{guest_id}").get_data(as_text=True)
     assert ">Long Bar</option>" in card and "Bamboo Bar" not in card
+
+
+def test_a_worker_keeps_a_bounded_number_of_values(app: Flask) -> None:
+    """One key per account and per day asked about: a worker that runs for years must not grow without end."""
+    from guestbook.db import SHARED, SHARED_MAX
+    from guestbook.reservations.bookings import arriving_guest_ids
+
+    start = property_today()
+    for offset in range(SHARED_MAX + 10):
+        arriving_guest_ids(start.fromordinal(start.toordinal() + offset))
+        db.session.remove()
+    assert 0 < len(app.extensions[SHARED]) <= SHARED_MAX
