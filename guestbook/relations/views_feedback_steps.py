@@ -4,6 +4,8 @@ else took meanwhile, or one that does not fit the status, is refused with the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, request, url_for
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
@@ -56,22 +58,32 @@ def _invalid(form: StepForm) -> None:
     flash(gettext("Not saved: %(why)s", why="; ".join(messages) or gettext("reload and try again")), "error")
 
 
-@bp.route("/feedback/<int:feedback_id>/acknowledge", methods=["POST"])
-@role_required("manager")
-def feedback_acknowledge(feedback_id: int) -> Response:
-    """Acknowledge an open complaint (the sundown step)."""
-    form = AcknowledgeForm(prefix="ack")
+def _step(feedback_id: int, form: StepForm, take: Callable[[int | None], object], done: str) -> Response:
+    """A step's post: check the form, ``take(version)`` (the rule), then say it is done or why it was refused."""
     if not form.validate_on_submit():
         _invalid(form)
         return _back(feedback_id)
     version = _version(form)
     try:
-        rules.acknowledge(feedback_id, current_actor(), form.note.data or "", version)
+        take(version)
     except rules.FeedbackError as exc:
         _refused(exc, version)
         return _back(feedback_id)
-    flash(gettext("Acknowledged."), "success")
+    flash(done, "success")
     return _back(feedback_id)
+
+
+@bp.route("/feedback/<int:feedback_id>/acknowledge", methods=["POST"])
+@role_required("manager")
+def feedback_acknowledge(feedback_id: int) -> Response:
+    """Acknowledge an open complaint (the sundown step)."""
+    form = AcknowledgeForm(prefix="ack")
+    return _step(
+        feedback_id,
+        form,
+        lambda version: rules.acknowledge(feedback_id, current_actor(), form.note.data or "", version),
+        gettext("Acknowledged."),
+    )
 
 
 def _amends(form: ResolveForm) -> list[AmendIn]:
@@ -116,17 +128,14 @@ def feedback_resolve(feedback_id: int) -> Response:
 def feedback_follow_up(feedback_id: int) -> Response:
     """Record the call back after a resolved complaint."""
     form = FollowUpForm(prefix="fol")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        rules.follow_up(feedback_id, current_actor(), form.outcome.data or "", form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Follow-up recorded."), "success")
-    return _back(feedback_id)
+    return _step(
+        feedback_id,
+        form,
+        lambda version: rules.follow_up(
+            feedback_id, current_actor(), form.outcome.data or "", form.note.data or "", version
+        ),
+        gettext("Follow-up recorded."),
+    )
 
 
 @bp.route("/feedback/<int:feedback_id>/close", methods=["POST"])
@@ -134,17 +143,14 @@ def feedback_follow_up(feedback_id: int) -> Response:
 def feedback_close(feedback_id: int) -> Response:
     """Close a complaint that cannot be resolved, with the reason."""
     form = CloseForm(prefix="clo")
-    if not form.validate_on_submit():
-        _invalid(form)
-        return _back(feedback_id)
-    version = _version(form)
-    try:
-        rules.close(feedback_id, current_actor(), (form.reason.data or "").strip(), form.note.data or "", version)
-    except rules.FeedbackError as exc:
-        _refused(exc, version)
-        return _back(feedback_id)
-    flash(gettext("Closed."), "success")
-    return _back(feedback_id)
+    return _step(
+        feedback_id,
+        form,
+        lambda version: rules.close(
+            feedback_id, current_actor(), (form.reason.data or "").strip(), form.note.data or "", version
+        ),
+        gettext("Closed."),
+    )
 
 
 @bp.route("/feedback/<int:feedback_id>/notes", methods=["POST"])
