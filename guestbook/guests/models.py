@@ -89,14 +89,19 @@ class Guest(Base):
     @property
     def full_name(self) -> str:
         """Name in the order the guest's script uses (family first for CJK names)."""
-        if _is_cjk(self.family_name) or _is_cjk(self.given_name):
-            return f"{self.family_name}{self.given_name}"
-        return " ".join(p for p in (self.given_name, self.family_name) if p)
+        return full_name_of(self.given_name, self.family_name)
 
     @property
     def display_name(self) -> str:
         """How staff address the guest: salutation and family name, or the preferred name."""
         return self.preferred_name or self.full_name
+
+
+def full_name_of(given_name: str, family_name: str) -> str:
+    """A full name in the order its script uses: family name first, without a space, for CJK names."""
+    if _is_cjk(family_name) or _is_cjk(given_name):
+        return f"{family_name}{given_name}"
+    return " ".join(p for p in (given_name, family_name) if p)
 
 
 def _is_cjk(text: str) -> bool:

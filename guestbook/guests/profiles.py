@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import write_transaction
@@ -292,23 +289,3 @@ def guest_to_dict(guest: Guest, role: str, *, panels: bool = True) -> dict[str, 
             else {}
         ),
     }
-
-
-def guest_summary(guest: Guest) -> dict[str, Any]:
-    """The short form used in search results."""
-    return {
-        "id": guest.id,
-        "full_name": guest.full_name,
-        "preferred_name": guest.preferred_name,
-        "company": guest.company,
-        "vip_level": guest.vip_level,
-        "visit_count": guest.visit_count,
-        "last_visit_at": guest.last_visit_at.isoformat() if guest.last_visit_at else None,
-        "allergies": [a.allergen for a in guest.allergies],
-    }
-
-
-def recent_guests(limit: int = 20) -> list[Guest]:
-    """Guests seen most recently (the list page before anyone types)."""
-    stmt = select(Guest).order_by(Guest.last_visit_at.desc().nulls_last(), Guest.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt.options(selectinload(Guest.allergies))))
