@@ -6,6 +6,7 @@ tokens with ``word_match``. A masked role's words never reach e-mail or phone to
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -54,6 +55,17 @@ class Word:
     kind: str = "name"  # name (also company), email (a whole address), phone (4+ digits)
     # "@hy1987": the word as part of an e-mail address (checked on the stored keys; see ``index_tokens``).
     contact: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def matchable(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Every form a token may equal or start with (names and e-mail words), as a set and as a tuple."""
+        forms = self.forms | self.contact
+        return forms, tuple(forms)
+
+    @functools.cached_property
+    def fuzzy_forms(self) -> tuple[str, ...]:
+        """The forms that may match with one edit (``fuzzy_eligible``)."""
+        return tuple(f for f in self.forms if fuzzy_eligible(f))
 
 
 _EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
@@ -116,20 +128,20 @@ def visible_tokens(tokens: list[str], masked: bool) -> list[str]:
 
 def _match_word(word: Word, tokens: list[str], token_set: set[str]) -> tuple[int, str] | None:
     """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
-    forms = word.forms | word.contact
+    forms, starts = word.matchable
     exact = forms & token_set
     if exact:
         return 1, _code(exact, "name")
-    starts = tuple(forms)
     prefixed = [t for t in tokens if t.startswith(starts)]
     if prefixed:
         return 2, _code(set(prefixed), "prefix")
-    if any(
-        fuzzy_eligible(form) and fuzzy_eligible(token) and within_one_edit(form, token)
-        for form in word.forms
-        for token in tokens
-    ):
-        return 3, "fuzzy"
+    # Most candidates scored here match no word (today's arrivals are checked against every query): the length
+    # test first, the edit test next, and whether the token may match fuzzily only for a token one edit away.
+    for form in word.fuzzy_forms:
+        size = len(form)
+        for token in tokens:
+            if -1 <= len(token) - size <= 1 and within_one_edit(form, token) and fuzzy_eligible(token):
+                return 3, "fuzzy"
     return None
 
 
