@@ -112,6 +112,27 @@ def test_idle_session_locks_and_unlocks_with_pin(app: Flask, client: FlaskClient
     assert client.get("/guests/").status_code == 200
 
 
+def test_activity_rewrites_the_session_cookie_only_when_the_idle_mark_moves(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """A search per keystroke must not re-sign the cookie each time, yet activity must keep the tablet unlocked."""
+    auth.login("floor")
+    limit = app.config["IDLE_LOCK_SECONDS"]
+    started = time.time()
+    with time_machine.travel(started, tick=False):
+        client.get("/guests/")
+        with time_machine.travel(started + limit / 120, tick=False):  # within a sixtieth of the limit: no new mark
+            assert "Set-Cookie" not in client.get("/guests/search?q=ab").headers
+        # Past the limit since sign-in, but active in between: the mark moved each time, so no lock.
+        for step in range(1, 5):
+            with time_machine.travel(started + step * limit * 0.4, tick=False):
+                response = client.get("/guests/search?q=ab")
+                assert response.status_code == 200
+                assert "session=" in response.headers.get("Set-Cookie", "")
+        with time_machine.travel(started + 1.6 * limit + limit + 1, tick=False):  # then idle past the limit: locked
+            assert "/unlock" in client.get("/guests/").headers["Location"]
+
+
 def test_form_saved_after_long_idle_still_has_a_valid_csrf_token(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
