@@ -123,7 +123,7 @@ def shared(cache: dict[str, Any], key: str, topic: str, load: Callable[[], T]) -
     """
     generations = cache.get(GENERATIONS)
     if generations is None:
-        generations = cache[GENERATIONS] = {topic: n for topic, n in db.session.execute(_GENERATIONS_SQL)}
+        generations = cache[GENERATIONS] = {topic: n for topic, n in rows(_GENERATIONS_SQL)}
     generation = generations.get(topic)
     if generation is None:
         return load()

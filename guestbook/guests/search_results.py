@@ -20,7 +20,7 @@ from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.db import rows
 from guestbook.guests import search, tags, tonight
-from guestbook.guests.models import Allergy, Guest, Tag, Visit, full_name_of
+from guestbook.guests.models import Allergy, Guest, Visit, full_name_of
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
 from guestbook.i18n import format_time, gettext, ngettext
@@ -66,7 +66,7 @@ class SearchResult:
     guest: ResultGuest
     reason: str
     detail: str
-    tags: list[Tag] = field(default_factory=list)
+    tags: list[tags.TagChip] = field(default_factory=list)
 
 
 def is_masked(role: str) -> bool:

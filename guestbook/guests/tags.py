@@ -10,12 +10,13 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, delete, select
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.db import cached, write_transaction
+from guestbook.db import cached, rows, write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Tag, guest_tag
 from guestbook.text import find_control_char
@@ -133,21 +134,29 @@ def set_guest_tags(guest_id: int, names: list[str], actor: Actor) -> list[Tag]:
     return sorted(tags, key=lambda t: t.name_key)
 
 
-def tags_of_guests(guest_ids: list[int]) -> dict[int, list[Tag]]:
+class TagChip(NamedTuple):
+    """A tag as a list shows it (a coloured chip): plain data, read without loading the model."""
+
+    id: int
+    name: str
+    color: str
+
+
+def tags_of_guests(guest_ids: list[int]) -> dict[int, list[TagChip]]:
     """Each guest's tags by name, for lists (search results, the briefing) in one query."""
-    out: dict[int, list[Tag]] = defaultdict(list)
+    out: dict[int, list[TagChip]] = defaultdict(list)
     if not guest_ids:
         return out
-    for gid, tag in db.session.execute(_tags_of_guests_stmt(), {"ids": list(guest_ids)}):
-        out[gid].append(tag)
+    for gid, tag_id, name, color in rows(_tags_of_guests_stmt(), {"ids": list(guest_ids)}):
+        out[gid].append(TagChip(tag_id, name, color))
     return out
 
 
 @functools.cache
-def _tags_of_guests_stmt() -> Select[int, Tag]:
+def _tags_of_guests_stmt() -> Select[int, int, str, str]:
     """Built once: a list page asks this on every request (building a statement costs more than running it)."""
     return (
-        select(guest_tag.c.guest_id, Tag)
+        select(guest_tag.c.guest_id, Tag.id, Tag.name, Tag.color)
         .join(Tag, Tag.id == guest_tag.c.tag_id)
         .where(guest_tag.c.guest_id.in_(bindparam("ids", expanding=True)))
         .order_by(Tag.name_key)
