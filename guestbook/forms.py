@@ -78,14 +78,14 @@ class Form(FlaskForm):
 #
 # A card shows eight forms, about thirty controls, most of them untouched (no posted value, no error) and the same
 # for every guest. WTForms builds each one's HTML attribute by attribute; that was a quarter of a card's CPU. The
-# label and control of an untouched field are kept here after WTForms renders them, keyed by everything the HTML
+# whole markup of an untouched field (label, control, hint) is kept here once rendered, keyed by everything the HTML
 # depends on: the form class and field name (which fix its type, widget, validators' flags and render_kw), the id,
 # the label and option texts (so each language has its own) and the value. Only values that are not a guest's
 # words are kept: nothing posted, no free text (a select's chosen option, a number or an empty field), so no
 # guest data lingers in a worker's memory.
 
 _SKIP = object()
-_CONTROLS: dict[tuple[Any, ...], Markup] = {}
+_CONTROLS: dict[tuple[Any, ...], Markup] = {}  # (control key, hint, class) → the whole div.field
 _CONTROLS_MAX = 4096  # a few hundred in practice (fields × languages × outlets chosen); emptied if ever reached
 
 
@@ -95,22 +95,23 @@ def field_markup(field: Any, fid: str | None = None, hint: str = "", cls: str = 
     ``fid`` gives the control its own id where a page holds several forms with a field of the same name.
     """
     errors = field.errors
-    key = None if errors else _control_key(field, fid)
-    control = _CONTROLS.get(key) if key is not None else None
-    if control is None:
-        control = _label_and_control(field, fid, errors)
-        if key is not None:
-            if len(_CONTROLS) >= _CONTROLS_MAX:
-                _CONTROLS.clear()
-            _CONTROLS[key] = control
+    key = None if errors else (_control_key(field, fid), hint, cls)
+    kept = _CONTROLS.get(key) if key is not None and key[0] is not None else None
+    if kept is not None:
+        return kept
     error_id = f"{fid or field.id}-err"
-    return Markup('<div class="field {}{}">\n  {}\n{}{}</div>').format(
+    markup = Markup('<div class="field {}{}">\n  {}\n{}{}</div>').format(
         cls,
         Markup(" has-error") if errors else "",
-        control,
+        _label_and_control(field, fid, errors),
         Markup('  <small class="hint">{}</small>\n').format(hint) if hint else "",
         Markup("").join(Markup('<small class="error" id="{}">{}</small>').format(error_id, e) for e in errors),
     )
+    if key is not None and key[0] is not None:
+        if len(_CONTROLS) >= _CONTROLS_MAX:
+            _CONTROLS.clear()
+        _CONTROLS[key] = markup
+    return markup
 
 
 def _label_and_control(field: Any, fid: str | None, errors: Any) -> Markup:
