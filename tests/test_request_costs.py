@@ -45,7 +45,7 @@ def statements() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-CARD_SELECTS = 23  # the card's SELECTs for a guest with an allergy, as signed-in floor staff
+CARD_SELECTS = 20  # the card's SELECTs for a guest with an allergy, as signed-in floor staff
 
 
 def _search_statements(client: FlaskClient) -> int:
@@ -83,13 +83,14 @@ def test_the_card_reads_each_panel_once(app: Flask, client: FlaskClient, auth: A
     tables = [re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", s) for s in selects]
     assert all(tables) and len(tables) >= 15, seen  # the capture sees the card's queries
     reads = {table: sum(table in found for found in tables) for table in {t for found in tables for t in found}}
-    # The property, the photo, segments, complaints and relations are read once, and a guest's no-shows and
-    # late cancellations in one query beside today's bookings.
-    for table in ("property", "guest_photo", "guest_segment", "segment_override", "feedback"):
+    # The photo, segments, complaints and relations are read once, and a guest's no-shows and late
+    # cancellations in one query beside today's bookings.
+    for table in ("guest_photo", "guest_segment", "segment_override", "feedback"):
         assert reads.get(table) == 1, f"{table} read {reads.get(table)} times: {tables}"
-    # The settings, the signed-in account and the outlet pickers are the worker's since the first card
-    # (tests/test_shared_cache.py); one small query asks whether they changed.
-    assert "setting" not in reads and "staff_user" not in reads and "outlet" not in reads, tables
+    # The settings, the signed-in account, the outlet pickers and the property's timezone and currency are the
+    # worker's since the first card (tests/test_shared_cache.py); one small query asks whether they changed.
+    for table in ("setting", "staff_user", "outlet", "property"):
+        assert table not in reads, tables
     assert reads.get("cache_generation") == 1, tables
     assert sum(found[0] == "reservation" for found in tables) == 2, tables  # today's bookings, the attendance
     assert sum(s.lstrip().startswith("SELECT guest.id, guest.given_name") for s in selects) == 1, selects

@@ -1,7 +1,7 @@
 """What a worker keeps between requests, and how a change made anywhere reaches it (``cached(topic=...)``).
 
-Each worker keeps the settings, the property's timezone, today's bookings, the tag colours and the signed-in
-account, and asks the database once per request whether they changed (``cache_generation``, raised by
+Each worker keeps the settings, the property's timezone and currency, today's bookings, the tag colours and
+the signed-in account, and asks the database once per request whether they changed (``cache_generation``, raised by
 triggers: migration 0020). Here the changes are made by another connection, as another worker, an import or
 psql would, never through the rules: the next request must see each of them. Runs on both databases.
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from guestbook.admin.outlets import property_today, property_tz
+from guestbook.admin.outlets import property_currency, property_today, property_tz
 from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
 from guestbook.guests import tonight
@@ -86,6 +86,19 @@ def test_a_timezone_changed_elsewhere_moves_today(app: Flask, outside: sa.Engine
     db.session.remove()
     _write(outside, "UPDATE property SET timezone = 'Pacific/Pago_Pago'")  # 25 hours behind Kiritimati
     assert str(property_tz()) == "Pacific/Pago_Pago"
+
+
+def test_a_currency_changed_elsewhere_is_used_by_the_next_transaction(app: Flask, outside: sa.Engine) -> None:
+    _write(outside, "UPDATE property SET currency = 'JPY'")
+    db.session.remove()
+    assert property_currency() == "JPY"
+    db.session.remove()
+    with statements() as seen:
+        assert property_currency() == "JPY"
+    assert not any("FROM property" in " ".join(s.split()) for s in seen), seen  # kept by the worker
+    db.session.remove()
+    _write(outside, "UPDATE property SET currency = 'EUR'")
+    assert property_currency() == "EUR"
 
 
 def test_a_booking_added_elsewhere_is_arriving_on_the_next_search(

@@ -20,6 +20,7 @@ from guestbook.i18n import gettext
 DEFAULT_PROPERTY_NAME = "My Property"
 PROPERTY_CACHE_KEY = "property"
 PROPERTY_TZ_KEY = "property.timezone"
+PROPERTY_CURRENCY_KEY = "property.currency"
 OUTLET_CHOICES_KEY = "property.outlet_choices"
 
 
@@ -62,7 +63,8 @@ def property_for_update() -> Property:
         db.session.add(prop)
         db.session.flush()
         forget(PROPERTY_CACHE_KEY)
-    forget(PROPERTY_TZ_KEY)  # the caller may change the timezone; this transaction reads it afresh
+    forget(PROPERTY_TZ_KEY)  # the caller may change the timezone or currency; this transaction reads them afresh
+    forget(PROPERTY_CURRENCY_KEY)
     return prop
 
 
@@ -84,6 +86,14 @@ def property_tz() -> ZoneInfo:
     Asked on every page (today's bookings, dates shown): the worker keeps its name until the property changes.
     """
     return _zone(cached(PROPERTY_TZ_KEY, lambda: default_property().timezone, topic="property"))
+
+
+def property_currency() -> str:
+    """The property's currency (the spend of visits, totals on the card and in reports).
+
+    Asked on every card and visit: the worker keeps it until the property changes.
+    """
+    return str(cached(PROPERTY_CURRENCY_KEY, lambda: default_property().currency, topic="property"))
 
 
 def property_today(now: datetime | None = None) -> date:

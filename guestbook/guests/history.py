@@ -18,7 +18,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select
 
-from guestbook.admin.outlets import default_property, property_today
+from guestbook.admin.outlets import property_currency, property_today
 from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
 from guestbook.guests.labels import attendance_parts
@@ -89,7 +89,7 @@ def guest_histories(guest_ids: Collection[int], now: datetime | None = None) -> 
         return {}
     now = now or datetime.now(UTC)
     year_ago = now - timedelta(days=365)
-    currency = default_property().currency
+    currency = property_currency()
     rows = db.session.execute(_visit_totals_stmt(), {"ids": ids, "currency": currency, "year_ago": year_ago})
     visits = {row[0]: row[1:] for row in rows}
     attendance = attendance_of(ids, property_today(now) - timedelta(days=365))

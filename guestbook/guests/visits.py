@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.admin.outlets import default_property, outlet_by_code, property_tz
+from guestbook.admin.outlets import outlet_by_code, property_currency, property_tz
 from guestbook.db import write_transaction
 from guestbook.extensions import db
 from guestbook.guests import search_index, tonight
@@ -77,7 +77,7 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     outlet = outlet_by_code(data.outlet)
     if outlet is None:
         raise UnknownOutlet(data.outlet)
-    currency = default_property().currency
+    currency = property_currency()
     with write_transaction():
         guest = db.session.get(Guest, guest_id)
         if guest is None:

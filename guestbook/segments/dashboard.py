@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 
-from guestbook.admin.outlets import default_property, property_today
+from guestbook.admin.outlets import property_currency, property_today
 from guestbook.admin.settings import get_setting
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
@@ -222,7 +222,7 @@ def build(today: date | None = None) -> Dashboard:
         as_of=as_of,
         computed_at=row.computed_at if row is not None else None,
         today=today,
-        currency=default_property().currency or "THB",
+        currency=property_currency() or "THB",
         window_months=window,
         tiers=_tier_counts(data.get("tiers", {})),
         lifecycle={stage: int(data.get("lifecycle", {}).get(stage, 0)) for stage in scoring.LIFECYCLE_STAGES},

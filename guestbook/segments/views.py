@@ -9,7 +9,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from guestbook import audit
-from guestbook.admin.outlets import default_property, property_today
+from guestbook.admin.outlets import default_property, property_currency, property_today
 from guestbook.admin.settings import get_setting
 from guestbook.choices import choices
 from guestbook.forms import Form
@@ -130,7 +130,7 @@ def guest_list(kind: str) -> str:
             total=total,
             page=page,
             pages=max(1, -(-total // dashboard.PAGE)),
-            currency=default_property().currency or "THB",
+            currency=property_currency() or "THB",
             lifecycle_labels=LIFECYCLE_LABELS,
             segment_labels=SEGMENT_LABELS,
         )
@@ -148,7 +148,7 @@ def guest_list(kind: str) -> str:
         total=total,
         page=page,
         pages=max(1, -(-total // dashboard.PAGE)),
-        currency=default_property().currency or "THB",
+        currency=property_currency() or "THB",
         lifecycle_labels=LIFECYCLE_LABELS,
         segment_labels=SEGMENT_LABELS,
     )
