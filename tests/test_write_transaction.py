@@ -122,5 +122,5 @@ def test_rows_sees_what_the_transaction_has_added_but_not_flushed(app: Flask) ->
         guest = Guest(given_name="Noa", family_name="Levi")
         db.session.add(guest)
         assert guest.id is None  # pending, not yet flushed
-        found = rows(select(Guest.id).where(Guest.family_name == "Levi")).scalars().all()
+        found = rows(select(Guest.id).where(Guest.family_name == "Levi")).scalars()
         assert found == [guest.id] and guest.id is not None

@@ -23,6 +23,7 @@ from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import selectinload
 
 from guestbook.db import rows
+from guestbook.db_rows import statement
 from guestbook.extensions import db
 from guestbook.guests import tags, tonight
 from guestbook.guests.models import Guest, guest_tag
@@ -99,7 +100,7 @@ def _with_recency(ids: list[int]) -> dict[int, int]:
     return {gid: (-int(at.timestamp()) if at else 0) for gid, at in recs}
 
 
-@functools.cache
+@statement
 def _recency_stmt() -> Select[int, datetime | None]:
     """Built once (as the other statements every search runs): building one costs more than running it."""
     return select(Guest.id, Guest.last_visit_at).where(Guest.id.in_(bindparam("ids", expanding=True)))
@@ -310,7 +311,7 @@ def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:
     return found
 
 
-@functools.cache
+@statement
 def _keys_stmt() -> Select[int, str, str, str]:
     """Built once: a text() with one named parameter per id was rebuilt (and re-parsed by the driver) per search."""
     key = GuestSearchKey

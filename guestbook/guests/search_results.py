@@ -9,7 +9,6 @@ and the API share them.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import Select, bindparam, func, select
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import property_today
 from guestbook.db import rows
+from guestbook.db_rows import statement
 from guestbook.guests import search, tags, tonight
 from guestbook.guests.models import Allergy, Guest, Visit, full_name_of
 from guestbook.guests.profiles import can_see_contact
@@ -137,7 +137,7 @@ def _recent_order(guest: ResultGuest) -> tuple[bool, float, int]:
     return (at is None, -at.timestamp() if at else 0.0, -guest.id)
 
 
-@functools.cache
+@statement
 def _recent_stmt() -> Select[int]:
     """The guests seen most recently (the list before anyone types)."""
     return select(Guest.id).order_by(Guest.last_visit_at.desc().nulls_last(), Guest.id.desc()).limit(bindparam("limit"))
@@ -157,14 +157,14 @@ def _result_guests(ids: list[int]) -> dict[int, ResultGuest]:
     return found
 
 
-@functools.cache
+@statement
 def _result_guests_stmt() -> Select[Any]:
     """Built once, as every statement a search runs (the columns in ``ResultGuest``'s order)."""
     columns = [getattr(Guest, f.name) for f in dataclasses.fields(ResultGuest) if f.name != "allergies"]
     return select(*columns).where(Guest.id.in_(bindparam("ids", expanding=True)))
 
 
-@functools.cache
+@statement
 def _result_allergies_stmt() -> Select[int, str, str]:
     """The allergies of the listed guests, in the order the card and the model list them (by id)."""
     return (
@@ -250,7 +250,7 @@ def _last_outlets(guest_ids: list[int]) -> dict[int, str]:
     return {gid: name for gid, name in rows(_last_outlets_stmt(), {"ids": guest_ids})}
 
 
-@functools.cache
+@statement
 def _last_outlets_stmt() -> Select[int, str]:
     """Built once: every search runs it (building a statement costs more than running it)."""
     latest = (

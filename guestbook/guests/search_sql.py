@@ -10,11 +10,10 @@ recency in SQL.
 
 from __future__ import annotations
 
-import functools
-
 from sqlalchemy import CompoundSelect, bindparam, select, text, union_all
 
 from guestbook.db import rows
+from guestbook.db_rows import statement
 from guestbook.guests.search_index import on_sqlite
 from guestbook.guests.search_models import SearchVocabVariant
 from guestbook.guests.search_tokens import deletions, fuzzy_eligible
@@ -47,7 +46,7 @@ def _typo_tokens(form: str) -> set[str]:
     return {t for t in near if t != form and within_one_edit(form, t)}
 
 
-@functools.cache
+@statement
 def _near_tokens_stmt() -> CompoundSelect[str]:
     """Tokens sharing a deletion with the form (``variants``: its deletions and itself), and tokens that are one
     of them (``tokens``, the same list): one statement, built once."""

@@ -6,7 +6,6 @@ narrows a search to the guests carrying that tag (``split_tag_filters``, used by
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -17,6 +16,7 @@ from sqlalchemy import Select, bindparam, delete, select
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.db import cached, rows, write_transaction
+from guestbook.db_rows import statement
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Tag, guest_tag
 from guestbook.text import find_control_char
@@ -152,7 +152,7 @@ def tags_of_guests(guest_ids: list[int]) -> dict[int, list[TagChip]]:
     return out
 
 
-@functools.cache
+@statement
 def _tags_of_guests_stmt() -> Select[int, int, str, str]:
     """Built once: a list page asks this on every request (building a statement costs more than running it)."""
     return (
