@@ -53,10 +53,10 @@ class ResultGuest:
     last_visit_at: datetime | None
     erased_at: datetime | None
     allergies: list[ResultAllergy] = field(default_factory=list)
+    full_name: str = field(init=False)  # shown two or three times per result: worked out once
 
-    @property
-    def full_name(self) -> str:
-        return full_name_of(self.given_name, self.family_name)
+    def __post_init__(self) -> None:
+        self.full_name = full_name_of(self.given_name, self.family_name)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _result_guests(ids: list[int]) -> dict[int, ResultGuest]:
 @statement
 def _result_guests_stmt() -> Select[Any]:
     """Built once, as every statement a search runs (the columns in ``ResultGuest``'s order)."""
-    columns = [getattr(Guest, f.name) for f in dataclasses.fields(ResultGuest) if f.name != "allergies"]
+    columns = [getattr(Guest, f.name) for f in dataclasses.fields(ResultGuest) if f.init and f.name != "allergies"]
     return select(*columns).where(Guest.id.in_(bindparam("ids", expanding=True)))
 
 
