@@ -20,6 +20,7 @@ from guestbook.admin.outlets import property_today
 from guestbook.db import rows
 from guestbook.db_rows import statement
 from guestbook.guests import search, tags, tonight
+from guestbook.guests.filters import local_date
 from guestbook.guests.models import Allergy, Guest, Visit, full_name_of
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
@@ -67,6 +68,16 @@ class SearchResult:
     reason: str
     detail: str
     tags: list[tags.TagChip] = field(default_factory=list)
+    visits: str = ""  # "4 visits · last 26 September 2026", in the viewer's language
+
+    def __post_init__(self) -> None:
+        # Put together here, not in the template: its translation calls were a tenth of a search's rendering.
+        if not self.visits:
+            guest = self.guest
+            line = ngettext("%(num)d visit", "%(num)d visits", guest.visit_count)
+            if guest.last_visit_at:
+                line += " · " + gettext("last %(day)s", day=local_date(guest.last_visit_at))
+            object.__setattr__(self, "visits", line)
 
 
 def is_masked(role: str) -> bool:
