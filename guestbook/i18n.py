@@ -242,8 +242,14 @@ def format_day(value: date | datetime | None, width: str = "medium") -> str:
     if value is None:
         return ""
     if width == "long":
-        return _format(value, str(_locale().date_formats["long"].pattern))
+        return _format(value, _long_date_pattern(current_language()))
     return _format(value, _pattern("yMMMd"))
+
+
+@lru_cache(maxsize=16)
+def _long_date_pattern(language: str) -> str:
+    """The language's long date pattern (every search result's last visit uses it)."""
+    return str(_locale_for(language).date_formats["long"].pattern)
 
 
 def format_weekday(value: date | datetime | None, with_year: bool = False) -> str:
