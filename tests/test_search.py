@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
+from guestbook.extensions import db
 from guestbook.guests import search, tonight
+from guestbook.guests.models import Guest
 from guestbook.guests.search import normalise, within_one_edit
+from guestbook.guests.search_models import GuestToken
 
 from .factories import add_visits, make_guest
 
@@ -136,6 +141,35 @@ def test_normalise_and_edit_distance() -> None:
     assert within_one_edit("jonh", "john") and within_one_edit("smiht", "smith")
     assert within_one_edit("millar", "miller") and within_one_edit("mill", "mills")
     assert not within_one_edit("jxhx", "john") and not within_one_edit("abcd", "dcba")
+
+
+def test_recency_is_the_same_key_the_token_index_holds(app: Flask) -> None:
+    """``_with_recency`` (on SQLite the epoch is taken in SQL) gives minus whole seconds, as the index holds."""
+    seen = make_guest(given_name="Recent")
+    add_visits(seen.id, "terrace", [("T1", ["coffee"])], start=datetime(2026, 11, 1, 19, 30, 45, 900_000, tzinfo=UTC))
+    never_id = make_guest(given_name="Never").id
+    db.session.commit()
+    at = db.session.get(Guest, seen.id).last_visit_at  # type: ignore[union-attr]
+    indexed = db.session.scalar(select(func.min(GuestToken.recency)).where(GuestToken.guest_id == seen.id))
+    assert at is not None and indexed == -int(at.timestamp())
+    assert search._with_recency([seen.id, never_id]) == {seen.id: indexed, never_id: 0}
+
+
+def _one_edit_by_definition(a: str, b: str) -> bool:
+    """Every string one insertion, deletion, substitution or adjacent swap away from ``a``, built out."""
+    letters = set(a + b)
+    near = {a}
+    near |= {a[:i] + a[i + 1 :] for i in range(len(a))}
+    near |= {a[:i] + c + a[i:] for i in range(len(a) + 1) for c in letters}
+    near |= {a[:i] + c + a[i + 1 :] for i in range(len(a)) for c in letters}
+    near |= {a[:i] + a[i + 1] + a[i] + a[i + 2 :] for i in range(len(a) - 1)}
+    return b in near
+
+
+def test_one_edit_agrees_with_the_definition_on_every_short_string() -> None:
+    words = ["".join(p) for n in range(6) for p in itertools.product("abc", repeat=n)]
+    wrong = [(a, b) for a in words for b in words if within_one_edit(a, b) != _one_edit_by_definition(a, b)]
+    assert not wrong, wrong[:10]
 
 
 def test_the_search_page_lists_results(app: Flask, client: FlaskClient, auth, people: dict[str, int]) -> None:  # type: ignore[no-untyped-def]

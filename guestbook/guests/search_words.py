@@ -35,17 +35,19 @@ def within_one_edit(a: str, b: str) -> bool:
     """True when ``a`` becomes ``b`` by one insertion, deletion, substitution or adjacent swap."""
     if a == b:
         return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    if la > lb:
+    if len(a) > len(b):
         a, b = b, a
-    return any(a == b[:i] + b[i + 1 :] for i in range(len(b)))
+    size = len(a)
+    if len(b) - size > 1:
+        return False
+    i = 0  # the first difference; what follows it is compared by slices (scored for every candidate's tokens)
+    while i < size and a[i] == b[i]:
+        i += 1
+    if size < len(b):  # one letter more in b, at i
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (
+        i + 1 < size and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    )
 
 
 @dataclass(frozen=True)
