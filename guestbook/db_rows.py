@@ -8,7 +8,9 @@ IN lists, binds its values in order and runs on the session's own DBAPI connecti
 It is used only where nothing would differ from SQLAlchemy's path: on SQLite, when no bound value needs
 converting (a datetime parameter takes the usual path), with each result column converted as SQLAlchemy converts
 it (``result_processor``: a stored datetime comes back aware). Listeners of ``before_cursor_execute`` still see
-every statement (the tests that count a page's queries). PostgreSQL always takes SQLAlchemy's path.
+every statement (the tests that count a page's queries). PostgreSQL always takes SQLAlchemy's path. A text
+statement is known by its SQL: one with typed parameters (``bindparams(...)``) must not share its SQL with an
+untyped one.
 """
 
 from __future__ import annotations
@@ -125,12 +127,12 @@ def _prepare(stmt: Executable, dialect: Dialect) -> _Prepared | None:
     compiled = stmt.compile(dialect=dialect)
     if not isinstance(compiled, SQLCompiler) or not compiled.positional or compiled.positiontup is None:
         return None
-    expanding = set()
     for bind in compiled.binds.values():
         if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
             return None  # a value SQLAlchemy converts before binding (a datetime): its own path
-        if bind.expanding:
-            expanding.add(bind.key)
+    expanding = set(_EXPANDING.findall(compiled.string))  # the IN lists, by the names the placeholders carry
+    if not expanding <= set(compiled.positiontup):
+        return None
     processors: tuple[Callable[[Any], Any] | None, ...] | None = None
     if isinstance(stmt, SelectBase):
         found = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in stmt.selected_columns)

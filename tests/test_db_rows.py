@@ -48,6 +48,10 @@ def test_the_driver_path_reads_what_sqlalchemy_reads(app: Flask) -> None:
     at = by_id[seen.id][2]
     assert at == datetime(2026, 11, 1, 19, 30, tzinfo=UTC) and at.tzinfo is not None  # converted, as SQLAlchemy does
     assert by_id[never.id][1:] == ("山田", None)
+    # An IN list given as values, not as a parameter (SQLAlchemy names it itself).
+    literal = db_rows.statement(lambda: select(Guest.given_name).where(Guest.id.in_([seen.id, never.id])))()
+    fast, slow = _both(literal, {})
+    assert fast is not None and sorted(fast) == sorted(slow) == [("Zoë",), ("山田",)]
     # Text with named parameters, used twice and out of order.
     stmt = text("SELECT :b AS b, :a AS a, :b || :a AS ba")
     assert _both(stmt, {"a": "x", "b": "y"}) == ([("y", "x", "yx")], [("y", "x", "yx")])
