@@ -33,6 +33,7 @@ _STABLE: set[int] = set()  # ids of the statements ``statement`` built (kept for
 _PREPARED: dict[object, _Prepared | None] = {}  # statement (its id, or a text's SQL) → how to run it, None: not here
 _PREPARED_MAX = 512  # text statements differ by their words' count; emptied if ever reached
 _EXPANDING = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+_MISSING = object()  # not prepared yet (None: prepared, and not for this path)
 
 
 class Rows(list[Any]):
@@ -108,9 +109,6 @@ def run(conn: Connection, stmt: Executable, params: Mapping[str, Any]) -> Rows |
     return Rows(
         tuple(value if f is None else f(value) for f, value in zip(convert, row, strict=True)) for row in fetched
     )
-
-
-_MISSING = object()
 
 
 def _arguments(prepared: _Prepared, values: Mapping[str, Any]) -> Iterator[Any]:

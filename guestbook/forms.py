@@ -95,8 +95,9 @@ def field_markup(field: Any, fid: str | None = None, hint: str = "", cls: str = 
     ``fid`` gives the control its own id where a page holds several forms with a field of the same name.
     """
     errors = field.errors
-    key = None if errors else (_control_key(field, fid), hint, cls)
-    kept = _CONTROLS.get(key) if key is not None and key[0] is not None else None
+    control_key = None if errors else _control_key(field, fid)
+    key = (control_key, hint, cls) if control_key is not None else None
+    kept = _CONTROLS.get(key) if key is not None else None
     if kept is not None:
         return kept
     error_id = f"{fid or field.id}-err"
@@ -107,7 +108,7 @@ def field_markup(field: Any, fid: str | None = None, hint: str = "", cls: str = 
         Markup('  <small class="hint">{}</small>\n').format(hint) if hint else "",
         Markup("").join(Markup('<small class="error" id="{}">{}</small>').format(error_id, e) for e in errors),
     )
-    if key is not None and key[0] is not None:
+    if key is not None:
         if len(_CONTROLS) >= _CONTROLS_MAX:
             _CONTROLS.clear()
         _CONTROLS[key] = markup

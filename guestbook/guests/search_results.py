@@ -9,6 +9,7 @@ and the API share them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -68,16 +69,17 @@ class SearchResult:
     reason: str
     detail: str
     tags: list[tags.TagChip] = field(default_factory=list)
-    visits: str = ""  # "4 visits · last 26 September 2026", in the viewer's language
 
-    def __post_init__(self) -> None:
-        # Put together here, not in the template: its translation calls were a tenth of a search's rendering.
-        if not self.visits:
-            guest = self.guest
-            line = ngettext("%(num)d visit", "%(num)d visits", guest.visit_count)
-            if guest.last_visit_at:
-                line += " · " + gettext("last %(day)s", day=local_date(guest.last_visit_at))
-            object.__setattr__(self, "visits", line)
+    @functools.cached_property
+    def visits(self) -> str:
+        """``4 visits · last 26 September 2026`` in the viewer's language, for the list that shows it.
+
+        Put together here, not in the template: its translation calls were a tenth of a search's rendering.
+        """
+        line = ngettext("%(num)d visit", "%(num)d visits", self.guest.visit_count)
+        if self.guest.last_visit_at:
+            line += " · " + gettext("last %(day)s", day=local_date(self.guest.last_visit_at))
+        return line
 
 
 def is_masked(role: str) -> bool:
