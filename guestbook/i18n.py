@@ -237,6 +237,22 @@ def _formatted_day(day: date, pattern: str, language: str) -> str:
     return str(_babel_format_date(day, pattern, locale=_locale_for(language)))
 
 
+def day_formatter(width: str = "medium") -> Callable[[date], str]:
+    """``format_day`` for many days in one language: the language, pattern and era are looked up once.
+
+    A result list formats a date per guest; each ``format_day`` asks the request for its language three times.
+    """
+    language = current_language()
+    pattern = _long_date_pattern(language) if width == "long" else _pattern_for(language, "yMMMd")
+    buddhist = _buddhist()
+
+    def formatted(day: date) -> str:
+        era = _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern)) if buddhist else pattern
+        return _formatted_day(day, era, language)
+
+    return formatted
+
+
 def format_day(value: date | datetime | None, width: str = "medium") -> str:
     """A date with its year: ``3 Dec 2026``, ``3 ธ.ค. 2569``, ``2026年12月3日``; long: ``3 December 2026``."""
     if value is None:

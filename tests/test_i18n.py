@@ -22,6 +22,7 @@ from guestbook.extensions import db
 from guestbook.i18n import (
     LANGUAGES,
     best_language,
+    day_formatter,
     format_day,
     format_money,
     format_time,
@@ -150,6 +151,22 @@ def test_dates_times_money_in_the_viewers_locale(app: Flask) -> None:
             assert format_money("1250", "THB") == "฿1,250.00"
         with in_language("en"):
             assert format_money("1250", "THB").replace("\xa0", " ").replace("THB ", "THB") == "THB1,250.00"
+
+
+def test_a_lists_day_formatter_formats_as_format_day(app: Flask) -> None:
+    """``day_formatter`` (a result list's dates) says what ``format_day`` says, the Thai era included, per language."""
+    days = [date(2026, 12, 3), date(2025, 1, 31), date(2024, 2, 29)]
+    for buddhist in (True, False):
+        set_setting("thai_buddhist_year", buddhist, ACTOR)
+        g.pop("_buddhist_year", None)
+        with app.test_request_context("/"):
+            for language in LANGUAGES:
+                with in_language(language):
+                    for width in ("medium", "long"):
+                        formatted = day_formatter(width)
+                        assert [formatted(d) for d in days] == [format_day(d, width=width) for d in days]
+            with in_language("th"):
+                assert ("2569" in day_formatter("long")(days[0])) is buddhist
 
 
 def _login_page(client: FlaskClient, accept: str | None) -> str:

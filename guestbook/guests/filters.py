@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from guestbook.admin.outlets import property_tz
 from guestbook.guests import labels
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Allergy
-from guestbook.i18n import babel_locale, format_day, format_day_month, format_time, gettext
+from guestbook.i18n import babel_locale, day_formatter, format_day, format_day_month, format_time, gettext
 
 
 def _tz() -> ZoneInfo:
@@ -34,6 +34,12 @@ def local_date(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(_tz()).date()
     return format_day(value, width="long")
+
+
+def local_date_formatter() -> Callable[[datetime], str]:
+    """``local_date`` for a list of datetimes: the timezone, language and pattern are looked up once."""
+    tz, formatted = _tz(), day_formatter("long")
+    return lambda value: formatted(value.astimezone(tz).date())
 
 
 def local_day(value: datetime | date | None) -> str:

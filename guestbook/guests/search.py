@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, extract, func, select, text
 from sqlalchemy.orm import selectinload
@@ -74,7 +75,16 @@ CANDIDATE_CAP = 400
 PHONE_CAP = 200  # phone matches ranked at most: digits identify a guest; the most recent matches are plenty
 
 
-_Key = tuple[list[str], set[str], str]  # a guest's stored tokens, full-name forms and phone digits
+class _Key(NamedTuple):
+    """A guest's stored search key, split for matching (``_parsed``): the tokens every role may match and all of them
+    (each as a tuple and a set), the full-name forms and the phone digits."""
+
+    shown: tuple[str, ...]
+    shown_set: frozenset[str]
+    tokens: tuple[str, ...]
+    token_set: frozenset[str]
+    forms: frozenset[str]
+    phone: str
 
 
 @dataclass
@@ -200,15 +210,16 @@ def search_hits(q: str, limit: int = 20, *, masked: bool = False) -> list[Search
             return SearchHit(gid, 1, gid in arriving, candidates[gid][0], ["table"])
         if gid not in keys or blind:
             return None
-        all_tokens, forms_of_name, phone = keys[gid]
-        tokens = visible_tokens(all_tokens, masked)
-        token_set = set(tokens)
-        matches = [word_match(w, tokens, token_set, phone, masked) for w in words]
-        if any(m is None for m in matches):
-            return None
-        matched = [m for m in matches if m is not None]
+        key = keys[gid]
+        tokens, token_set = (key.shown, key.shown_set) if masked else (key.tokens, key.token_set)
+        matched = []
+        for w in words:  # every word must match: most candidates (today's arrivals) fail the first
+            m = word_match(w, tokens, token_set, key.phone, masked)
+            if m is None:
+                return None
+            matched.append(m)
         reasons = list(dict.fromkeys(code for _, code in matched))
-        if name_words and query_forms & forms_of_name:
+        if name_words and query_forms & key.forms:
             match = 0
             reasons = ["name" if code in ("prefix", "fuzzy") else code for code in reasons]
         else:
@@ -247,7 +258,7 @@ def _phone_page(words: list[Word], limit: int, tag_ids: list[int], keys: dict[in
         page = phone_candidates(words, count, after, tag_ids)
         keys.update(_keys_of([g for g, _ in page if g not in keys]))
         for gid, rec in page:
-            if gid in keys and all(phone_digits_match(w.raw, keys[gid][2]) for w in words):
+            if gid in keys and all(phone_digits_match(w.raw, keys[gid].phone) for w in words):
                 found[gid] = (rec, 1)
         examined += len(page)
         if len(page) < count:  # no more matches
@@ -308,7 +319,15 @@ def _query_name_forms(words: list[Word]) -> set[str]:
 
 def _keys_of(ids: list[int]) -> dict[int, _Key]:
     """The stored search keys of ``ids``, split for matching."""
-    return {gid: (tokens.split(" "), set(forms.split("|")), phone) for gid, tokens, forms, phone in _fetch_keys(ids)}
+    return {gid: _parsed(tokens, forms, phone) for gid, tokens, forms, phone in _fetch_keys(ids)}
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(tokens: str, forms: str, phone: str) -> _Key:
+    """A stored key split for matching, remembered by its text: today's arrivals are checked on every keystroke."""
+    split = tuple(tokens.split(" "))
+    shown = tuple(visible_tokens(list(split), masked=True))
+    return _Key(shown, frozenset(shown), split, frozenset(split), frozenset(forms.split("|")), phone)
 
 
 def _fetch_keys(ids: list[int]) -> list[tuple[int, str, str, str]]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
@@ -21,7 +23,7 @@ from guestbook.admin.outlets import property_today
 from guestbook.db import rows
 from guestbook.db_rows import statement
 from guestbook.guests import search, tags, tonight
-from guestbook.guests.filters import local_date
+from guestbook.guests.filters import local_date_formatter
 from guestbook.guests.models import Allergy, Guest, Visit, full_name_of
 from guestbook.guests.profiles import can_see_contact
 from guestbook.guests.search_tokens import SHOWN_PHONE_DIGITS, company_tokens, name_tokens, normalise
@@ -61,6 +63,27 @@ class ResultGuest:
         self.full_name = full_name_of(self.given_name, self.family_name)
 
 
+class ListPhrases:
+    """The words one result list repeats per guest, translated once for the list (and only those it uses)."""
+
+    @functools.cached_property
+    def last_day(self) -> Callable[[datetime], str]:
+        """``last 26 September 2026`` for a last visit (the property's day, the viewer's language)."""
+        template, formatted = gettext("last %(day)s"), local_date_formatter()
+        return lambda at: template % {"day": formatted(at)}
+
+    @functools.cached_property
+    def reasons(self) -> dict[str, str]:
+        """The reasons that take no value, by code (``name``, ``prefix`` …)."""
+        return {
+            "name": gettext("name"),
+            "prefix": gettext("start of name"),
+            "company": gettext("company"),
+            "email": gettext("e-mail"),
+            "fuzzy": gettext("one letter off"),
+        }
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One guest in a result list: ``reason`` says why it matched, ``detail`` tells it from namesakes."""
@@ -69,6 +92,7 @@ class SearchResult:
     reason: str
     detail: str
     tags: list[tags.TagChip] = field(default_factory=list)
+    phrases: ListPhrases = field(default_factory=ListPhrases, compare=False, repr=False)  # shared by one list
 
     @functools.cached_property
     def visits(self) -> str:
@@ -78,7 +102,7 @@ class SearchResult:
         """
         line = ngettext("%(num)d visit", "%(num)d visits", self.guest.visit_count)
         if self.guest.last_visit_at:
-            line += " · " + gettext("last %(day)s", day=local_date(self.guest.last_visit_at))
+            line += " · " + self.phrases.last_day(self.guest.last_visit_at)
         return line
 
 
@@ -100,14 +124,15 @@ def find(q: str, role: str, limit: int = 20) -> list[SearchResult]:
     q, tag_names = tags.split_tag_filters(q)
     words = [w for w in search.words_of(q) if not w.isdigit()]
     out = []
+    phrases = ListPhrases()
     for guest, hit in pairs:
-        reasons = [_reason(code, guest, hit, q, words, tag_names) for code in _one_name_code(hit.reasons)] or [
-            gettext("name")
-        ]
+        reasons = [
+            _reason(code, guest, q, words, tag_names, phrases.reasons) for code in _one_name_code(hit.reasons)
+        ] or [phrases.reasons["name"]]
         if hit.guest_id in arrivals:
             reasons.insert(0, arrivals[hit.guest_id])
         reason = " · ".join(dict.fromkeys(r for r in reasons if r))
-        out.append(SearchResult(guest, reason, _detail(guest, role, outlets), carried.get(guest.id, [])))
+        out.append(SearchResult(guest, reason, _detail(guest, role, outlets), carried.get(guest.id, []), phrases))
     return out
 
 
@@ -141,7 +166,8 @@ def recent(role: str, limit: int = 20) -> list[SearchResult]:
     guests = sorted(by_id.values(), key=_recent_order)
     outlets = _last_outlets([g.id for g in guests])
     carried = tags.tags_of_guests([g.id for g in guests])
-    return [SearchResult(g, "", _detail(g, role, outlets), carried.get(g.id, [])) for g in guests]
+    phrases = ListPhrases()
+    return [SearchResult(g, "", _detail(g, role, outlets), carried.get(g.id, []), phrases) for g in guests]
 
 
 def _recent_order(guest: ResultGuest) -> tuple[bool, float, int]:
@@ -206,8 +232,9 @@ def _one_name_code(codes: list[str]) -> list[str]:
 
 
 def _reason(
-    code: str, guest: ResultGuest, hit: search.SearchHit, q: str, words: list[str], tag_names: list[str]
+    code: str, guest: ResultGuest, q: str, words: list[str], tag_names: list[str], plain: dict[str, str]
 ) -> str:
+    """Why ``guest`` matched, in staff words; ``plain`` holds the reasons without a value (``ListPhrases``)."""
     if code == "tag":
         return ngettext("tag %(names)s", "tags %(names)s", len(tag_names), names=", ".join(tag_names))
     if code == "table":
@@ -215,23 +242,35 @@ def _reason(
     if code == "phone":
         digits = guest.phone_digits or ""
         return gettext("phone …%(digits)s", digits=digits[-SHOWN_PHONE_DIGITS:]) if digits else gettext("phone")
-    if code == "email":
-        return gettext("e-mail")
-    if code == "fuzzy":
-        return gettext("one letter off")
+    if code in ("email", "fuzzy"):
+        return plain[code]
     if _company_only(guest, words):
-        return gettext("company")
-    return gettext("start of name") if code == "prefix" else gettext("name")
+        return plain["company"]
+    return plain["prefix" if code == "prefix" else "name"]
 
 
 def _company_only(guest: ResultGuest, words: list[str]) -> bool:
     """True when the typed words are found in the company and not in the name (``mitsui``)."""
     if not guest.company or not words:
         return False
-    forms = [normalise(w) for w in words]
-    if not any(t.startswith(f) for f in forms for t in company_tokens(guest)):
+    forms = tuple(normalise(w) for w in words)
+    if not any(t.startswith(forms) for t in _company_tokens(guest)):
         return False  # the usual case, decided without the name's readings (kana, pinyin: the costly part)
-    return not any(t.startswith(f) for f in forms for t in name_tokens(guest))
+    return not any(t.startswith(forms) for t in name_tokens(guest))
+
+
+def _company_tokens(guest: ResultGuest) -> frozenset[str]:
+    """``company_tokens``, remembered: the same companies come up in keystroke after keystroke."""
+    return _company_tokens_of(guest.given_name, guest.family_name, guest.preferred_name, guest.company, guest.language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _company_tokens_of(given: str, family: str, preferred: str, company: str, language: str) -> frozenset[str]:
+    # The readings of a company's CJK words depend on the guest's names and language (``search_tokens._readings``).
+    stand_in = SimpleNamespace(
+        given_name=given, family_name=family, preferred_name=preferred, company=company, email=None, language=language
+    )
+    return frozenset(company_tokens(stand_in))
 
 
 def _detail(guest: ResultGuest, role: str, outlets: dict[int, str]) -> str:

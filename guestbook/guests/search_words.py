@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -128,7 +129,7 @@ def visible_tokens(tokens: list[str], masked: bool) -> list[str]:
     return [t for t in tokens if not t.startswith((EMAIL_PREFIX, PHONE_PREFIX))]
 
 
-def _match_word(word: Word, tokens: list[str], token_set: set[str]) -> tuple[int, str] | None:
+def _match_word(word: Word, tokens: Sequence[str], token_set: AbstractSet[str]) -> tuple[int, str] | None:
     """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
     forms, starts = word.matchable
     exact = forms & token_set
@@ -156,7 +157,9 @@ def _code(matched: AbstractSet[str], plain: str) -> str:
     return plain
 
 
-def word_match(word: Word, tokens: list[str], token_set: set[str], phone: str, masked: bool) -> tuple[int, str] | None:
+def word_match(
+    word: Word, tokens: Sequence[str], token_set: AbstractSet[str], phone: str, masked: bool
+) -> tuple[int, str] | None:
     """One query word against one guest's stored keys, as the role may see them."""
     if word.kind == "phone":
         if masked:  # only the digits the masked card shows
