@@ -15,7 +15,9 @@ from guestbook.extensions import db
 from guestbook.guests import search, tonight
 from guestbook.guests.models import Guest
 from guestbook.guests.search import normalise, within_one_edit
-from guestbook.guests.search_models import GuestToken
+from guestbook.guests.search_models import GuestToken, SearchVocabVariant
+from guestbook.guests.search_sql import _typo_tokens
+from guestbook.guests.search_tokens import fuzzy_eligible
 
 from .factories import add_visits, make_guest
 
@@ -192,3 +194,18 @@ def test_every_prefix_finds_the_guest_in_any_script(app: Flask) -> None:
         for end in range(1, len(word) + 1):
             found = [g.id for g in search.search_guests(word[:end])]
             assert (other.id if word == "ana" else guest.id) in found, word[:end]
+
+
+def test_typo_lookup_finds_every_known_token_one_edit_away(app: Flask) -> None:
+    """``_typo_tokens`` (two key lookups in the vocabulary) against the definition: every stored token one edit
+    away, shorter, longer or as long, for forms that are tokens, deletions of tokens and neither."""
+    for given, family in [("Mark", "Marks"), ("Maria", "Mario"), ("Mari", "Amri"), ("Smith", "Smiht"), ("Ark", "Mar")]:
+        make_guest(given_name=given, family_name=family)
+    known = set(db.session.scalars(select(SearchVocabVariant.token).distinct()))
+    assert {"mark", "marks", "maria", "mario", "mari", "amri", "smith", "smiht"} <= known
+    forms = sorted(known | {"marx", "mrk", "marka", "maris", "simth", "xyzw", "amr"})
+    for form in forms:
+        expected = {t for t in known if t != form and within_one_edit(form, t)} if fuzzy_eligible(form) else set()
+        assert _typo_tokens(form) == expected, form
+    assert _typo_tokens("mari") == {"mark", "maria", "mario", "amri"} | ({"mar"} & known)
+    assert _typo_tokens("marks") >= {"mark"}  # a shorter known token: the second lookup

@@ -42,18 +42,26 @@ def _typo_tokens(form: str) -> set[str]:
     if not fuzzy_eligible(form):
         return set()
     variants = sorted(deletions(form) | {form})
-    near = set(rows(_near_tokens_stmt(), {"variants": variants, "tokens": variants}).scalars())
+    firsts = sorted({v[1:] for v in variants})
+    near = set(rows(_near_tokens_stmt(), {"variants": variants, "firsts": firsts, "tokens": variants}).scalars())
     return {t for t in near if t != form and within_one_edit(form, t)}
 
 
 @statement
 def _near_tokens_stmt() -> CompoundSelect[str]:
     """Tokens sharing a deletion with the form (``variants``: its deletions and itself), and tokens that are one
-    of them (``tokens``, the same list): one statement, built once."""
+    of them (``tokens``, the same list): one statement, built once.
+
+    The table's key is (variant, token), so "token IN" alone scanned the whole vocabulary. Every known token ``t``
+    has the row (``t[1:]``, ``t``) (a token's every deletion is stored), so the second branch looks those keys up:
+    ``firsts`` are the variants' first deletions.
+    """
     vocab = SearchVocabVariant
     return union_all(
         select(vocab.token).where(vocab.variant.in_(bindparam("variants", expanding=True))),
-        select(vocab.token).where(vocab.token.in_(bindparam("tokens", expanding=True))),
+        select(vocab.token).where(
+            vocab.variant.in_(bindparam("firsts", expanding=True)), vocab.token.in_(bindparam("tokens", expanding=True))
+        ),
     )
 
 
