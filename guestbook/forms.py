@@ -158,5 +158,5 @@ def _kept_value(field: Any) -> Any:
 
 
 def init_forms(app: Flask) -> None:
-    """Templates render fields through ``field_markup`` (the ``field`` macro in ``_field.html``)."""
+    """Templates render fields through ``field_markup`` (named ``field`` by ``_field.html``)."""
     app.add_template_global(field_markup, "field_markup")
