@@ -22,10 +22,10 @@ from guestbook.admin.settings import get_setting, set_setting
 from guestbook.audit import AuditEvent
 from guestbook.db import write_transaction
 from guestbook.extensions import db
-from guestbook.guests.models import Guest
+from guestbook.guests.models import Guest, Visit
 from guestbook.i18n import gettext, in_language
 
-from .conftest import AuthActions
+from .conftest import AuthActions, csrf_from
 from .factories import ACTOR, make_guest
 
 
@@ -288,3 +288,28 @@ def test_a_reads_audit_row_does_not_queue_behind_the_postgres_write_lock(app: Fl
         holder.join()
     writer.join(10)
     assert blocked.is_set()
+
+
+def test_logging_a_visit_writes_in_few_statements_and_keeps_the_guests_record(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """The visit post: the outlet from the worker's map, the server's name alone, one UPDATE for count and last visit
+    (RETURNING, not read back), the search order, the audit row."""
+    guest_id = make_guest(given_name="Ren", family_name="Ito").id
+    auth.login("floor")
+    page = client.get(f"/guests/{guest_id}").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "outlet": "terrace", "table": "4", "party_size": "2", "notes": ""}
+    assert client.post(f"/guests/{guest_id}/visits", data=form).status_code == 302  # the first also fills the map
+    with statements() as seen:
+        assert client.post(f"/guests/{guest_id}/visits", data=form).status_code == 302
+    selects = [s for s in seen if s.lstrip().startswith("SELECT")]
+    assert not any(re.search(r"\bFROM\s+outlet\b", s) for s in selects), selects
+    assert not any("password_hash" in s for s in selects), selects  # the server's name, not their account
+    updates = [s for s in seen if s.lstrip().startswith("UPDATE guest ")]
+    assert len(updates) == 1 and len(selects) <= 3, seen  # the generations, the guest, the server's name
+    db.session.expire_all()
+    guest = db.session.get(Guest, guest_id)
+    assert guest is not None and guest.visit_count == 2 and guest.last_visit_at is not None
+    visits = db.session.scalars(select(Visit).where(Visit.guest_id == guest_id)).all()
+    assert max(v.visited_at for v in visits) == guest.last_visit_at
+    assert {v.served_by_name for v in visits} == {"Floor"} and all(v.outlet.code == "terrace" for v in visits)

@@ -13,7 +13,7 @@ from guestbook.actor import Actor
 from guestbook.admin.models import Outlet, Property
 from guestbook.admin.schemas import OutletCreate, OutletPatch
 from guestbook.admin.settings import get_setting
-from guestbook.db import cached, forget, write_transaction
+from guestbook.db import cached, forget, rows, write_transaction
 from guestbook.extensions import db
 from guestbook.i18n import gettext
 
@@ -22,6 +22,7 @@ PROPERTY_CACHE_KEY = "property"
 PROPERTY_TZ_KEY = "property.timezone"
 PROPERTY_CURRENCY_KEY = "property.currency"
 OUTLET_CHOICES_KEY = "property.outlet_choices"
+OUTLET_IDS_KEY = "property.outlet_ids"
 
 
 class OutletError(ValueError):
@@ -130,6 +131,17 @@ def property_language() -> str:
 def outlet_by_code(code: str) -> Outlet | None:
     """The outlet with this short code."""
     return db.session.scalar(select(Outlet).where(Outlet.code == code))
+
+
+def outlet_id_for_code(code: str) -> int | None:
+    """The id of the outlet with this short code (any outlet, as ``outlet_by_code``), or None.
+
+    Every visit logged asks; kept by the worker like ``outlet_choices`` (the ``property`` cache generation).
+    """
+    ids: dict[str, int] = cached(
+        OUTLET_IDS_KEY, lambda: dict(rows(select(Outlet.code, Outlet.id))), outside_writes=True, topic="property"
+    )
+    return ids.get(code)
 
 
 def create_outlet(data: OutletCreate, actor: Actor) -> Outlet:

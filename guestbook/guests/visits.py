@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from guestbook import audit
 from guestbook.actor import Actor
-from guestbook.admin.outlets import outlet_by_code, property_currency, property_tz
-from guestbook.db import write_transaction
+from guestbook.admin.outlets import outlet_id_for_code, property_currency, property_tz
+from guestbook.db import rows, write_transaction
+from guestbook.db_rows import statement
 from guestbook.extensions import db
 from guestbook.guests import search_index, tonight
 from guestbook.guests.models import Guest, Visit
@@ -74,8 +76,8 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     words = sensitive_words_in(data.notes) if data.notes else []
     if words and not data.confirm_sensitive:
         raise NeedsConfirmation(words)
-    outlet = outlet_by_code(data.outlet)
-    if outlet is None:
+    outlet_id = outlet_id_for_code(data.outlet)
+    if outlet_id is None:
         raise UnknownOutlet(data.outlet)
     currency = property_currency()
     with write_transaction():
@@ -89,24 +91,24 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
             reservation = tonight.booking_by_id(data.reservation_id)
             if reservation is None or reservation.guest_id != guest.id:
                 raise UnknownReservation(data.reservation_id)
-        served_by = db.session.get(StaffUser, actor.staff_user_id) if actor.staff_user_id else None
+        served_by = _staff_name(actor.staff_user_id) if actor.staff_user_id else None
         visit = Visit(
             guest_id=guest.id,
-            outlet_id=outlet.id,
+            outlet_id=outlet_id,
             visited_at=data.visited_at,
             party_size=data.party_size,
             table=data.table,
             items=list(data.items),
             spend=data.spend_decimal(),
             currency=currency,
-            served_by_id=served_by.id if served_by else None,
-            served_by_name=served_by.name if served_by else actor.label,
+            served_by_id=actor.staff_user_id if served_by is not None else None,
+            served_by_name=served_by if served_by is not None else actor.label,
             notes=data.notes,
         )
         db.session.add(visit)
         db.session.flush()
         refresh_visit_stats(guest.id)
-        detail = f"outlet={outlet.code} table={data.table}"
+        detail = f"outlet={data.outlet} table={data.table}"
         if reservation is not None:
             detail += f" reservation={reservation.id}"
             # Only a live booking becomes "arrived": a cancelled or no-show one keeps its status.
@@ -117,20 +119,43 @@ def log_visit(guest_id: int, data: VisitCreate, actor: Actor) -> Visit:
     return visit
 
 
+def _staff_name(staff_user_id: int) -> str | None:
+    """The name of a staff account (the visit keeps who served), or None."""
+    names = rows(_staff_name_stmt(), {"id": staff_user_id}).scalars()
+    return str(names[0]) if names else None
+
+
+@statement
+def _staff_name_stmt() -> Select[str]:
+    return select(StaffUser.name).where(StaffUser.id == bindparam("id"))
+
+
 def refresh_visit_stats(guest_id: int) -> None:
-    """Recompute a guest's visit count and last visit from the visits table (inside a write)."""
-    count, last = db.session.execute(
-        select(func.count(Visit.id), func.max(Visit.visited_at)).where(Visit.guest_id == guest_id)
-    ).one()
-    db.session.execute(
+    """Recompute a guest's visit count and last visit from the visits table (inside a write).
+
+    One UPDATE that counts and returns what it wrote, which the loaded guest takes as its own (no read back).
+    """
+    of_guest = Visit.guest_id == guest_id
+    stmt = (
         update(Guest)
         .where(Guest.id == guest_id)
-        .values(visit_count=count, last_visit_at=last)
+        .values(
+            visit_count=select(func.count(Visit.id)).where(of_guest).scalar_subquery(),
+            last_visit_at=select(func.max(Visit.visited_at)).where(of_guest).scalar_subquery(),
+        )
         .execution_options(synchronize_session=False)
     )
     guest = db.session.get(Guest, guest_id)
-    if guest is not None:
-        db.session.refresh(guest, ["visit_count", "last_visit_at"])
+    if not db.session.get_bind().dialect.update_returning:  # SQLite before 3.35: read the values back
+        db.session.execute(stmt)
+        if guest is not None:
+            db.session.refresh(guest, ["visit_count", "last_visit_at"])
+            search_index.touch_recency(guest)
+        return
+    written = db.session.execute(stmt.returning(Guest.visit_count, Guest.last_visit_at)).first()
+    if guest is not None and written is not None:
+        set_committed_value(guest, "visit_count", written.visit_count)
+        set_committed_value(guest, "last_visit_at", written.last_visit_at)
         search_index.touch_recency(guest)
 
 
