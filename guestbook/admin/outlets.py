@@ -23,6 +23,7 @@ PROPERTY_TZ_KEY = "property.timezone"
 PROPERTY_CURRENCY_KEY = "property.currency"
 OUTLET_CHOICES_KEY = "property.outlet_choices"
 OUTLET_IDS_KEY = "property.outlet_ids"
+OUTLET_NAMES_KEY = "property.outlet_names"
 
 
 class OutletError(ValueError):
@@ -131,6 +132,14 @@ def property_language() -> str:
 def outlet_by_code(code: str) -> Outlet | None:
     """The outlet with this short code."""
     return db.session.scalar(select(Outlet).where(Outlet.code == code))
+
+
+def outlet_names() -> dict[int, str]:
+    """Every outlet's name by id (a card's "usually at the terrace"), kept by the worker as ``outlet_choices``."""
+    names: dict[int, str] = cached(
+        OUTLET_NAMES_KEY, lambda: dict(rows(select(Outlet.id, Outlet.name))), outside_writes=True, topic="property"
+    )
+    return names
 
 
 def outlet_id_for_code(code: str) -> int | None:

@@ -13,6 +13,7 @@ from guestbook.guests import diets, history, photos, recognition, tags, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
 from guestbook.guests.models import Allergy, Guest, GuestNote, Preference, Tag, Visit
+from guestbook.guests.tags import TagChip
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Card:
     record: dict[str, Any]  # history: visits, spend (None for roles that do not see it), no-shows
     record_line: str  # the same as one line (the briefing shows it)
     tags: list[Tag]
-    all_tags: list[Tag]  # what the card's tag form offers
+    all_tags: list[TagChip]  # what the card's tag form offers
     photo: photos.PhotoState
 
 
@@ -94,6 +95,6 @@ def record_facts(guest: Guest, role: str, data: dict[str, Any] | None = None) ->
         "record": record,
         "record_line": history.history_line(record),
         "tags": sorted(guest.tags, key=lambda t: t.name_key),
-        "all_tags": tags.list_tags(),
+        "all_tags": tags.tag_chips(),
         "photo": photos.photo_state(guest.id),
     }

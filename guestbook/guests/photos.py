@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import Select, bindparam, select
 
 from guestbook import audit
 from guestbook.actor import Actor
 from guestbook.admin.settings import get_setting
-from guestbook.db import write_transaction
+from guestbook.db import rows, write_transaction
+from guestbook.db_rows import statement
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, GuestPhoto
 from guestbook.models.base import utcnow
@@ -54,10 +57,20 @@ def photos_enabled() -> bool:
 
 def photo_state(guest_id: int) -> PhotoState:
     """The photo facts of a guest (no photo bytes loaded)."""
-    row = db.session.get(GuestPhoto, guest_id) if photos_enabled() else None
-    if row is None:
+    found = rows(_state_stmt(), {"guest_id": guest_id}) if photos_enabled() else None
+    if not found:
         return PhotoState(photos_enabled(), False, "", "", False)
-    return PhotoState(True, True, row.consent_by, row.consent_at.isoformat(), row.data is not None)
+    consent_by, consent_at, has_photo = found[0]
+    return PhotoState(True, True, consent_by, consent_at.isoformat(), bool(has_photo))
+
+
+@statement
+def _state_stmt() -> Select[str, datetime, bool]:
+    """Every card asks: the consent and whether there is a photo, never the photo's bytes."""
+    photo = GuestPhoto
+    return select(photo.consent_by, photo.consent_at, photo.data.is_not(None)).where(
+        photo.guest_id == bindparam("guest_id")
+    )
 
 
 def record_consent(guest_id: int, actor: Actor) -> None:

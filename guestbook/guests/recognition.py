@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
 
-from guestbook.admin.models import Outlet
+from guestbook.admin import outlets
 from guestbook.admin.outlets import property_today
 from guestbook.extensions import db
 from guestbook.guests.models import Guest, Preference, Visit
@@ -203,7 +203,7 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
                 _no_seat, usual_order = derive_usual(anywhere_recent)
                 order_elsewhere = bool(usual_order)
             if outlet_names is None:
-                outlet_names = {oid: name for oid, name in db.session.execute(select(Outlet.id, Outlet.name))}
+                outlet_names = outlets.outlet_names()
             elsewhere = _strongest_elsewhere(rows, stated.get(gid, []), outlet_id, outlet_names)
         seat = derived_seat
         entered = [p for p in stated.get(gid, []) if p.outlet_id in (None, outlet_id)]

@@ -71,12 +71,26 @@ def clean_color(raw: str) -> str:
 
 TAGS_KEY = "guests.tags"
 TAG_STYLES_KEY = "guests.tag_styles"
+TAG_CHIPS_KEY = "guests.tag_chips"
 
 
 def list_tags() -> list[Tag]:
     """Every defined tag, by name (read once per read transaction: the card's picker and the stylesheet)."""
     return list(
         cached(TAGS_KEY, lambda: list(db.session.scalars(select(Tag).order_by(Tag.name_key))), outside_writes=True)
+    )
+
+
+def tag_chips() -> list[TagChip]:
+    """Every defined tag as plain chips, by name: what the card's tag form offers.
+
+    Kept by the worker until a tag changes (the ``tag`` cache generation), as the tag stylesheet is.
+    """
+    return cached(
+        TAG_CHIPS_KEY,
+        lambda: [TagChip(*row) for row in rows(select(Tag.id, Tag.name, Tag.color).order_by(Tag.name_key))],
+        outside_writes=True,
+        topic="tag",
     )
 
 
