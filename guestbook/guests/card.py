@@ -58,11 +58,11 @@ def card_for(
     tonight = booking or next((b for b in reversed(today_bookings.bookings) if b.status == "arrived"), None)
     today = property_today()
     outlet_id = tonight.outlet_id if tonight else (device.id if device else None)
+    prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))  # loaded first: recognise uses them
     rec = recognition.recognise(guest, outlet_id=outlet_id, today=today)
     history, has_more = recognition.visit_history(guest.id, page, page_size)
     shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
     now = datetime.now(UTC)
-    prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))
     data = guest_service.guest_to_dict(guest, actor.role, panels=False)  # the page's panels load the rest
     return Card(
         guest=guest,

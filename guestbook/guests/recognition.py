@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, bindparam, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 
 from guestbook.admin import outlets
 from guestbook.admin.outlets import property_today
@@ -159,7 +160,9 @@ def _recognition_stmts() -> tuple[Select[Visit, int, int], Select[int, int, date
     return visits, totals, seating
 
 
-def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recognition]:
+def recognise_many(
+    keys: Iterable[RecognitionKey], *, seating: dict[int, list[Preference]] | None = None
+) -> dict[RecognitionKey, Recognition]:
     """Recognition facts for many (guest, outlet) pairs in a few queries per 500 guests.
 
     The one implementation of the rules, used by the card, the briefing and letters. With an outlet,
@@ -171,7 +174,7 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
     has never been there (what a guest eats and drinks travels with them better than a table number).
     Without an outlet everything comes from the last visits anywhere. The last visit, the first visit
     and the count span every outlet. Window functions rank each guest's visits so only those windows
-    are loaded.
+    are loaded. ``seating``: the guests' seating preferences when the caller has them loaded (the card).
     """
     wanted = list(dict.fromkeys(keys))
     guest_ids = sorted({gid for gid, _outlet in wanted})
@@ -184,8 +187,11 @@ def recognise_many(keys: Iterable[RecognitionKey]) -> dict[RecognitionKey, Recog
         for visit, at, anywhere in db.session.execute(visits_stmt, chunk):
             ranked_visits[visit.guest_id].append((visit, at, anywhere))
         totals.update({gid: (count, first) for gid, count, first in db.session.execute(totals_stmt, chunk)})
-        for pref in db.session.scalars(seating_stmt, chunk):
-            stated[pref.guest_id].append(pref)
+        if seating is None:
+            for pref in db.session.scalars(seating_stmt, chunk):
+                stated[pref.guest_id].append(pref)
+    if seating is not None:
+        stated.update(seating)
     outlet_names: dict[int, str] | None = None
     found: dict[RecognitionKey, Recognition] = {}
     for gid, outlet_id in wanted:
@@ -270,7 +276,10 @@ def seat_elsewhere(guest_id: int, outlet_id: int) -> SeatElsewhere | None:
 
 def recognise(guest: Guest, outlet_id: int | None = None, today: date | None = None) -> Recognition:
     """Derive the recognition facts for one guest, optionally for one outlet, with coming occasions."""
-    rec = recognise_many([(guest.id, outlet_id)])[(guest.id, outlet_id)]
+    # The card has loaded the guest's preferences (it lists them): their seating ones need no second query.
+    loaded = "preferences" not in sa_inspect(guest).unloaded
+    seating = {guest.id: [p for p in guest.preferences if p.category == "seating"]} if loaded else None
+    rec = recognise_many([(guest.id, outlet_id)], seating=seating)[(guest.id, outlet_id)]
     rec.occasions = upcoming_occasions(guest, today or property_today())
     return rec
 
