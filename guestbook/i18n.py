@@ -226,9 +226,12 @@ def _pattern_for(language: str, skeleton: str) -> str:
 def _format(value: date | datetime, pattern: str) -> str:
     """Format with a CLDR pattern; in Thai with the Buddhist year (พ.ศ. 2569) when the property asks for it."""
     day = value.date() if isinstance(value, datetime) else value
-    if _buddhist():
-        pattern = _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern))
-    return _formatted_day(day, pattern, current_language())
+    return _formatted_day(day, _buddhist_era(pattern, day) if _buddhist() else pattern, current_language())
+
+
+def _buddhist_era(pattern: str, day: date) -> str:
+    """``pattern`` with the year written in the Buddhist era (พ.ศ. 2569)."""
+    return _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern))
 
 
 @lru_cache(maxsize=4096)
@@ -238,17 +241,14 @@ def _formatted_day(day: date, pattern: str, language: str) -> str:
 
 
 def day_formatter(width: str = "medium") -> Callable[[date], str]:
-    """``format_day`` for many days in one language: the language, pattern and era are looked up once.
-
-    A result list formats a date per guest; each ``format_day`` asks the request for its language three times.
-    """
+    """``format_day`` for many days in one language: the language, pattern and era are looked up once (a result
+    list formats a date per guest; ``format_day`` is this for one day)."""
     language = current_language()
     pattern = _long_date_pattern(language) if width == "long" else _pattern_for(language, "yMMMd")
     buddhist = _buddhist()
 
     def formatted(day: date) -> str:
-        era = _ERA.sub("'พ.ศ.'", _YEAR.sub(f"'{day.year + 543}'", pattern)) if buddhist else pattern
-        return _formatted_day(day, era, language)
+        return _formatted_day(day, _buddhist_era(pattern, day) if buddhist else pattern, language)
 
     return formatted
 
@@ -257,9 +257,7 @@ def format_day(value: date | datetime | None, width: str = "medium") -> str:
     """A date with its year: ``3 Dec 2026``, ``3 ธ.ค. 2569``, ``2026年12月3日``; long: ``3 December 2026``."""
     if value is None:
         return ""
-    if width == "long":
-        return _format(value, _long_date_pattern(current_language()))
-    return _format(value, _pattern("yMMMd"))
+    return day_formatter(width)(value.date() if isinstance(value, datetime) else value)
 
 
 @lru_cache(maxsize=16)

@@ -28,7 +28,7 @@ from guestbook.db_rows import statement
 from guestbook.extensions import db
 from guestbook.guests import tags, tonight
 from guestbook.guests.models import Guest, guest_tag
-from guestbook.guests.search_index import index_guest, on_sqlite, remove_guest, touch_recency
+from guestbook.guests.search_index import index_guest, on_sqlite, recency_key, remove_guest, touch_recency
 from guestbook.guests.search_models import GuestSearchKey
 from guestbook.guests.search_sql import estimates, exact_candidates, phone_candidates, word_candidates
 from guestbook.guests.search_tokens import (
@@ -108,15 +108,18 @@ def _with_recency(ids: list[int]) -> dict[int, int]:
         return {}
     if on_sqlite():  # SQLite works the epoch out: every search asks this of today's arrivals (50 at a busy dinner)
         return dict(rows(_sqlite_recency_stmt(), {"ids": ids}))
-    recs = rows(_recency_stmt(), {"ids": ids})
-    return {gid: (-int(at.timestamp()) if at else 0) for gid, at in recs}
+    return {gid: recency_key(at) for gid, at in rows(_recency_stmt(), {"ids": ids})}
 
 
 @statement
 def _sqlite_recency_stmt() -> Select[int, int]:
-    """``_recency_stmt`` with the epoch taken in SQL (``strftime('%s')``: whole seconds, as ``int(timestamp())``)."""
-    recency = func.coalesce(-extract("epoch", Guest.last_visit_at), 0)
-    return select(Guest.id, recency).where(Guest.id.in_(bindparam("ids", expanding=True)))
+    """``_recency_stmt`` with the epoch taken in SQL."""
+    return select(Guest.id, _sqlite_recency()).where(Guest.id.in_(bindparam("ids", expanding=True)))
+
+
+def _sqlite_recency() -> Any:
+    """``recency_key`` in SQL (``strftime('%s')``: whole seconds, as ``int(timestamp())``)."""
+    return func.coalesce(-extract("epoch", Guest.last_visit_at), 0)
 
 
 def _arrivals_with_keys(ids: list[int], keys: dict[int, _Key]) -> dict[int, int]:
@@ -129,7 +132,7 @@ def _arrivals_with_keys(ids: list[int], keys: dict[int, _Key]) -> dict[int, int]
     for gid, recency, tokens, forms, phone in rows(
         _arrival_keys_stmt() if sqlite else _arrival_keys_at_stmt(), {"ids": ids}
     ):
-        found[gid] = recency if sqlite else (-int(recency.timestamp()) if recency else 0)
+        found[gid] = recency if sqlite else recency_key(recency)
         if tokens is not None:  # a guest not indexed yet matches nothing (as in ``_keys_of``)
             keys[gid] = _parsed(tokens, forms, phone or "")
     return found
@@ -147,7 +150,7 @@ def _arrival_keys_select(recency: Any) -> Select[Any]:
 @statement
 def _arrival_keys_stmt() -> Select[Any]:
     """SQLite: the recency worked out in SQL, as ``_sqlite_recency_stmt``."""
-    return _arrival_keys_select(func.coalesce(-extract("epoch", Guest.last_visit_at), 0))
+    return _arrival_keys_select(_sqlite_recency())
 
 
 @statement
@@ -342,7 +345,7 @@ def _tagged_hits(tag_ids: list[int], limit: int) -> list[SearchHit]:
         .limit(CANDIDATE_CAP)
     )
     arriving = tonight.arriving_guest_ids()
-    hits = [SearchHit(gid, 1, gid in arriving, -int(at.timestamp()) if at else 0, ["tag"]) for gid, at in rows(stmt)]
+    hits = [SearchHit(gid, 1, gid in arriving, recency_key(at), ["tag"]) for gid, at in rows(stmt)]
     hits.sort(key=lambda h: (not h.arriving_today, h.recency, -h.guest_id))
     return hits[:limit]
 

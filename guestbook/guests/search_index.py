@@ -8,6 +8,7 @@ and phone digits to the FTS5 trigram table on SQLite. ``guestbook.guests.search`
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import delete, insert, text, update
 
@@ -22,8 +23,13 @@ def on_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
+def recency_key(last_visit_at: datetime | None) -> int:
+    """The token index's order for a guest: minus the last visit's epoch seconds (0 for a guest never seen)."""
+    return -int(last_visit_at.timestamp()) if last_visit_at else 0
+
+
 def _recency(guest: Guest) -> int:
-    return -int(guest.last_visit_at.timestamp()) if guest.last_visit_at else 0
+    return recency_key(guest.last_visit_at)
 
 
 def index_guest(guest: Guest) -> None:

@@ -146,16 +146,16 @@ def refresh_visit_stats(guest_id: int) -> None:
         .execution_options(synchronize_session=False)
     )
     guest = db.session.get(Guest, guest_id)
-    if not db.session.get_bind().dialect.update_returning:  # SQLite before 3.35: read the values back
+    if guest is None:
         db.session.execute(stmt)
-        if guest is not None:
-            db.session.refresh(guest, ["visit_count", "last_visit_at"])
-            search_index.touch_recency(guest)
-        return
-    written = db.session.execute(stmt.returning(Guest.visit_count, Guest.last_visit_at)).first()
-    if guest is not None and written is not None:
+    elif db.session.get_bind().dialect.update_returning:
+        written = db.session.execute(stmt.returning(Guest.visit_count, Guest.last_visit_at)).one()
         set_committed_value(guest, "visit_count", written.visit_count)
         set_committed_value(guest, "last_visit_at", written.last_visit_at)
+    else:  # SQLite before 3.35: read the values back
+        db.session.execute(stmt)
+        db.session.refresh(guest, ["visit_count", "last_visit_at"])
+    if guest is not None:
         search_index.touch_recency(guest)
 
 
