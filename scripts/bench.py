@@ -77,7 +77,7 @@ class Benchmark:
     full_size: str  # the size the goals are stated for (BENCHMARKS.md)
     figures: tuple[Figure, ...]
     goal_exit_code: int | None = None  # an exit status that means "goal not met" rather than "did not run"
-    extra: bool = False  # only with --capacity (or named in --only): too long for the quick table
+    extra: bool = False  # the long load runs: only with --capacity (or named in --only), too long for the quick table
 
 
 @dataclass
@@ -151,6 +151,7 @@ LOAD_CARD_SHARE = _re(
     rf"requests/s\); goal at least {NUM}%: {VERDICT}"
 )
 LOAD_CAPACITY = _re(rf"^capacity: (?P<v>{NUM}) tablets \(.*\); goal at least {NUM}: {VERDICT}")
+CPU_RATIO = _re(rf"^median ratio: (?P<v>{NUM}) over \d+ pairs; goal at most {NUM}: {VERDICT}")
 
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark(
@@ -308,6 +309,22 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         goal_exit_code=1,
         extra=True,
     ),
+    Benchmark(
+        "load-cpu-ratio",
+        "bench_cpu_ratio.py",
+        ("--pairs", "1", "--duration", "20"),
+        "1 pair of 20 s runs",
+        "4 pairs of 30 s runs, 50 tablets",
+        (
+            Figure(
+                "CPU per request, this tree / 25db086",
+                CPU_RATIO,
+                goal=Goal("<=", 0.5, "at most 0.5", True),
+                verdict_group="verdict",
+            ),
+        ),
+        extra=True,
+    ),
 )
 
 
@@ -462,7 +479,7 @@ def run(bench: Benchmark, timeout: float, echo: bool) -> Outcome:
 
 
 def select(only: str | None, capacity: bool) -> list[Benchmark]:
-    """The benchmarks to run: all quick ones (plus the capacity run with ``--capacity``), or those named."""
+    """The benchmarks to run: all quick ones (plus the long load runs with ``--capacity``), or those named."""
     names = {b.name for b in BENCHMARKS}
     if only:
         wanted = [n.strip() for n in only.split(",") if n.strip()]
@@ -482,7 +499,7 @@ def describe(benchmarks: Sequence[Benchmark], capacity: bool) -> str:
         if bench in benchmarks:
             note = ""
         elif bench.extra and not capacity:
-            note = "  (only with --capacity)"
+            note = "  (only with --capacity, or named in --only)"
         else:
             continue
         lines.append(f"{bench.name:<14} scripts/{bench.script} {' '.join(bench.args)}{note}")
@@ -501,7 +518,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--capacity",
         action="store_true",
-        help="also run bench_load's capacity mode (--steps 50,100,200 --duration 30; several minutes)",
+        help=(
+            "also run the long load runs: bench_load's capacity mode (--steps 50,100,200 --duration 30) and the"
+            " CPU per request against 25db086 (bench_cpu_ratio, one pair); several minutes each"
+        ),
     )
     parser.add_argument("--timeout", type=float, default=900, help="seconds before a benchmark is stopped (failed)")
     parser.add_argument("--verbose", action="store_true", help="echo each benchmark's output (stderr) as it runs")

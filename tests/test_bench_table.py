@@ -280,10 +280,11 @@ def test_number_and_table() -> None:
 
 def test_selection() -> None:
     names = [b.name for b in bench.select(None, capacity=False)]
-    assert "load" in names and "load-capacity" not in names
-    assert [b.name for b in bench.select(None, capacity=True)][-1] == "load-capacity"
+    assert "load" in names and "load-capacity" not in names and "load-cpu-ratio" not in names
+    assert [b.name for b in bench.select(None, capacity=True)][-2:] == ["load-capacity", "load-cpu-ratio"]
     assert [b.name for b in bench.select("briefing,letters", capacity=False)] == ["briefing", "letters"]
-    assert [b.name for b in bench.select("load", capacity=True)] == ["load", "load-capacity"]
+    assert [b.name for b in bench.select("load", capacity=True)] == ["load", "load-capacity", "load-cpu-ratio"]
+    assert [b.name for b in bench.select("load-cpu-ratio", capacity=False)] == ["load-cpu-ratio"]
 
 
 def test_list_names_every_benchmark_script() -> None:
