@@ -1,4 +1,7 @@
-"""Guest pages for the record at a glance: a guest's tags, the photo (consent, upload, view) and the tag list."""
+"""Guest pages for the record at a glance: a guest's tags, the photo (consent, upload, view) and the tag list.
+
+Also the template helpers for pages that show guests: the tag colours' stylesheet and a guest's card (``card_url``).
+"""
 
 from __future__ import annotations
 
@@ -33,6 +36,26 @@ def _existing(guest_id: int) -> None:
         guest_service.get_guest(guest_id)
     except guest_service.GuestNotFound:
         abort(404)
+
+
+_ANY_ID = 918_273_645  # stands for the id while the card's URL is built once per request
+
+
+@bp.app_template_filter()
+def card_url(guest_id: int) -> str:
+    """``{{ guest.id|card_url }}``: ``url_for('guests.show', guest_id=…)`` for pages that link many guests.
+
+    The URL is built through the URL map once per request, around a stand-in id, and each guest's id put in its
+    place; a filter, not a global, as Jinja calls a filter directly. Building each of a result list's twenty links
+    was a fortieth of a keystroke's CPU.
+    """
+    parts = getattr(request, "_card_url_parts", None)  # the request's, not ``g``: one app context may serve several
+    if parts is None:
+        before, found, after = url_for("guests.show", guest_id=_ANY_ID).partition(str(_ANY_ID))
+        if not found:  # never for this route, whose URL holds the id as digits
+            return url_for("guests.show", guest_id=guest_id)
+        parts = request._card_url_parts = (before, after)  # type: ignore[attr-defined]
+    return f"{parts[0]}{int(guest_id):d}{parts[1]}"
 
 
 @bp.app_template_global()
