@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -26,7 +27,7 @@ from guestbook.guests.models import Guest, Visit
 from guestbook.i18n import gettext, in_language
 
 from .conftest import AuthActions, csrf_from
-from .factories import ACTOR, make_guest
+from .factories import ACTOR, add_visits, make_guest
 
 
 @contextmanager
@@ -99,6 +100,32 @@ def test_the_card_reads_each_panel_once(app: Flask, client: FlaskClient, auth: A
     assert sum(s.lstrip().startswith("SELECT guest.id, guest.given_name") for s in selects) == 1, selects
     # A new query on every card is a choice to make on purpose: this is the count after issue 16.
     assert len(selects) <= CARD_SELECTS, f"{len(selects)} queries: {tables}"
+
+
+def test_the_card_names_the_visits_outlets_without_reading_them(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Last time, the history and the visit form's outlet come from the worker's outlet maps, not the outlet rows."""
+    guest_id = make_guest(given_name="Ren", family_name="Sato").id
+    add_visits(guest_id, "bar", [("B2", ["gin"])])
+    add_visits(
+        guest_id, "terrace", [("T4", ["pad thai"]), ("T4", ["pad thai"])], start=datetime.now(UTC) - timedelta(hours=1)
+    )
+    auth.login("floor")
+    client.get(f"/guests/{guest_id}")  # warm: the worker keeps the outlet maps from the first card
+    with statements() as seen:
+        page = client.get(f"/guests/{guest_id}").get_data(as_text=True)
+    assert not any(re.search(r"\bFROM\s+outlet\b", s) for s in seen), seen
+    history = page.split('id="history"', 1)[1]
+    assert (
+        history.count('<td class="outlet">Terrace</td>') == 2
+        and history.count('<td class="outlet">Bamboo Bar</td>') == 1
+    )
+    last_time = page.split('id="last-h"', 1)[1].split("</dl>", 1)[0]
+    assert "Terrace, T4" in last_time
+    assert re.search(r'<option selected value="terrace">|<option value="terrace" selected', page), (
+        "the last visit's outlet"
+    )
 
 
 def test_a_reads_audit_row_keeps_what_was_loaded(app: Flask) -> None:

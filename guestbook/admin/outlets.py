@@ -24,6 +24,7 @@ PROPERTY_CURRENCY_KEY = "property.currency"
 OUTLET_CHOICES_KEY = "property.outlet_choices"
 OUTLET_IDS_KEY = "property.outlet_ids"
 OUTLET_NAMES_KEY = "property.outlet_names"
+OUTLET_CODES_KEY = "property.outlet_codes"
 
 
 class OutletError(ValueError):
@@ -140,6 +141,18 @@ def outlet_names() -> dict[int, str]:
         OUTLET_NAMES_KEY, lambda: dict(rows(select(Outlet.id, Outlet.name))), outside_writes=True, topic="property"
     )
     return names
+
+
+def outlet_code_of(outlet_id: int) -> str:
+    """The short code of outlet ``outlet_id`` ("" for none): a card's visit form picks the last visit's outlet.
+
+    Kept by the worker like ``outlet_names`` (the ``property`` cache generation), so the card does not load the
+    outlet's row for it.
+    """
+    codes: dict[int, str] = cached(
+        OUTLET_CODES_KEY, lambda: dict(rows(select(Outlet.id, Outlet.code))), outside_writes=True, topic="property"
+    )
+    return codes.get(outlet_id, "")
 
 
 def outlet_id_for_code(code: str) -> int | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
-from guestbook.admin.outlets import property_today
+from guestbook.admin.outlets import outlet_names, property_today
 from guestbook.guests import diets, history, photos, recognition, tags, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
@@ -41,6 +41,7 @@ class Card:
     tags: list[Tag]
     all_tags: list[TagChip]  # what the card's tag form offers
     photo: photos.PhotoState
+    outlet_names: dict[int, str]  # every outlet's name by id, kept by the worker: the visits' outlets without a query
 
 
 def card_for(
@@ -81,6 +82,7 @@ def card_for(
         has_more=has_more,
         show_contact=guest_service.can_see_contact(actor.role),
         today=today,
+        outlet_names=outlet_names(),
         **record_facts(guest, actor.role, data),
     )
 

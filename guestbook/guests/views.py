@@ -162,7 +162,9 @@ def _card(
             visit_form.table.data = tonight.table or (rec.usual_seat.value if rec.usual_seat else "")
             visit_form.party_size.data = tonight.party_size
         else:
-            visit_form.outlet.data = device.code if device else (rec.last_visit.outlet.code if rec.last_visit else "")
+            last = rec.last_visit
+            last_outlet = outlet_service.outlet_code_of(last.outlet_id) if last else ""
+            visit_form.outlet.data = device.code if device else last_outlet
             visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
             visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
     visit_form.outlet.choices = choices(outlets)
@@ -204,6 +206,7 @@ def _card(
         guest_tags=card.tags,
         all_tags=card.all_tags,
         photo=card.photo,
+        outlet_names=card.outlet_names,
     )
     return html, status
 
