@@ -95,6 +95,32 @@ def test_a_sensitive_visit_note_needs_confirming_through_the_api(  # type: ignor
     assert plain.status_code == 201
 
 
+def test_the_cards_history_pages_are_the_visits_newest_first(app: Flask) -> None:
+    """Page 1 comes from the recognition's latest visits, later pages from their own query: the same order."""
+    guest = make_guest(family_name="Paged")
+    start = datetime.now(UTC) - timedelta(days=30)
+    for n in range(23):  # two outlets; some visits at the same minute (the id breaks the tie)
+        at = start + timedelta(days=n // 2)
+        visits.log_visit(
+            guest.id, VisitCreate(outlet="terrace" if n % 3 else "bar", visited_at=at, table=f"T{n}"), FLOOR
+        )
+    newest = list(
+        db.session.scalars(
+            select(Visit.id).where(Visit.guest_id == guest.id).order_by(Visit.visited_at.desc(), Visit.id.desc())
+        )
+    )
+    pages = []
+    for page in (1, 2, 3):
+        card = card_for(guest.id, FLOOR, device=None, chosen_booking=None, page=page, page_size=10)
+        pages.append(([v.id for v in card.history], card.has_more))
+    assert pages == [(newest[:10], True), (newest[10:20], True), (newest[20:], False)]
+    exactly_ten = make_guest(family_name="Tenvisits")
+    for n in range(10):
+        visits.log_visit(exactly_ten.id, VisitCreate(outlet="terrace", visited_at=start + timedelta(days=n)), FLOOR)
+    card = card_for(exactly_ten.id, FLOOR, device=None, chosen_booking=None, page=1, page_size=10)
+    assert len(card.history) == 10 and card.has_more is False
+
+
 def test_the_openapi_document_describes_confirm_sensitive(app: Flask, client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     field = spec["components"]["schemas"]["VisitCreate"]["properties"]["confirm_sensitive"]

@@ -61,7 +61,11 @@ def card_for(
     outlet_id = tonight.outlet_id if tonight else (device.id if device else None)
     prefs = sorted(guest.preferences, key=lambda p: (p.category, p.recorded_at))  # loaded first: recognise uses them
     rec = recognition.recognise(guest, outlet_id=outlet_id, today=today)
-    history, has_more = recognition.visit_history(guest.id, page, page_size)
+    if page == 1 and page_size <= recognition.RECENT_WINDOW:
+        # The first page is the recognition's latest visits (in the same order), and the count says if there are more.
+        history, has_more = rec.latest[:page_size], rec.visit_count > page_size
+    else:
+        history, has_more = recognition.visit_history(guest.id, page, page_size)
     shown = [*history, *([rec.last_visit] if rec.last_visit else [])]
     now = datetime.now(UTC)
     data = guest_service.guest_to_dict(guest, actor.role, panels=False)  # the page's panels load the rest

@@ -84,6 +84,7 @@ class Recognition:
     occasions: list[tuple[str, date]] = field(default_factory=list)
     seat_elsewhere: SeatElsewhere | None = None  # only when an outlet was asked about
     order_from_elsewhere: bool = False  # never been to the asked outlet: the order comes from the others
+    latest: list[Visit] = field(default_factory=list)  # the last RECENT_WINDOW visits anywhere, newest first
 
 
 def _item_key(item: str) -> str:
@@ -227,6 +228,7 @@ def recognise_many(
             order_from_elsewhere=order_elsewhere,
             first_visit_at=first,
             seat_elsewhere=elsewhere,
+            latest=anywhere_recent,
         )
     return found
 
