@@ -37,6 +37,9 @@ from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 # The shipped languages, each named in its own script (the language menu shows these).
 LANGUAGES: dict[str, str] = {"en": "English", "th": "ไทย", "zh_Hans": "简体中文", "ja": "日本語"}
@@ -94,6 +97,9 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # Jinja's ``_`` resolves ``gettext`` and calls it, and that calls the function above: three calls through the
+    # template context per message (a card shows a hundred). The same newstyle behaviour in one call each:
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         current_language=current_language,
@@ -111,6 +117,26 @@ def init_i18n(app: Flask, locale_selector: Callable[[], str], buddhist_year: Cal
 
 
 _NULL = NullTranslations()
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, /, **variables: Any) -> str:
+    """``_()`` and ``gettext()`` in templates, as Jinja's newstyle gettext: the message made safe when the template
+    autoescapes, then always %-formatted (the variables escaped; ``%%`` is ``%`` with or without variables)."""
+    message: str = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        message = Markup(message)  # noqa: S704  (our catalogue's words, as Jinja's own; the variables are escaped)
+    return message % variables if variables or "%" in message else message
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    """``ngettext()`` in templates, as Jinja's newstyle ngettext (``num`` is a variable unless one is given)."""
+    variables.setdefault("num", num)
+    message: str = _translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        message = Markup(message)  # noqa: S704  (as in _template_gettext)
+    return message % variables
 
 
 def _translations() -> NullTranslations:

@@ -169,6 +169,42 @@ def test_a_lists_day_formatter_formats_as_format_day(app: Flask) -> None:
                 assert ("2569" in day_formatter("long")(days[0])) is buddhist
 
 
+def test_template_gettext_says_what_jinjas_newstyle_gettext_says(app: Flask) -> None:
+    """``_``, ``gettext`` and ``ngettext`` in templates are ours (one call each, not Jinja's three); every output equals
+    Jinja's own newstyle functions over the same catalogue: escaping, ``%%``, plurals, ``num``, autoescape off."""
+    from jinja2 import Environment
+
+    from guestbook.i18n import _translations
+
+    stock = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    stock.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+    ours = app.jinja_env
+    assert ours.globals["_"] is ours.globals["gettext"] and ours.globals["_"] is not stock.globals["gettext"]
+    sources = [
+        "{{ _('Guests') }}|{{ gettext('Guests') }}",
+        "{{ _('No guest matches “%(query)s”.', query=q) }}",
+        "{{ _('%(pct)s%% likely still a guest', pct=7) }}|{{ _('100%% sure') }}",
+        "{{ ngettext('%(num)d visit', '%(num)d visits', n) }}|{{ ngettext('%(num)d visit', '%(num)d visits', 1) }}",
+        "{{ ngettext('%(num)d visit', '%(num)d visits', n, num=5) }}",
+        "{% trans %}Guests{% endtrans %}",
+        "{% trans count=n %}{{ count }} visit{% pluralize %}{{ count }} visits{% endtrans %}",
+        "{% autoescape false %}{{ _('No guest matches “%(query)s”.', query=q) }}{% endautoescape %}",
+    ]
+    values = {"q": "<b>Tom & Jerry</b>", "n": 3}
+    with app.test_request_context("/"):
+        for language in LANGUAGES:
+            with in_language(language):
+                for source in sources:
+                    expected = stock.from_string(source).render(values)
+                    assert ours.from_string(source).render(values) == expected, (language, source)
+                    if "autoescape false" not in source:
+                        assert "<b>" not in expected  # the stock functions escape: the comparison means something
+
+
 def _login_page(client: FlaskClient, accept: str | None) -> str:
     headers = {"Accept-Language": accept} if accept else {}
     return client.get("/login", headers=headers).get_data(as_text=True)
