@@ -169,6 +169,22 @@ def test_a_lists_day_formatter_formats_as_format_day(app: Flask) -> None:
                 assert ("2569" in day_formatter("long")(days[0])) is buddhist
 
 
+def test_a_historys_datetime_formatter_formats_as_local_datetime(app: Flask) -> None:
+    """``local_datetime_formatter`` (a card's history) says what the ``local_datetime`` filter says, per language."""
+    from datetime import UTC
+
+    from guestbook.guests.filters import local_datetime, local_datetime_formatter
+
+    moments = [datetime(2026, 12, 3, 23, 59, tzinfo=UTC), datetime(2024, 2, 29, 6, 5, tzinfo=UTC)]
+    with app.test_request_context("/"):
+        for language in LANGUAGES:
+            with in_language(language):
+                formatted = local_datetime_formatter()
+                assert [formatted(m) for m in moments] == [local_datetime(m) for m in moments], language
+        with in_language("en"):
+            assert local_datetime_formatter()(moments[0]).endswith(", 06:59")  # Bangkok, the demo property's zone
+
+
 def test_template_gettext_says_what_jinjas_newstyle_gettext_says(app: Flask) -> None:
     """``_``, ``gettext`` and ``ngettext`` in templates are ours (one call each, not Jinja's three); every output equals
     Jinja's own newstyle functions over the same catalogue: escaping, ``%%``, plurals, ``num``, autoescape off."""

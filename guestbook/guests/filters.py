@@ -59,6 +59,18 @@ def local_datetime(value: datetime | None) -> str:
     return gettext("%(date)s, %(time)s", date=format_day(local.date(), width="long"), time=format_time(local))
 
 
+def local_datetime_formatter() -> Callable[[datetime], str]:
+    """``local_datetime`` for a list of datetimes (a card's history): the timezone, language, pattern and words
+    are looked up once."""
+    tz, day, both = _tz(), day_formatter("long"), gettext("%(date)s, %(time)s")
+
+    def formatted(value: datetime) -> str:
+        local = value.astimezone(tz)
+        return both % {"date": day(local.date()), "time": format_time(local)}
+
+    return formatted
+
+
 def ago(value: datetime | None) -> str:
     """``1 year ago``, ``2 days ago``, ``today``: calendar days at the property, not 24-hour spans."""
     if value is None:
@@ -105,6 +117,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(local_day)
     app.add_template_filter(local_datetime)
     app.add_template_filter(ago)
+    app.add_template_global(local_datetime_formatter, "local_datetime_formatter")
     app.add_template_filter(partial_date_text)
     app.add_template_filter(language_name)
     app.add_template_filter(real_allergies)
