@@ -170,17 +170,25 @@ def test_a_lists_day_formatter_formats_as_format_day(app: Flask) -> None:
 
 
 def test_a_historys_datetime_formatter_formats_as_local_datetime(app: Flask) -> None:
-    """``local_datetime_formatter`` (a card's history) says what the ``local_datetime`` filter says, per language."""
+    """``local_datetime_formatter`` (a card's history; the ``local_datetime`` filter is it for one value) says the
+    property's day in full and the time, in the viewer's words, per language."""
     from datetime import UTC
 
+    from guestbook.admin.outlets import property_tz
     from guestbook.guests.filters import local_datetime, local_datetime_formatter
 
     moments = [datetime(2026, 12, 3, 23, 59, tzinfo=UTC), datetime(2024, 2, 29, 6, 5, tzinfo=UTC)]
     with app.test_request_context("/"):
         for language in LANGUAGES:
             with in_language(language):
+                expected = [
+                    gettext("%(date)s, %(time)s", date=format_day(local.date(), width="long"), time=format_time(local))
+                    for local in (m.astimezone(property_tz()) for m in moments)
+                ]
                 formatted = local_datetime_formatter()
-                assert [formatted(m) for m in moments] == [local_datetime(m) for m in moments], language
+                assert [formatted(m) for m in moments] == expected, language
+                assert [local_datetime(m) for m in moments] == expected, language
+        assert local_datetime(None) == ""
         with in_language("en"):
             assert local_datetime_formatter()(moments[0]).endswith(", 06:59")  # Bangkok, the demo property's zone
 

@@ -53,15 +53,12 @@ def local_day(value: datetime | date | None) -> str:
 
 def local_datetime(value: datetime | None) -> str:
     """``8 June 2025, 19:30`` in the property's timezone and the viewer's language."""
-    if value is None:
-        return ""
-    local = value.astimezone(_tz())
-    return gettext("%(date)s, %(time)s", date=format_day(local.date(), width="long"), time=format_time(local))
+    return local_datetime_formatter()(value) if value is not None else ""
 
 
 def local_datetime_formatter() -> Callable[[datetime], str]:
     """``local_datetime`` for a list of datetimes (a card's history): the timezone, language, pattern and words
-    are looked up once."""
+    are looked up once (``local_datetime`` is this for one)."""
     tz, day, both = _tz(), day_formatter("long"), gettext("%(date)s, %(time)s")
 
     def formatted(value: datetime) -> str:

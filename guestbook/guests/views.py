@@ -162,9 +162,11 @@ def _card(
             visit_form.table.data = tonight.table or (rec.usual_seat.value if rec.usual_seat else "")
             visit_form.party_size.data = tonight.party_size
         else:
-            last = rec.last_visit
-            last_outlet = outlet_service.outlet_code_of(last.outlet_id) if last else ""
-            visit_form.outlet.data = device.code if device else last_outlet
+            if device:
+                visit_form.outlet.data = device.code
+            else:
+                last = rec.last_visit
+                visit_form.outlet.data = outlet_service.outlet_code_of(last.outlet_id) if last else ""
             visit_form.table.data = rec.usual_seat.value if rec.usual_seat else ""
             visit_form.party_size.data = rec.last_visit.party_size if rec.last_visit else 2
     visit_form.outlet.choices = choices(outlets)
