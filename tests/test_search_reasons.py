@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from guestbook.admin import outlets as outlet_service
 from guestbook.admin.outlets import property_today
+from guestbook.admin.schemas import OutletPatch
 from guestbook.blueprints import api_document
 from guestbook.extensions import db
 from guestbook.guests import search, search_results
@@ -72,6 +75,27 @@ def test_namesakes_carry_a_distinguishing_detail(app: Flask) -> None:
     floor = {r.guest.id: r.detail for r in search_results.find("anna lee", "floor")}
     assert floor[bangkok.id] == "Siam Cement · last at Bamboo Bar"  # the floor never sees addresses
     assert "Singapore" not in " ".join(floor.values())
+
+
+def test_the_detail_names_the_outlet_of_the_latest_visit(app: Flask) -> None:
+    """The latest visit by date wins, whatever order visits were logged in; a renamed outlet shows its new name."""
+    guest = make_guest(given_name="Olga", family_name="Ivanova")
+    never = make_guest(given_name="Olga", family_name="Ivanova", company="Gazprom")
+    now = datetime.now(UTC)
+    add_visits(guest.id, "terrace", [("T1", [])], start=now - timedelta(days=2))
+    add_visits(guest.id, "bar", [("B1", [])], start=now - timedelta(days=30))  # logged later, happened earlier
+
+    def details() -> dict[int, str]:
+        return {r.guest.id: r.detail for r in search_results.find("olga ivanova", "floor")}
+
+    assert details() == {guest.id: "last at Terrace", never.id: "Gazprom"}
+    terrace = outlet_service.outlet_by_code("terrace")
+    assert terrace is not None
+    outlet_service.update_outlet(terrace.id, OutletPatch(name="Garden Terrace"), ACTOR)
+    assert details()[guest.id] == "last at Garden Terrace"
+    add_visits(guest.id, "bar", [("B2", [])], start=now - timedelta(hours=1))
+    assert details()[guest.id] == "last at Bamboo Bar"
+    assert [r.detail for r in search_results.recent("floor") if r.guest.id == guest.id] == ["last at Bamboo Bar"]
 
 
 def test_the_card_masks_the_same_four_digits_search_uses(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
