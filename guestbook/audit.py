@@ -10,10 +10,10 @@ import json
 import logging
 import os
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, has_app_context
-from sqlalchemy import ForeignKey, Insert, Integer, String, Text, event
+from sqlalchemy import ForeignKey, Insert, Integer, String, Table, Text, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, ORMExecuteState, Session, mapped_column
 
@@ -57,10 +57,24 @@ def record_now(actor: Actor, action: str, guest_id: int | None = None, detail: s
     """Record an audit event in its own short transaction (for reads, which write nothing else).
 
     Inside an open write transaction it joins that one instead (and is committed, or rolled back, with it).
-    What the request has loaded stays loaded: an audit row changes none of it.
+    What the request has loaded stays loaded: an audit row changes none of it. On SQLite the row goes in past the
+    ORM's transaction machinery (``db.append_now``) unless the JSON-lines copy is on.
     """
-    from guestbook.db import write_transaction
+    from guestbook.db import append_now, write_transaction
 
+    if not _jsonl_path():  # the JSON-lines copy follows the ORM's commit: that way only
+        values = {
+            "at": utcnow(),
+            "actor": actor.label,
+            "staff_user_id": actor.staff_user_id,
+            "api_key_id": actor.api_key_id,
+            "action": action,
+            "guest_id": guest_id,
+            "ip": actor.ip,
+            "detail": detail[:2000],
+        }
+        if append_now(cast(Table, AuditEvent.__table__), values):
+            return
     with write_transaction(keep_loaded=True, append_only=True):
         record(actor, action, guest_id, detail)
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from guestbook import audit
 from guestbook.audit import AuditEvent
@@ -15,6 +16,7 @@ from guestbook.extensions import db
 from guestbook.guests import notes, profiles
 from guestbook.guests.models import Guest
 from guestbook.guests.schemas import GuestCreate
+from guestbook.models.base import utcnow
 from guestbook.reservations import bookings
 from guestbook.reservations.models import Reservation
 
@@ -113,6 +115,65 @@ def test_record_now_joins_an_open_write_transaction(app: Flask) -> None:
         raise Boom
     assert _committed(AuditEvent) == events
     audit.record_now(ACTOR, "guest_view", None, "alone")
+    assert _committed(AuditEvent) == events + 1
+
+
+def test_record_now_during_a_read_commits_the_row_and_keeps_what_was_loaded(app: Flask) -> None:
+    """A card's audit row (SQLite: ``append_now``): committed at once, as the same row the ORM writes; the read
+    goes on with what it loaded, without reading it again, and the session's transaction is still usable."""
+    profiles.create_guest(GuestCreate(given_name="Ines", family_name="Duarte"), ACTOR)
+    db.session.remove()
+    events = _committed(AuditEvent)
+    guest = db.session.scalars(select(Guest).where(Guest.family_name == "Duarte")).one()
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        audit.record_now(ACTOR, "guest_view", guest.id, "card")
+        assert guest.given_name == "Ines"  # still loaded: no statement reads it again
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert [s for s in seen if not s.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT")] == []
+    assert _committed(AuditEvent) == events + 1
+    row = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert (row.actor, row.action, row.guest_id, row.detail, row.ip) == (
+        ACTOR.label,
+        "guest_view",
+        guest.id,
+        "card",
+        ACTOR.ip,
+    )
+    assert row.at.tzinfo is not None and abs((utcnow() - row.at).total_seconds()) < 60
+    assert db.session.get(Guest, guest.id) is guest  # the same transaction goes on reading
+
+
+def test_record_now_with_pending_changes_commits_them_with_the_row(app: Flask) -> None:
+    """Changes waiting in the session are never dropped or left behind: the ORM's way commits them together."""
+    events, guests = _committed(AuditEvent), _committed(Guest)
+    _guest("Pending")
+    audit.record_now(ACTOR, "guest_view", None, "with a pending guest")
+    assert (_committed(AuditEvent), _committed(Guest)) == (events + 1, guests + 1)
+
+
+@pytest.mark.sqlite_only(reason="SQLite's write lock; on PostgreSQL an audit row takes no lock (test_request_costs.py)")
+def test_record_now_that_cannot_take_the_write_lock_fails_and_the_read_goes_on(app: Flask) -> None:
+    """Another connection holds the write lock past the busy timeout: the view fails loudly (no row, no card),
+    and the session can still read and roll back."""
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = 50
+    db.engine.dispose()  # new connections take the short timeout
+    events = _committed(AuditEvent)
+    with db.engine.connect() as other:
+        other.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        with pytest.raises(OperationalError, match="locked"):
+            audit.record_now(ACTOR, "guest_view", None, "blocked")
+        assert db.session.scalar(select(func.count()).select_from(Guest)) is not None
+        other.connection.driver_connection.execute("ROLLBACK")  # type: ignore[union-attr]
+    db.session.rollback()
+    assert _committed(AuditEvent) == events
+    audit.record_now(ACTOR, "guest_view", None, "after")
     assert _committed(AuditEvent) == events + 1
 
 
