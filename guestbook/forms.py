@@ -7,7 +7,7 @@ Guestbook's catalogs, which carry WTForms' messages (``WTFORMS_MESSAGES``) next 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask_babel import get_translations
@@ -66,12 +66,25 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
+F = TypeVar("F", bound="Form")
+
+
 class Form(FlaskForm):
     """A CSRF-protected form whose built-in messages follow the viewer's language."""
 
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> _Translations:
             return _TRANSLATIONS
+
+
+def shown_form(form_class: type[F]) -> F:
+    """A form only to show (nothing posted), without a CSRF field of its own.
+
+    For pages that write the session's token into each form's hidden ``csrf_token`` input themselves (the card, a
+    dozen forms): every post is still checked, by the form its view builds and by the app-wide check in
+    ``staff/access.py``. The token field was a third of building such a form.
+    """
+    return form_class(formdata=None, meta={"csrf": False})
 
 
 # --- Rendering a field -------------------------------------------------------------------------------------------

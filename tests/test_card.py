@@ -293,3 +293,25 @@ def test_a_save_sends_only_the_fields_this_tablet_changed(app: Flask, client: Fl
     stored = db.session.get(Guest, guest.id)
     assert stored and stored.pronunciation == "OH-nlee"
     assert (stored.email, stored.phone, stored.birthday_year) == ("only@example.com", "+66 81 234 5678", 1980)
+
+
+def test_every_form_on_the_card_carries_the_token_once_and_is_refused_without_it(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """The card's forms are built only to show (``forms.shown_form``: no token field of their own); the page writes
+    the session's token into each, and a post without it is still refused."""
+    guest = make_guest(given_name="Sofia", family_name="Rossi")
+    auth.login("manager")
+    page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    token = csrf_from(page)
+    posts = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    assert len(posts) >= 8, [action for action, _ in posts]
+    for action, body in posts:
+        assert re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', body) == [token], action
+    bare = client.post(f"/guests/{guest.id}/visits", data={"outlet": "terrace", "table": "4", "party_size": "2"})
+    assert bare.status_code == 400
+    with_token = client.post(
+        f"/guests/{guest.id}/visits", data={"csrf_token": token, "outlet": "terrace", "table": "4", "party_size": "2"}
+    )
+    assert with_token.status_code == 302
+    assert db.session.scalar(select(Guest.visit_count).where(Guest.id == guest.id)) == 1

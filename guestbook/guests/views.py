@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from guestbook.admin import outlets as outlet_service
 from guestbook.admin.models import Outlet
 from guestbook.choices import choices
+from guestbook.forms import shown_form
 from guestbook.guests import gone, labels, lookalikes, search_rate, visits
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
@@ -153,7 +154,7 @@ def _card(
     rec, tonight, booking = card.rec, card.tonight, card.booking
     outlets = outlet_service.outlet_choices()
     if visit_form is None:
-        visit_form = VisitForm(formdata=None)
+        visit_form = shown_form(VisitForm)
         # What they order at other outlets is shown, never pre-ticked: a one-tap save must not record the bar's drinks.
         visit_form.items.data = [] if rec.order_from_elsewhere else [i.item for i in rec.usual_order]
         if tonight is not None:
@@ -175,7 +176,7 @@ def _card(
         if extra not in chips:
             chips.append(extra)
     visit_form.items.choices = choices([(c, c) for c in chips])
-    pref_form = PreferenceForm(formdata=None)
+    pref_form = shown_form(PreferenceForm)
     pref_form.outlet.choices = choices([("", gettext("Any outlet")), *outlets])
     html = render_template(
         "guests/show.html",
@@ -190,11 +191,11 @@ def _card(
         logging_for=visit_form.reservation_id.data or "",
         folded_notes=card.folded_notes,
         visit_form=visit_form,
-        note_form=note_form or NoteForm(formdata=None),
+        note_form=note_form or shown_form(NoteForm),
         note_warning=note_warning,
         visit_warning=visit_warning,
         pref_form=pref_form,
-        allergy_form=AllergyForm(formdata=None),
+        allergy_form=shown_form(AllergyForm),
         device_form=_device_form(device, outlets),
         notes=card.notes,
         prefs=card.prefs,
@@ -214,7 +215,7 @@ def _card(
 
 
 def _device_form(device: Outlet | None, outlets: tuple[tuple[str, str], ...] | None = None) -> DeviceForm:
-    form = DeviceForm(formdata=None)
+    form = shown_form(DeviceForm)
     outlets = outlet_service.outlet_choices() if outlets is None else outlets
     form.outlet.choices = choices([("", gettext("Not set")), *outlets])
     form.outlet.data = device.code if device else ""

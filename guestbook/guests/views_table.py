@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from guestbook.admin import outlets as outlet_service
 from guestbook.choices import choices
+from guestbook.forms import shown_form
 from guestbook.guests import notes as notes_service
 from guestbook.guests import profiles as guest_service
 from guestbook.guests import suggestions
@@ -79,13 +80,13 @@ def add_allergy(guest_id: int) -> Response:
 @bp.app_template_global()
 def table_forms(guest_id: int) -> dict[str, object]:
     """The card's two-tap forms (a date heard at the table, a phone or e-mail given) and what waits for a manager."""
-    occasion = OccasionForm(formdata=None)
+    occasion = shown_form(OccasionForm)
     occasion.fill_choices()
     today = outlet_service.property_today()
     occasion.month.data, occasion.day.data = str(today.month), str(today.day)
     return {
         "occasion": occasion,
-        "contact": ContactSuggestionForm(formdata=None),
+        "contact": shown_form(ContactSuggestionForm),
         "pending": [(s.kind, suggestions.masked_value(s)) for s in suggestions.pending_for_guest(guest_id)],
     }
 
