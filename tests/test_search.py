@@ -18,6 +18,7 @@ from guestbook.guests.search import normalise, within_one_edit
 from guestbook.guests.search_models import GuestToken, SearchVocabVariant
 from guestbook.guests.search_sql import _typo_tokens
 from guestbook.guests.search_tokens import fuzzy_eligible
+from guestbook.guests.search_words import Word, near_tokens, word_match
 
 from .factories import add_visits, make_guest
 
@@ -172,6 +173,22 @@ def test_one_edit_agrees_with_the_definition_on_every_short_string() -> None:
     words = ["".join(p) for n in range(6) for p in itertools.product("abc", repeat=n)]
     wrong = [(a, b) for a in words for b in words if within_one_edit(a, b) != _one_edit_by_definition(a, b)]
     assert not wrong, wrong[:10]
+
+
+def test_a_typo_is_never_ruled_out_by_the_deletion_sets() -> None:
+    """``near_tokens`` rules a word out when its deletions share nothing with a guest's: never for a token one edit
+    away (every pair of short strings, against the definition), and the word's match is the token-by-token one."""
+    words = ["".join(p) for n in range(4, 7) for p in itertools.product("abc", repeat=n)][::3]
+    for token in words[::7]:
+        near = near_tokens((token, "#1234", "@abcd"))  # contact tokens never match fuzzily
+        assert "#1234" not in near and "@abcd" not in near
+        for form in words:
+            word = Word(form, frozenset({form}))
+            one_edit = _one_edit_by_definition(form, token)
+            assert one_edit <= (not word.near.isdisjoint(near)), (form, token)
+            found = word_match(word, (token,), frozenset({token}), "", masked=False)
+            expected = (1, "name") if form == token else (2, "prefix") if token.startswith(form) else None
+            assert found == (expected or ((3, "fuzzy") if one_edit else None)), (form, token, found)
 
 
 def test_the_search_page_lists_results(app: Flask, client: FlaskClient, auth, people: dict[str, int]) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from guestbook.guests.search_tokens import (
     EMAIL_PREFIX,
     PHONE_PREFIX,
     SHOWN_PHONE_DIGITS,
+    deletions,
     fuzzy_eligible,
     german,
     normalise,
@@ -69,6 +69,11 @@ class Word:
     def fuzzy_forms(self) -> tuple[str, ...]:
         """The forms that may match with one edit (``fuzzy_eligible``)."""
         return tuple(f for f in self.forms if fuzzy_eligible(f))
+
+    @functools.cached_property
+    def near(self) -> frozenset[str]:
+        """The fuzzy forms and their one-letter deletions: a token one edit away shares one (``near_tokens``)."""
+        return frozenset(v for f in self.fuzzy_forms for v in (f, *deletions(f)))
 
 
 _EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
@@ -129,7 +134,7 @@ def visible_tokens(tokens: list[str], masked: bool) -> list[str]:
     return [t for t in tokens if not t.startswith((EMAIL_PREFIX, PHONE_PREFIX))]
 
 
-def _match_word(word: Word, tokens: Sequence[str], token_set: AbstractSet[str]) -> tuple[int, str] | None:
+def _match_word(word: Word, tokens: tuple[str, ...], token_set: AbstractSet[str]) -> tuple[int, str] | None:
     """How one query word matches a guest's tokens: (1 exact, 2 prefix, 3 one edit; its reason code), or None."""
     forms, starts = word.matchable
     exact = forms & token_set
@@ -138,14 +143,30 @@ def _match_word(word: Word, tokens: Sequence[str], token_set: AbstractSet[str]) 
     prefixed = [t for t in tokens if t.startswith(starts)]
     if prefixed:
         return 2, _code(set(prefixed), "prefix")
-    # Most candidates scored here match no word (today's arrivals are checked against every query): the length
+    # Most candidates scored here match no word (today's arrivals are checked against every query): two sets of
+    # one-letter deletions that share nothing rule every token out at once (``near_tokens``); otherwise the length
     # test first, the edit test next, and whether the token may match fuzzily only for a token one edit away.
+    if not word.fuzzy_forms or word.near.isdisjoint(near_tokens(tokens)):
+        return None
     for form in word.fuzzy_forms:
         size = len(form)
         for token in tokens:
             if -1 <= len(token) - size <= 1 and within_one_edit(form, token) and fuzzy_eligible(token):
                 return 3, "fuzzy"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def near_tokens(tokens: tuple[str, ...]) -> frozenset[str]:
+    """A guest's tokens that may match with one edit, each with its one-letter deletions, remembered by the tokens.
+
+    Two words within one edit (insertion, deletion, substitution or adjacent swap) always share a string of
+    this kind: the shorter one itself is a deletion of the longer, and a substitution or a swap leaves the same
+    string when each loses the letter that differs (for a swap: the first letter of one, the second of the
+    other). So a word whose forms and deletions (``Word.near``) share nothing with these is no token's typo;
+    a shared one is only a hint, confirmed by ``within_one_edit``.
+    """
+    return frozenset(v for t in tokens if fuzzy_eligible(t) for v in (t, *deletions(t)))
 
 
 def _code(matched: AbstractSet[str], plain: str) -> str:
@@ -158,7 +179,7 @@ def _code(matched: AbstractSet[str], plain: str) -> str:
 
 
 def word_match(
-    word: Word, tokens: Sequence[str], token_set: AbstractSet[str], phone: str, masked: bool
+    word: Word, tokens: tuple[str, ...], token_set: AbstractSet[str], phone: str, masked: bool
 ) -> tuple[int, str] | None:
     """One query word against one guest's stored keys, as the role may see them."""
     if word.kind == "phone":
