@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -73,7 +74,7 @@ class Word:
     @functools.cached_property
     def near(self) -> frozenset[str]:
         """The fuzzy forms and their one-letter deletions: a token one edit away shares one (``near_tokens``)."""
-        return frozenset(v for f in self.fuzzy_forms for v in (f, *deletions(f)))
+        return with_deletions(self.fuzzy_forms)
 
 
 _EMAIL_WORD = re.compile(r"[^@\s]+@[^@\s]*")
@@ -166,7 +167,12 @@ def near_tokens(tokens: tuple[str, ...]) -> frozenset[str]:
     other). So a word whose forms and deletions (``Word.near``) share nothing with these is no token's typo;
     a shared one is only a hint, confirmed by ``within_one_edit``.
     """
-    return frozenset(v for t in tokens if fuzzy_eligible(t) for v in (t, *deletions(t)))
+    return with_deletions(t for t in tokens if fuzzy_eligible(t))
+
+
+def with_deletions(strings: Iterable[str]) -> frozenset[str]:
+    """The strings and each one's one-letter deletions (two words one edit apart share one; ``near_tokens``)."""
+    return frozenset(v for s in strings for v in (s, *deletions(s)))
 
 
 def _code(matched: AbstractSet[str], plain: str) -> str:
