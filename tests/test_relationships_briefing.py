@@ -121,3 +121,21 @@ def test_a_guest_who_knows_the_whole_room_still_prints_on_one_page_row(app: Flas
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
         assert "and 57 more they know (see the screen)" in " ".join(text.split())
+
+
+def test_an_arrival_taller_than_a_page_continues_on_the_next_with_every_allergy(app: Flask, tmp_path: Path) -> None:
+    """Allergies are never cut: a guest with sixty, each with a long note, makes a row taller than a page. It is
+    cut at the page's end and continues (a LayoutError stopped the whole sheet); every allergy is printed."""
+    note = "kept apart in the kitchen, ask the chef before anything is served " * 2
+    allergies = [{"allergen": f"allergen{n:02d}", "severity": "severe", "note": note} for n in range(60)]
+    gid = make_guest(given_name="Many", family_name="Allergies", allergies=allergies).id
+    _book("many", gid, "19:00")
+    for n in range(3):  # rows before and after it still move whole
+        _book(f"o{n}", make_guest(given_name=f"Other{n}", family_name="Guest").id, f"{18 + n}:30")
+    sheet = briefing.build_briefing(DAY, None, None, "floor")
+    pdf = tmp_path / "allergies.pdf"
+    pdf.write_bytes(briefing_archive.render_pdf(sheet))
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    flat = " ".join(text.split())
+    assert all(f"allergen{n:02d}" in flat for n in range(60))
+    assert text.count("\f") >= 3 and "Other2" in flat  # the row ran over more than one page, the sheet went on

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -117,6 +117,7 @@ PHOTO_PIXELS = 144  # the printed photo's longest side: 12 mm at about 300 dpi, 
 USUAL_ITEMS = 3  # the sheet names the first three usual items; the screen and the card have them all
 COMPANIONS = 3  # related guests on the same sheet named per arrival (a row must fit a page); the screen has all
 CELL_PAD_X, CELL_PAD_TOP, CELL_PAD_BOTTOM = 2.5, 1.0, 1.5  # tight: the record line must not cost a page
+DESCENT = 0.25  # below a text line's baseline, as a share of its size (where a cut between pages may go)
 MAX_TEXT_LINES = 24  # per paragraph outside the highlighted boxes (allergies are never cut)
 BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 2.0, 0.5, 1.5
 
@@ -124,7 +125,8 @@ BOX_PAD_X, BOX_PAD_TOP, BOX_PAD_BOTTOM = 2.0, 0.5, 1.5
 class ArrivalBlock(Flowable):  # type: ignore[misc]
     """One arrival: four columns laid out once in ``wrap`` and drawn as plain text lines and boxes.
 
-    There is no ``split``: a block that does not fit the rest of the page moves whole to the next one.
+    A block that does not fit the rest of the page moves whole to the next one. Only a block taller than a whole
+    page (allergies are never cut: a guest with dozens of them) is cut, at that page's end (``split``).
     """
 
     def __init__(self, columns: Sequence[Sequence[_Text | _Box | _Photo]], widths: Sequence[float]) -> None:
@@ -184,6 +186,44 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
         if not self._laid_out:
             self._layout()
         return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[ArrivalBlock]:
+        """Nothing the first time (the block moves whole to the next page); cut there if it still does not fit.
+
+        ReportLab marks a flowable it has moved to a fresh frame (``_postponed``) and stops the document with a
+        LayoutError if it does not fit there either and cannot be split. The page keeps the text lines and photos
+        that end above the cut; the rest starts with the first of the others, so no line is drawn twice or cut
+        through; a box that crosses the cut is drawn in both parts. The rest goes the same way: it does not fit
+        what is left of the full page, moves to the next, and is cut again there if it is still too tall.
+        """
+        if not hasattr(self, "_postponed"):
+            return []
+        self.wrap(availWidth, availHeight)
+        cut = availHeight
+        first = [line for line in self._lines if line.top + DESCENT * line.size <= cut]
+        rest = [line for line in self._lines if line.top + DESCENT * line.size > cut]
+        first_photos = [p for p in self._photos if p[1] + p[2].size <= cut]
+        rest_photos = [p for p in self._photos if p[1] + p[2].size > cut]
+        start = min([cut, *(line.top - line.size for line in rest), *(top for _, top, _ in rest_photos)])
+        if not (first or first_photos) or start <= 0 or cut >= self.height:
+            return []
+        return [self._part(0.0, cut, first, first_photos), self._part(start, self.height, rest, rest_photos)]
+
+    def _part(
+        self, start: float, end: float, lines: list[_TextLine], photos: list[tuple[float, float, _Photo]]
+    ) -> ArrivalBlock:
+        """``lines`` and ``photos`` of the laid-out block, and its boxes between ``start`` and ``end`` (measured down
+        from its top), as a block of its own."""
+        part = ArrivalBlock(self.columns, self.widths)
+        part._laid_out = True
+        part.height = end - start
+        part._lines = [replace(line, top=line.top - start) for line in lines]
+        part._photos = [(x, top - start, photo) for x, top, photo in photos]
+        for rect in self._rects:
+            top, bottom = max(rect.top, start), min(rect.top + rect.height, end)
+            if top < bottom:
+                part._rects.append(replace(rect, top=top - start, height=bottom - top))
+        return part
 
     def draw(self) -> None:
         canvas = self.canv
