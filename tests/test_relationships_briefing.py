@@ -125,7 +125,8 @@ def test_a_guest_who_knows_the_whole_room_still_prints_on_one_page_row(app: Flas
 
 def test_an_arrival_taller_than_a_page_continues_on_the_next_with_every_allergy(app: Flask, tmp_path: Path) -> None:
     """Allergies are never cut: a guest with sixty, each with a long note, makes a row taller than a page. It is
-    cut at the page's end and continues (a LayoutError stopped the whole sheet); every allergy is printed."""
+    cut at the page's end and continues (a LayoutError stopped the whole sheet); every allergy is printed, and every
+    page it continues on is headed with the time and the guest's name, so no allergy reads as another guest's."""
     note = "kept apart in the kitchen, ask the chef before anything is served " * 2
     allergies = [{"allergen": f"allergen{n:02d}", "severity": "severe", "note": note} for n in range(60)]
     gid = make_guest(given_name="Many", family_name="Allergies", allergies=allergies).id
@@ -139,3 +140,8 @@ def test_an_arrival_taller_than_a_page_continues_on_the_next_with_every_allergy(
     flat = " ".join(text.split())
     assert all(f"allergen{n:02d}" in flat for n in range(60))
     assert text.count("\f") >= 3 and "Other2" in flat  # the row ran over more than one page, the sheet went on
+    pages = [" ".join(page.split()) for page in text.split("\f")]
+    with_allergies = [page for page in pages if "ALLERGY: allergen" in page]  # the arrivals' table, not the summary
+    assert len(with_allergies) >= 3
+    assert "(continued)" not in with_allergies[0]
+    assert all("19:00 Many Allergies (continued)" in page for page in with_allergies[1:])

@@ -129,10 +129,13 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
     page (allergies are never cut: a guest with dozens of them) is cut, at that page's end (``split``).
     """
 
-    def __init__(self, columns: Sequence[Sequence[_Text | _Box | _Photo]], widths: Sequence[float]) -> None:
+    def __init__(
+        self, columns: Sequence[Sequence[_Text | _Box | _Photo]], widths: Sequence[float], continued: str = ""
+    ) -> None:
         super().__init__()
         self.columns = columns
         self.widths = list(widths)
+        self.continued = continued  # heads a part continued on the next page: whose allergies these are
         self._laid_out = False
         self._lines: list[_TextLine] = []
         self._rects: list[_Rect] = []
@@ -193,8 +196,10 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
         ReportLab marks a flowable it has moved to a fresh frame (``_postponed``) and stops the document with a
         LayoutError if it does not fit there either and cannot be split. The page keeps the text lines and photos
         that end above the cut; the rest starts with the first of the others, so no line is drawn twice or cut
-        through; a box that crosses the cut is drawn in both parts. The rest goes the same way: it does not fit
-        what is left of the full page, moves to the next, and is cut again there if it is still too tall.
+        through; a box that crosses the cut is drawn in both parts. The rest is headed with ``continued`` (the time
+        and the guest's name) across the row, so an allergy at the top of a page is never read as the next guest's.
+        It goes the same way: it does not fit what is left of the full page, moves to the next, and is cut again
+        there if it is still too tall.
         """
         if not hasattr(self, "_postponed"):
             return []
@@ -207,14 +212,17 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
         start = min([cut, *(line.top - line.size for line in rest), *(top for _, top, _ in rest_photos)])
         if not (first or first_photos) or start <= 0 or cut >= self.height:
             return []
-        return [self._part(0.0, cut, first, first_photos), self._part(start, self.height, rest, rest_photos)]
+        rest_part = self._part(start, self.height, rest, rest_photos)
+        if self.continued:
+            rest_part._head(self.continued)
+        return [self._part(0.0, cut, first, first_photos), rest_part]
 
     def _part(
         self, start: float, end: float, lines: list[_TextLine], photos: list[tuple[float, float, _Photo]]
     ) -> ArrivalBlock:
         """``lines`` and ``photos`` of the laid-out block, and its boxes between ``start`` and ``end`` (measured down
         from its top), as a block of its own."""
-        part = ArrivalBlock(self.columns, self.widths)
+        part = ArrivalBlock(self.columns, self.widths, self.continued)
         part._laid_out = True
         part.height = end - start
         part._lines = [replace(line, top=line.top - start) for line in lines]
@@ -224,6 +232,17 @@ class ArrivalBlock(Flowable):  # type: ignore[misc]
             if top < bottom:
                 part._rects.append(replace(rect, top=top - start, height=bottom - top))
         return part
+
+    def _head(self, heading: str) -> None:
+        """Move everything down and put ``heading`` above it, in bold across the row (as wide as the row allows)."""
+        size, leading = BODY.fontSize, BODY.leading
+        shift = CELL_PAD_TOP + leading
+        self._lines = [replace(line, top=line.top + shift) for line in self._lines]
+        self._photos = [(x, top + shift, photo) for x, top, photo in self._photos]
+        self._rects = [replace(rect, top=rect.top + shift) for rect in self._rects]
+        line = textlayout.wrap(((heading, True),), size, self.width - 2 * CELL_PAD_X)[0]
+        self._lines.insert(0, _TextLine(CELL_PAD_X, CELL_PAD_TOP + size, size, INK, line))
+        self.height += shift
 
     def draw(self) -> None:
         canvas = self.canv
@@ -335,8 +354,12 @@ class ArrivalRows:
         place: list[_Text | _Box] = [_t(a.table, BODY, bold=True)] if a.table else []
         if a.nights:
             place.append(_t(ngettext("%(num)d night", "%(num)d nights", a.nights), SMALL))
+        # Translators: heads the rest of one arrival's row on the next page of the briefing sheet.
+        continued = gettext("%(time)s %(name)s (continued)", time=a.time_label, name=a.name)
         return ArrivalBlock(
-            [when, party, place, self._guest(a), self._usual(a), self._allergies(a), self._tonight(a)], self.widths
+            [when, party, place, self._guest(a), self._usual(a), self._allergies(a), self._tonight(a)],
+            self.widths,
+            continued,
         )
 
     def _guest(self, a: Arrival) -> list[_Text | _Box | _Photo]:
