@@ -2,10 +2,10 @@
 section per outlet (the admin's order, each with its counts) with one row per arrival.
 
 Input is a ``briefing.sheet.Briefing`` (plain data); output is PDF bytes. Each arrival is one
-flowable (``render_arrival``) that lays its seven columns out once (text split into per-script font
-runs by ``pdf.fonts``, wrapped on spaces and between CJK characters) and draws the laid-out lines
-straight onto the canvas: no Table and no Paragraph markup per arrival, so 500 arrivals render in
-well under two seconds. A block has no ``split``, so ReportLab moves it whole to the next page.
+flowable (``render_arrival`` fills it, ``render_block`` lays its seven columns out once: text split into
+per-script font runs by ``pdf.fonts``, wrapped on spaces and between CJK characters) and draws the laid-out
+lines straight onto the canvas: no Table and no Paragraph markup per arrival, so 500 arrivals render in
+well under two seconds. A row moves whole to the next page; only one taller than a page is cut there.
 The column header is drawn on every page and the footer says "page X of Y". ``page_per_outlet`` starts
 each outlet on a new page; ``landscape`` turns the paper for wider columns.
 """
@@ -34,16 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from guestbook.briefing.render_arrival import (
-    ACCENT,
-    ALLERGY_BG,
-    BODY,
-    INK,
-    LINE,
-    MUTED,
-    SMALL,
-    ArrivalRows,
-)
+from guestbook.briefing.render_arrival import ArrivalRows
+from guestbook.briefing.render_block import ACCENT, ALLERGY_BG, BODY, INK, LINE, MUTED, SMALL
 from guestbook.briefing.render_kitchen import draw_bar, kitchen_page
 from guestbook.briefing.sheet import period_label
 from guestbook.i18n import format_day, format_time, format_weekday, gettext, lazy_gettext

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
-from guestbook.briefing.render_arrival import (
+from guestbook.briefing.render_block import (
     ACCENT,
     ALLERGY,
     ALLERGY_BG,
