@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     from guestbook.guests.search_readings import load_readings
     from guestbook.guests.views import bp as guests_bp
     from guestbook.letters import api as _letters_api  # noqa: F401
+    from guestbook.letters import views_templates as _letters_views_templates  # noqa: F401  (template editor, settings)
     from guestbook.letters.views import bp as letters_bp
     from guestbook.observability import register_warm_up
     from guestbook.relations import api as _feedback_api  # noqa: F401

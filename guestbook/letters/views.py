@@ -1,4 +1,5 @@
-"""Concierge pages: today's batch, one letter, approve, print, mark mailed or returned, templates, settings."""
+"""Concierge pages: today's batch, one letter, approve, print, mark mailed or returned (templates and settings:
+``views_templates``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
-from wtforms import Field
 
-from guestbook.admin import settings as settings_service
 from guestbook.admin.outlets import property_today
 from guestbook.i18n import format_day, gettext, lazy_gettext, ngettext
 from guestbook.letters import batches as letter_batches
@@ -17,10 +16,9 @@ from guestbook.letters import exports as letter_exports
 from guestbook.letters import queue_one, render_sheets
 from guestbook.letters import selection as letters
 from guestbook.letters import templates as letter_templates
-from guestbook.letters.defaults import TemplateText
-from guestbook.letters.forms import EmptyForm, LetterSettingsForm, LetterTextForm, TemplateForm
+from guestbook.letters.forms import EmptyForm, LetterTextForm
 from guestbook.letters.labels import STATUS_LABELS
-from guestbook.letters.models import LETTER_KINDS, LetterBatch
+from guestbook.letters.models import LetterBatch
 from guestbook.security import role_required, safe_next
 from guestbook.staff.access import current_actor
 
@@ -55,27 +53,6 @@ REASON_LABELS = {
     "erased": lazy_gettext("Erased or anonymised"),
     "cool_down": lazy_gettext("Had a letter recently (cool-down)"),
     "inactive": lazy_gettext("Inactive for years"),
-}
-
-# The editor's help for each merge field (letter_templates.MERGE_FIELDS holds the names and the English help).
-MERGE_FIELD_HELP = {
-    "preferred_name": lazy_gettext("how we address the guest (e.g. Mr Yu, 王先生, 山田様)"),
-    "salutation": lazy_gettext("Mr, Ms, Dr … as recorded"),
-    "given_name": lazy_gettext("given name"),
-    "family_name": lazy_gettext("family name"),
-    "full_name": lazy_gettext("full name in the order of its script"),
-    "last_visit_date": lazy_gettext("date of the last visit, in the guest's language"),
-    "years_since_last_visit": lazy_gettext("whole years since the last visit (a number)"),
-    "time_since_last_visit": lazy_gettext("e.g. “three years”, in the guest's language"),
-    "favourite_seat": lazy_gettext("the usual seat (e.g. Window 2), or empty"),
-    "usual_order": lazy_gettext("the usual order as a list (e.g. club sandwich, coffee and fried egg), or empty"),
-    "visit_count": lazy_gettext("number of visits (a number)"),
-    "first_visit_date": lazy_gettext("date of the first visit"),
-    "birthday_date": lazy_gettext("the coming birthday (day and month)"),
-    "anniversary_date": lazy_gettext("the coming anniversary (day and month)"),
-    "letter_date": lazy_gettext("the date printed on the letter"),
-    "property_name": lazy_gettext("the hotel's name"),
-    "concierge_name": lazy_gettext("who signs the letter"),
 }
 
 
@@ -372,80 +349,3 @@ def queue_we_miss_you(guest_id: int) -> Response:
 def needs_address() -> str:
     """Guests a letter could not reach: no usable address, or a letter came back."""
     return render_template("letters/needs_address.html", rows=letter_batches.needs_address())
-
-
-@bp.route("/templates")
-@role_required("concierge")
-def templates() -> str:
-    """Every kind × language, with the version in use."""
-    languages = letter_templates.available_languages()
-    grid = {(k, lang): letter_templates.current_template(k, lang).version for k in LETTER_KINDS for lang in languages}
-    return render_template("letters/templates.html", kinds=LETTER_KINDS, languages=languages, grid=grid)
-
-
-@bp.route("/templates/<kind>/<language>", methods=["GET", "POST"])
-@role_required("concierge")
-def template_edit(kind: str, language: str) -> str | Response:
-    """Edit a template: preview it with a real guest, then save it as a new version."""
-    if kind not in LETTER_KINDS or language not in letter_templates.available_languages():
-        abort(404)
-    chosen = letter_templates.current_template(kind, language)
-    form = TemplateForm(data=chosen.text._asdict()) if request.method == "GET" else TemplateForm()
-    preview = None
-    if form.validate_on_submit():
-        text = TemplateText(
-            form.subject.data or "", form.greeting.data or "", form.body.data or "", form.sign_off.data or ""
-        )
-        try:
-            if request.form.get("action") == "save":
-                saved = letter_templates.save_template(kind, language, text, current_actor())
-                flash(gettext("Template saved as version %(version)s.", version=saved.version), "success")
-                return redirect(url_for("letters.template_edit", kind=kind, language=language))
-            if form.preview_guest_id.data:
-                preview = letters.preview(form.preview_guest_id.data, kind, language, text, _today())
-            else:
-                letter_templates.check_template(text)
-                flash(gettext("The template is valid. Enter a guest id to see it with a real guest."), "success")
-        except letter_templates.TemplateError as exc:
-            target = _field_for_error(form, str(exc))
-            target.errors = [*list(target.errors or []), str(exc)]
-        except LookupError:
-            form.preview_guest_id.errors = [gettext("No guest with this id.")]
-    return render_template(
-        "letters/template_edit.html",
-        kind=kind,
-        language=language,
-        chosen=chosen,
-        form=form,
-        preview=preview,
-        fields={name: MERGE_FIELD_HELP.get(name, help) for name, help in letter_templates.MERGE_FIELDS.items()},
-        history=letter_templates.template_history(kind, language),
-    )
-
-
-def _field_for_error(form: TemplateForm, message: str) -> Field:
-    """The form field a template error is about (its message starts with the part's name)."""
-    head = message.split(":", 1)[0].split(",", 1)[0].strip().lower()
-    part = {"letter": "body", "sign-off": "sign_off"}.get(head, head)
-    found = getattr(form, part, None) if part in letter_templates.PARTS else None
-    return found if isinstance(found, Field) else form.body
-
-
-@bp.route("/settings", methods=["GET", "POST"])
-@role_required("manager")
-def settings() -> str | Response:
-    """The letter rules: when each kind goes out and who is left out."""
-    form = LetterSettingsForm()
-    names = [name for name in form.data if name.startswith("letters_")]
-    if request.method == "GET":
-        for name in names:
-            getattr(form, name).data = settings_service.get_setting(name)
-    elif form.validate_on_submit():
-        actor = current_actor()
-        for name in names:
-            value = getattr(form, name).data
-            if value != settings_service.get_setting(name):
-                settings_service.set_setting(name, value.upper() if name == "letters_home_country" else value, actor)
-        flash(gettext("Letter settings saved."), "success")
-        return redirect(url_for("letters.settings"))
-    return render_template("letters/settings.html", form=form)
