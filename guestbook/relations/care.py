@@ -16,7 +16,7 @@ from guestbook.admin.outlets import property_tz
 from guestbook.briefing.sheet import Complaint
 from guestbook.i18n import babel_locale, code_label, format_day_month, gettext, lazy_gettext
 from guestbook.models.base import utcnow
-from guestbook.relations.feedback import active_for, still_open
+from guestbook.relations.feedback import active_for, has_feedback, still_open
 from guestbook.relations.models import Feedback
 
 CARE_DAYS = 90  # a resolved complaint stays on the card and the briefing this long
@@ -104,6 +104,8 @@ def care_by_guest(guest_ids: list[int], now: datetime | None = None) -> dict[int
 def care_for(guest_id: int, role: str, now: datetime | None = None) -> dict[str, Any] | None:
     """The guest JSON's ``care``: null when there is nothing to handle with care. The same for every role: the
     banner and the promises are for the floor."""
+    if not has_feedback(guest_id):
+        return None
     return care_by_guest([guest_id], now).get(guest_id)
 
 

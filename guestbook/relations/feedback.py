@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, and_, bindparam, not_, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from guestbook import audit
+from guestbook import audit, db_rows
 from guestbook.actor import Actor
 from guestbook.admin.models import Outlet
 from guestbook.admin.outlets import outlet_by_code, property_tz
 from guestbook.admin.settings import get_setting
-from guestbook.db import write_transaction
+from guestbook.db import rows, write_transaction
 from guestbook.extensions import db
 from guestbook.guests.models import Guest
 from guestbook.models.base import utcnow
@@ -333,6 +333,17 @@ def active_for(guest_ids: list[int], since: datetime) -> list[Feedback]:
     if not guest_ids:
         return []
     return list(db.session.scalars(_active_stmt(), {"ids": sorted(set(guest_ids)), "since": since}))
+
+
+def has_feedback(guest_id: int) -> bool:
+    """Whether any feedback was ever linked to the guest: one bare index probe, before the card's care block
+    loads anything (most guests have none)."""
+    return bool(rows(_any_feedback_stmt(), {"guest_id": guest_id}))
+
+
+@db_rows.statement
+def _any_feedback_stmt() -> Select[int]:
+    return select(Feedback.id).where(Feedback.guest_id == bindparam("guest_id")).limit(1)
 
 
 @functools.cache

@@ -9,7 +9,6 @@ once, not an error to resolve first (the old kind is kept in the audit trail).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
@@ -18,13 +17,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, bindparam, delete, select
 
-from guestbook import audit
+from guestbook import audit, db_rows
 from guestbook.actor import Actor
 from guestbook.briefing.sheet import Companion
-from guestbook.db import write_transaction
+from guestbook.db import rows, write_transaction
 from guestbook.errors import MAX_URL_ID
 from guestbook.extensions import db
-from guestbook.guests.models import Guest
+from guestbook.guests.models import Guest, full_name_of
 from guestbook.i18n import code_label, lazy_gettext
 from guestbook.relations.models import INVERSE_KIND, GuestRelationship
 from guestbook.reservations.models import Reservation
@@ -188,11 +187,18 @@ def remove_relationship(guest_id: int, other_id: int, actor: Actor) -> None:
         audit.record(actor, "relationship_removed", other_id, f"{INVERSE_KIND.get(kind, kind)} of guest {guest_id}")
 
 
-@functools.cache
-def _relationships_stmt() -> Select[GuestRelationship, Guest]:
-    """Built once (every card runs it)."""
+@db_rows.statement
+def _relationships_stmt() -> Select[int, str, str, str, str]:
+    """Built once (every card runs it): columns, not models, so a card whose guest knows nobody (most) costs one
+    bare statement."""
     return (
-        select(GuestRelationship, Guest)
+        select(
+            GuestRelationship.other_id,
+            Guest.given_name,
+            Guest.family_name,
+            GuestRelationship.kind,
+            GuestRelationship.note,
+        )
         .join(Guest, Guest.id == GuestRelationship.other_id)
         .where(GuestRelationship.guest_id == bindparam("guest_id"))
     )
@@ -200,8 +206,10 @@ def _relationships_stmt() -> Select[GuestRelationship, Guest]:
 
 def relationships_of(guest_id: int) -> list[Related]:
     """The guest's relationships, by the other guest's name (one query)."""
-    rows = db.session.execute(_relationships_stmt(), {"guest_id": guest_id})
-    found = [Related(g.id, g.full_name, r.kind, r.note) for r, g in rows]
+    found = [
+        Related(other_id, full_name_of(given, family), kind, note)
+        for other_id, given, family, kind, note in rows(_relationships_stmt(), {"guest_id": guest_id})
+    ]
     return sorted(found, key=lambda r: (r.name.casefold(), r.guest_id))
 
 
@@ -230,13 +238,13 @@ def companions_on_sheet(arrivals: Iterable[tuple[int, int]]) -> dict[int, list[C
         known = times.get(gid)
         if gid not in times or (when is not None and (known is None or when < known)):
             times[gid] = when
-    rows = db.session.execute(
+    pairs_on_sheet = db.session.execute(
         select(GuestRelationship, Guest)
         .join(Guest, Guest.id == GuestRelationship.other_id)
         .where(GuestRelationship.guest_id.in_(guest_ids), GuestRelationship.other_id.in_(guest_ids))
     )
     found: dict[int, list[Companion]] = {}
-    for rel, other in rows:
+    for rel, other in pairs_on_sheet:
         found.setdefault(rel.guest_id, []).append(
             Companion(other.id, other.full_name, rel.kind, other_is_label(rel.kind), times.get(other.id))
         )

@@ -17,7 +17,9 @@ from datetime import date, time
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
+from guestbook import db_rows
 from guestbook.admin.outlets import property_tz
+from guestbook.db import rows
 from guestbook.extensions import db
 from guestbook.guests.diets import split_allergies
 from guestbook.guests.models import Guest
@@ -128,8 +130,26 @@ def _open_matches_of_guest() -> Select[PossibleMatch]:
     return _open_matches_query().where(Reservation.guest_id == bindparam("guest_id"))
 
 
+@db_rows.statement
+def _any_open_match_of_guest() -> Select[int]:
+    """Built once: whether the guest has an open match at all, as one bare column (most cards: no)."""
+    return (
+        select(PossibleMatch.id)
+        .join(Reservation, Reservation.id == PossibleMatch.reservation_id)
+        .where(PossibleMatch.status == "open", Reservation.guest_id == PossibleMatch.new_guest_id)
+        .where(Reservation.guest_id == bindparam("guest_id"))
+        .limit(1)
+    )
+
+
 def candidates_for_guest(guest_id: int) -> list[Candidate]:
-    """Who the profile made for a name-only booking may really be (one line per candidate guest)."""
+    """Who the profile made for a name-only booking may really be (one line per candidate guest).
+
+    Every card asks, and almost every guest has none: a bare check comes first, and only a guest with an open
+    match loads the matches with their candidates and allergies.
+    """
+    if not rows(_any_open_match_of_guest(), {"guest_id": guest_id}):
+        return []
     seen: set[int] = set()
     found: list[Candidate] = []
     for match in db.session.scalars(_open_matches_of_guest(), {"guest_id": guest_id}):
