@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import TypeVarTuple
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
@@ -28,6 +29,7 @@ from guestbook.i18n import gettext, ngettext
 from guestbook.reservations.labels import severity_text
 from guestbook.reservations.models import PossibleMatch, Reservation
 
+Ts = TypeVarTuple("Ts")
 IN_CHUNK = 500
 
 
@@ -102,12 +104,17 @@ def _candidate(match: PossibleMatch) -> Candidate:
     )
 
 
+def _only_open(stmt: Select[*Ts]) -> Select[*Ts]:
+    """``stmt`` over open matches whose reservation still points at the profile made for it (not linked since)."""
+    return stmt.join(Reservation, Reservation.id == PossibleMatch.reservation_id).where(
+        PossibleMatch.status == "open", Reservation.guest_id == PossibleMatch.new_guest_id
+    )
+
+
 def _open_matches_query() -> Select[PossibleMatch]:
-    """Open matches whose reservation still points at the profile made for it (not linked since)."""
+    """Open matches with their candidates and allergies, in reservation order."""
     return (
-        select(PossibleMatch)
-        .join(Reservation, Reservation.id == PossibleMatch.reservation_id)
-        .where(PossibleMatch.status == "open", Reservation.guest_id == PossibleMatch.new_guest_id)
+        _only_open(select(PossibleMatch))
         .options(selectinload(PossibleMatch.candidate).selectinload(Guest.allergies))
         .order_by(PossibleMatch.reservation_id, PossibleMatch.id)
     )
@@ -133,13 +140,7 @@ def _open_matches_of_guest() -> Select[PossibleMatch]:
 @db_rows.statement
 def _any_open_match_of_guest() -> Select[int]:
     """Built once: whether the guest has an open match at all, as one bare column (most cards: no)."""
-    return (
-        select(PossibleMatch.id)
-        .join(Reservation, Reservation.id == PossibleMatch.reservation_id)
-        .where(PossibleMatch.status == "open", Reservation.guest_id == PossibleMatch.new_guest_id)
-        .where(Reservation.guest_id == bindparam("guest_id"))
-        .limit(1)
-    )
+    return _only_open(select(PossibleMatch.id)).where(Reservation.guest_id == bindparam("guest_id")).limit(1)
 
 
 def candidates_for_guest(guest_id: int) -> list[Candidate]:
