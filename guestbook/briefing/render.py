@@ -35,12 +35,13 @@ from reportlab.platypus import (
 )
 
 from guestbook.briefing.render_arrival import ArrivalRows
-from guestbook.briefing.render_block import ACCENT, ALLERGY_BG, BODY, INK, LINE, MUTED, SMALL
+from guestbook.briefing.render_block import ALLERGY_BG, BODY, SMALL
 from guestbook.briefing.render_kitchen import draw_bar, kitchen_page
 from guestbook.briefing.sheet import period_label
 from guestbook.i18n import format_day, format_time, format_weekday, gettext, lazy_gettext
 from guestbook.pdf import fonts
 from guestbook.pdf.numbered import NumberedCanvas
+from guestbook.pdf.palette import ACCENT, INK, LINE, MUTED
 
 if TYPE_CHECKING:
     from guestbook.briefing.sheet import Briefing, OutletSection

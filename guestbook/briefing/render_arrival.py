@@ -14,12 +14,10 @@ from PIL import Image
 from reportlab.lib.utils import ImageReader
 
 from guestbook.briefing.render_block import (
-    ACCENT,
     ALLERGY,
     ALLERGY_BG,
     ALLERGY_INK,
     BODY,
-    INK,
     NAME,
     PHOTO_SIZE,
     SMALL,
@@ -35,6 +33,7 @@ from guestbook.briefing.render_block import (
 )
 from guestbook.guests.labels import attendance_parts, influence_label
 from guestbook.i18n import format_day, gettext, ngettext
+from guestbook.pdf.palette import ACCENT, INK
 from guestbook.reservations.labels import severity_text, status_label
 
 if TYPE_CHECKING:

@@ -20,11 +20,8 @@ from reportlab.platypus import Flowable
 
 from guestbook.i18n import gettext
 from guestbook.pdf import fonts, textlayout
+from guestbook.pdf.palette import INK, LINE, MUTED
 
-INK = colors.HexColor("#1d232b")
-MUTED = colors.HexColor("#5b6673")
-LINE = colors.HexColor("#c9d0d8")
-ACCENT = colors.HexColor("#0f5c4d")
 ALLERGY_BG = colors.HexColor("#fde8e6")
 ALLERGY_INK = colors.HexColor("#a11919")
 WARN_BG = colors.HexColor("#fff4d6")

@@ -15,12 +15,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
 from guestbook.briefing.render_block import (
-    ACCENT,
     ALLERGY,
     ALLERGY_BG,
     ALLERGY_INK,
     BODY,
-    INK,
     NAME,
     SMALL,
     WARN_BG,
@@ -34,6 +32,7 @@ from guestbook.briefing.render_block import (
 )
 from guestbook.i18n import gettext
 from guestbook.pdf import fonts
+from guestbook.pdf.palette import ACCENT, INK
 from guestbook.reservations.labels import severity_text
 
 if TYPE_CHECKING:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from guestbook.i18n import gettext
 from guestbook.pdf import fonts
+from guestbook.pdf.palette import MUTED
 
 
 class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -20,7 +20,7 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
 
     margin: float = 13 * mm
     size: float = 8
-    color: Any = colors.HexColor("#5b6673")
+    color: Any = MUTED
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts.SANS  # not a non-embedded Helvetica

@@ -43,14 +43,11 @@ from reportlab.platypus import (
 from guestbook.i18n import babel_locale, format_day, format_money, format_number, gettext
 from guestbook.pdf import fonts
 from guestbook.pdf.numbered import NumberedCanvas
+from guestbook.pdf.palette import ACCENT, INK, LINE, MUTED
 from guestbook.segments.figures import Dashboard, GuestLine, MonthPoint, Occasion
 from guestbook.segments.labels import OCCASION_LABELS
 from guestbook.segments.render_charts import (
-    ACCENT,
     COVERS,
-    INK,
-    LINE,
-    MUTED,
     PANEL,
     heat_map,
     months_chart,

@@ -22,15 +22,12 @@ from reportlab.pdfbase import pdfmetrics
 
 from guestbook.i18n import babel_locale, format_month, format_number, gettext
 from guestbook.pdf import fonts
+from guestbook.pdf.palette import ACCENT, INK, LINE, MUTED
 from guestbook.segments.figures import Dashboard, MonthPoint
 from guestbook.segments.labels import LIFECYCLE_LABELS, SEGMENT_LABELS
 from guestbook.segments.scoring import LIFECYCLE_STAGES, TIERS, segment_name
 
-# The report's palette: ``segments.render`` draws its tables in it too.
-INK = colors.HexColor("#1d232b")
-MUTED = colors.HexColor("#5b6673")
-LINE = colors.HexColor("#c9d0d8")
-ACCENT = colors.HexColor("#0f5c4d")
+# The report's own colours beside the house palette (``pdf.palette``): ``segments.render`` draws its tables in them too.
 PALE = colors.HexColor("#eef5f2")
 COVERS = colors.HexColor("#c0641a")
 PANEL = colors.HexColor("#f4f1ec")
